@@ -1,0 +1,67 @@
+// swift-tools-version: 6.1
+//
+// Almanac: a command-line research notebook runner for DeFi risk and rate models.
+// Data flows one way: experiment file -> validated spec -> plan of trials -> runner -> task -> store -> report.
+
+import PackageDescription
+
+let package = Package(
+  name: "Almanac",
+  platforms: [.macOS(.v13)],
+  products: [
+    // MARK: - Public API
+    .executable(name: "almanac", targets: ["almanac"]),
+    .library(name: "Experiments", targets: ["Experiments"]),
+    .library(name: "Datasets", targets: ["Datasets"]),
+    .library(name: "Learning", targets: ["Learning"]),
+    .library(name: "Forecasting", targets: ["Forecasting"]),
+    .library(name: "Tracking", targets: ["Tracking"]),
+    .library(name: "Reports", targets: ["Reports"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    .package(url: "https://github.com/onevcat/Rainbow", from: "4.0.0"),
+  ],
+  targets: [
+    // MARK: - Numeric kernels (standard library only)
+    .target(name: "AlmanacCore"),
+    .target(name: "Learning", dependencies: ["AlmanacCore"]),
+    .target(name: "Forecasting", dependencies: ["AlmanacCore"]),
+    .target(name: "Datasets", dependencies: ["AlmanacCore"]),
+
+    // MARK: - Experiments, tracking, tasks, reports
+    .target(name: "Tracking", dependencies: [
+      "AlmanacCore", .product(name: "GRDB", package: "GRDB.swift"),
+    ]),
+    .target(name: "Experiments", dependencies: ["AlmanacCore", "Tracking", "Yams"]),
+    .target(name: "Tasks", dependencies: ["Experiments", "Datasets", "Learning", "Forecasting"]),
+    .target(name: "Reports", dependencies: ["Tracking", "Experiments"]),
+
+    // MARK: - Command-line tool (thin)
+    .executableTarget(name: "almanac", dependencies: [
+      "Experiments", "Tasks", "Reports", "Tracking", "Datasets", "Rainbow",
+      .product(name: "ArgumentParser", package: "swift-argument-parser"),
+    ]),
+
+    // MARK: - Benchmarks (print ratios against the reference programs)
+    .executableTarget(
+      name: "almanac-bench",
+      dependencies: ["Experiments", "Tasks", "Reports", "Tracking", "Datasets", "Learning", "Forecasting"],
+      path: "benchmarks/Sources"),
+
+    // MARK: - Tests
+    .target(name: "_TestSupport", dependencies: ["AlmanacCore"], path: "Tests/_TestSupport"),
+    .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "_TestSupport"]),
+    .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "_TestSupport"]),
+    .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),
+    .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "_TestSupport"]),
+    .testTarget(name: "TasksTests", dependencies: ["Tasks", "_TestSupport"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"], resources: [.copy("Golden")]),
+    .testTarget(name: "EndToEndTests", dependencies: ["_TestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,76 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// Elementary functions from the platform's C math library (libm), the only thing numeric kernels use beyond
+/// the Swift standard library. Kernels call `Math.exp(x)` rather than importing Glibc themselves.
+public enum Math {
+  @inlinable public static func exp(_ x: Double) -> Double { _exp(x) }
+  @inlinable public static func log(_ x: Double) -> Double { _log(x) }
+  @inlinable public static func log1p(_ x: Double) -> Double { _log1p(x) }
+  @inlinable public static func expm1(_ x: Double) -> Double { _expm1(x) }
+  @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { _pow(x, y) }
+  @inlinable public static func tanh(_ x: Double) -> Double { _tanh(x) }
+  @inlinable public static func atanh(_ x: Double) -> Double { _atanh(x) }
+  @inlinable public static func erf(_ x: Double) -> Double { _erf(x) }
+  @inlinable public static func erfc(_ x: Double) -> Double { _erfc(x) }
+  @inlinable public static func lgamma(_ x: Double) -> Double { _lgamma(x) }
+  @inlinable public static func cos(_ x: Double) -> Double { _cos(x) }
+  @inlinable public static func sin(_ x: Double) -> Double { _sin(x) }
+  @inlinable public static func exp(_ x: Float) -> Float { _expf(x) }
+  @inlinable public static func log(_ x: Float) -> Float { _logf(x) }
+  @inlinable public static func tanh(_ x: Float) -> Float { _tanhf(x) }
+
+  /// Standard normal quantile (Acklam's rational approximation refined by one Halley step; |error| < 1e-15).
+  public static func normalQuantile(_ p: Double) -> Double {
+    precondition(p > 0 && p < 1, "p must be in (0, 1)")
+    let a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02,
+             -3.066479806614716e+01, 2.506628277459239e+00]
+    let b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01,
+             -1.328068155288572e+01]
+    let c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00,
+             4.374664141464968e+00, 2.938163982698783e+00]
+    let d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00]
+    let low = 0.02425
+    var x: Double
+    if p < low {
+      let q = (-2 * log(p)).squareRoot()
+      x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+        / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    } else if p <= 1 - low {
+      let q = p - 0.5
+      let r = q * q
+      x = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q
+        / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    } else {
+      let q = (-2 * log(1 - p)).squareRoot()
+      x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5])
+        / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1)
+    }
+    // One Halley refinement step.
+    let e = 0.5 * erfc(-x / 2.0.squareRoot()) - p
+    let u = e * (2 * Double.pi).squareRoot() * exp(x * x / 2)
+    x = x - u / (1 + x * u / 2)
+    return x
+  }
+}
+
+@usableFromInline func _exp(_ x: Double) -> Double { exp(x) }
+@usableFromInline func _log(_ x: Double) -> Double { log(x) }
+@usableFromInline func _log1p(_ x: Double) -> Double { log1p(x) }
+@usableFromInline func _expm1(_ x: Double) -> Double { expm1(x) }
+@usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
+@usableFromInline func _tanh(_ x: Double) -> Double { tanh(x) }
+@usableFromInline func _atanh(_ x: Double) -> Double { atanh(x) }
+@usableFromInline func _erf(_ x: Double) -> Double { erf(x) }
+@usableFromInline func _erfc(_ x: Double) -> Double { erfc(x) }
+@usableFromInline func _lgamma(_ x: Double) -> Double { lgamma(x) }
+@usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
+@usableFromInline func _sin(_ x: Double) -> Double { sin(x) }
+@usableFromInline func _expf(_ x: Float) -> Float { expf(x) }
+@usableFromInline func _logf(_ x: Float) -> Float { logf(x) }
+@usableFromInline func _tanhf(_ x: Float) -> Float { tanhf(x) }

@@ -1,0 +1,1 @@
+// Datasets module: see docs/ARCHITECTURE.md for its concern and contract.

@@ -1,0 +1,1 @@
+// Forecasting module: see docs/ARCHITECTURE.md for its concern and contract.

@@ -1,0 +1,1 @@
+// Learning module: see docs/ARCHITECTURE.md for its concern and contract.

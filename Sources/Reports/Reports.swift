@@ -1,0 +1,1 @@
+// Reports module: see docs/ARCHITECTURE.md for its concern and contract.

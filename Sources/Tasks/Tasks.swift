@@ -1,0 +1,1 @@
+// Tasks module: see docs/ARCHITECTURE.md for its concern and contract.

@@ -1,0 +1,1 @@
+// Tracking module: see docs/ARCHITECTURE.md for its concern and contract.

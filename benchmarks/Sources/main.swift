@@ -1,0 +1,12 @@
+// almanac-bench: benchmarks that print their time next to the reference program's (see benchmarks/README.md).
+// Usage: swift run -c release almanac-bench <name> [options]
+import Foundation
+
+let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [:]
+
+let args = CommandLine.arguments.dropFirst()
+guard let name = args.first, let bench = benchmarks[name] else {
+  print("usage: almanac-bench <\(benchmarks.keys.sorted().joined(separator: "|"))> [options]")
+  exit(2)
+}
+try bench(args.dropFirst())
