@@ -1,1 +1,0 @@
-// Datasets module: see docs/ARCHITECTURE.md for its concern and contract.
