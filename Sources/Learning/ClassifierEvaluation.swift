@@ -1,0 +1,199 @@
+import AlmanacCore
+
+/// The model family.
+public enum ModelType: String, Sendable, CaseIterable {
+  /// ``FeedForwardNetwork`` with the configured hidden layers.
+  case mlp
+  /// Logistic regression: the same network with no hidden layer, trained by the same loop.
+  case logistic
+}
+
+/// How predictions become classes.
+public enum ThresholdRule: Sendable, Hashable {
+  /// Predict 1 when `p >= value`.
+  case fixed(Double)
+  /// The threshold maximising F1 on the out-of-fold validation predictions (see ``ClassifierEvaluation/tunedThreshold``).
+  case tune
+}
+
+/// Everything that defines one classification run (the `classify` task's `model`, `validation`, `oversampling` and
+/// `threshold` settings). Defaults are the tutorial's: 10-32-16-1 relu, Adam lr 1e-4, 30 epochs, batch 32, 5 folds.
+public struct ClassifierConfig: Sendable, Hashable {
+  public var modelType: ModelType = .mlp
+  public var hidden: [Int] = [32, 16]
+  public var activation: Activation = .relu
+  public var learningRate: Double = 1e-4
+  public var betas: [Double] = [0.9, 0.999]
+  public var epsilon: Double = 1e-8
+  public var weightDecay: Double = 0
+  public var training = TrainingOptions()
+  public var validation: ValidationScheme = .kfold
+  public var folds: Int = 5
+  /// The tutorial's flaw, kept for reproduction: one model and one Adam optimiser trained through every fold, and
+  /// that carried model (not a refit) scored on the test set.
+  public var carryModel: Bool = false
+  public var oversampling: Oversampling = .none
+  public var oversamplingRatio: Double = 1
+  public var smoteK: Int = 5
+  public var threshold: ThresholdRule = .fixed(0.5)
+
+  public init() {}
+
+  var hiddenLayers: [Int] { modelType == .logistic ? [] : hidden }
+}
+
+/// What a run produced.
+public struct ClassifierReport: Sendable {
+  /// Loss of every training epoch, counted across folds and then the final fit.
+  public var trainLoss: [Double]
+  /// Validation loss per fold (mean BCE over batches of `batchSize`, as the tutorial computes it).
+  public var validationLoss: [Double]
+  /// Mean of ``validationLoss`` (the tutorial's `cv_avg`).
+  public var cvLoss: Double
+  /// P(y = 1) for each test row, from the final model.
+  public var testProbabilities: [Float]
+  /// Threshold applied to the test probabilities.
+  public var threshold: Double
+  public var metrics: ClassificationMetrics
+  public var roc: ROCCurve
+  public var precisionRecall: PrecisionRecallCurve
+  /// Rebalancing and metric warnings, de-duplicated, in order of appearance.
+  public var warnings: [String]
+}
+
+/// An error for people (bad shapes, too few rows for the folds).
+public struct LearningError: Error, CustomStringConvertible, Sendable {
+  public var description: String
+  public init(_ description: String) { self.description = description }
+}
+
+/// Validation, final fit and test scoring of one classifier configuration.
+public enum ClassifierEvaluation {
+  /// Runs `config` on the training rows (validation folds, then a final fit on all of them — or, with
+  /// `carryModel`, the carried model) and scores the test rows.
+  ///
+  /// Rebalancing applies to each fold's training rows and to the final training set only. Randomness (initial
+  /// weights, batch order, resampling) comes from `generator` in a fixed order, so a run repeats bit for bit.
+  ///
+  /// - Parameters:
+  ///   - trainDays: day of each training row (needed by the `timeseries` scheme; may be empty for `kfold`).
+  /// - Throws: ``LearningError`` when shapes disagree or there are too few rows (or days) for the folds.
+  public static func run(config: ClassifierConfig, trainX: Matrix, trainY: [Float], trainDays: [Int] = [],
+                         testX: Matrix, testY: [Float], generator: inout SplitMix64,
+                         isCancelled: () -> Bool = { false }) throws -> ClassifierReport
+  {
+    guard trainX.rows == trainY.count, testX.rows == testY.count else {
+      throw LearningError("training or test features and labels have different row counts")
+    }
+    guard trainX.columns == testX.columns, trainX.columns > 0 else {
+      throw LearningError("training and test rows need the same, non-zero number of features")
+    }
+    let folds: [Fold]
+    switch config.validation {
+    case .kfold:
+      folds = ValidationSplits.kFold(count: trainX.rows, folds: config.folds)
+      if folds.isEmpty {
+        throw LearningError("kfold needs 2 <= folds <= training rows; got folds \(config.folds), rows \(trainX.rows)")
+      }
+    case .timeseries:
+      guard trainDays.count == trainX.rows else {
+        throw LearningError("timeseries validation needs the day of every training row")
+      }
+      folds = ValidationSplits.timeSeries(days: trainDays, folds: config.folds)
+      if folds.isEmpty {
+        throw LearningError("timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
+          + "\(config.folds), \(Set(trainDays).count) days")
+      }
+    }
+    var warnings: [String] = []
+    var trainLoss: [Double] = []
+    var validationLoss: [Double] = []
+    var oofProbabilities: [Double] = []
+    var oofTruth: [Float] = []
+
+    func makeNetwork(_ g: inout SplitMix64) -> FeedForwardNetwork {
+      FeedForwardNetwork(inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation,
+                         generator: &g)
+    }
+    func makeOptimizer(_ n: FeedForwardNetwork) -> Adam {
+      let b = config.betas.count == 2 ? (config.betas[0], config.betas[1]) : (0.9, 0.999)
+      return Adam(parameterCount: n.parameters.count, learningRate: config.learningRate, betas: b,
+                  epsilon: config.epsilon, weightDecay: config.weightDecay)
+    }
+    func fit(_ network: inout FeedForwardNetwork, _ optimizer: inout Adam, trainer: NetworkTrainer, x: Matrix,
+             y: [Float], _ g: inout SplitMix64) {
+      let data = Rebalancer.apply(config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
+                                  k: config.smoteK, generator: &g)
+      warnings += data.warnings
+      trainLoss += trainer.train(network: &network, optimizer: &optimizer, x: data.x, y: data.y,
+                                 sampleWeights: data.weights, generator: &g, isCancelled: isCancelled)
+    }
+
+    var network = makeNetwork(&generator)
+    var optimizer = makeOptimizer(network)
+    let trainer = NetworkTrainer(network: network, options: config.training)
+    for (i, fold) in folds.enumerated() {
+      if isCancelled() { break }
+      if i > 0 && !config.carryModel {
+        network = makeNetwork(&generator)
+        optimizer = makeOptimizer(network)
+      }
+      let x = trainX.rows(fold.train)
+      let y = fold.train.map { trainY[$0] }
+      fit(&network, &optimizer, trainer: trainer, x: x, y: y, &generator)
+      let vx = trainX.rows(fold.validation)
+      let vy = fold.validation.map { trainY[$0] }
+      let p = network.predict(vx)
+      validationLoss.append(batchedBCE(probabilities: p, labels: vy, batchSize: config.training.batchSize))
+      oofProbabilities += p.map(Double.init)
+      oofTruth += vy
+    }
+    if !config.carryModel {
+      network = makeNetwork(&generator)
+      optimizer = makeOptimizer(network)
+      fit(&network, &optimizer, trainer: trainer, x: trainX, y: trainY, &generator)
+    }
+    let testP = network.predict(testX)
+    let threshold: Double
+    switch config.threshold {
+    case .fixed(let t): threshold = t
+    case .tune:
+      if let t = tunedThreshold(truth: oofTruth, probabilities: oofProbabilities) {
+        threshold = t
+      } else {
+        threshold = 0.5
+        warnings.append("threshold tune: no positive validation rows; used 0.5")
+      }
+    }
+    let testD = testP.map(Double.init)
+    let metrics = ClassificationMetrics(truth: testY, probabilities: testD, threshold: threshold)
+    warnings += metrics.warnings
+    var seen = Set<String>()
+    let unique = warnings.filter { seen.insert($0).inserted }
+    let finite = validationLoss.filter { !$0.isNaN }
+    return ClassifierReport(
+      trainLoss: trainLoss, validationLoss: validationLoss,
+      cvLoss: finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count),
+      testProbabilities: testP, threshold: threshold, metrics: metrics,
+      roc: ROCCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
+      precisionRecall: PrecisionRecallCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
+      warnings: unique)
+  }
+
+  /// The threshold that maximises F1 when predicting `p >= t`, searched over the distinct probabilities (ties in F1
+  /// go to the higher threshold). Nil when there are no positive rows.
+  public static func tunedThreshold(truth: [Float], probabilities: [Double]) -> Double? {
+    let c = ThresholdCounts(truth: truth, scores: probabilities.map { $0.isNaN ? 0 : $0 })
+    guard let positives = c.tps.last, positives > 0 else { return nil }
+    var best = -1.0
+    var bestT = 0.5
+    for k in c.tps.indices {
+      let f1 = 2 * c.tps[k] / (2 * c.tps[k] + c.fps[k] + (positives - c.tps[k]))
+      if f1 > best {
+        best = f1
+        bestT = c.thresholds[k]
+      }
+    }
+    return bestT
+  }
+}

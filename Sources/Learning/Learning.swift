@@ -1,1 +1,0 @@
-// Learning module: see docs/ARCHITECTURE.md for its concern and contract.

@@ -1,0 +1,245 @@
+import AlmanacCore
+
+/// Preallocated buffers for forward and backward passes of one ``FeedForwardNetwork`` shape on batches of up to
+/// ``maxBatch`` rows: activations and deltas per layer, a transposed copy of the weights (so that every inner loop is
+/// a contiguous `y += a * x` the compiler vectorises), the gradient, and the batch's targets and weights.
+///
+/// Nothing is allocated after `init`. Not thread-safe: one workspace per trial (it is a class only so that its raw
+/// buffers are freed in `deinit`).
+final class NetworkWorkspace {
+  let maxBatch: Int
+  let sizes: [Int]
+  let weightOffsets: [Int]
+  let biasOffsets: [Int]
+  let activation: Activation
+  let parameterCount: Int
+  /// Activations of layer l (l = 0 is the input) at actOffsets[l], `maxBatch x sizes[l]` row-major.
+  private let arena: UnsafeMutablePointer<Float>
+  private let actOffsets: [Int]
+  /// Deltas dLoss/dz of layer l (1...L) at deltaOffsets[l].
+  private let deltaOffsets: [Int]
+  private let arenaCount: Int
+  /// Transposed weights: layer l's `[in x out]` at weightOffsets[l].
+  let transposed: UnsafeMutablePointer<Float>
+  /// Gradient of the batch loss, same layout as the network's parameters.
+  let gradient: UnsafeMutablePointer<Float>
+  private let target: UnsafeMutablePointer<Float>
+  private let weight: UnsafeMutablePointer<Float>
+
+  init(network: FeedForwardNetwork, maxBatch: Int) {
+    precondition(maxBatch > 0, "batch size must be > 0")
+    self.maxBatch = maxBatch
+    sizes = network.layerSizes
+    weightOffsets = network.weightOffsets
+    biasOffsets = network.biasOffsets
+    activation = network.activation
+    parameterCount = network.parameters.count
+    var acts: [Int] = []
+    var deltas: [Int] = [0]
+    var offset = 0
+    for s in sizes {
+      acts.append(offset)
+      offset += maxBatch * s
+    }
+    for s in sizes.dropFirst() {
+      deltas.append(offset)
+      offset += maxBatch * s
+    }
+    actOffsets = acts
+    deltaOffsets = deltas
+    arenaCount = offset
+    arena = .allocate(capacity: offset)
+    arena.initialize(repeating: 0, count: offset)
+    transposed = .allocate(capacity: parameterCount)
+    transposed.initialize(repeating: 0, count: parameterCount)
+    gradient = .allocate(capacity: parameterCount)
+    gradient.initialize(repeating: 0, count: parameterCount)
+    target = .allocate(capacity: maxBatch)
+    target.initialize(repeating: 0, count: maxBatch)
+    weight = .allocate(capacity: maxBatch)
+    weight.initialize(repeating: 1, count: maxBatch)
+  }
+
+  deinit {
+    arena.deallocate()
+    transposed.deallocate()
+    gradient.deallocate()
+    target.deallocate()
+    weight.deallocate()
+  }
+
+  var layerCount: Int { sizes.count - 1 }
+
+  // MARK: Forward
+
+  /// Forward pass over the contiguous rows `rows` of `x`.
+  func forward(network: FeedForwardNetwork, x: Matrix, rows: Range<Int>) {
+    let n = rows.count
+    precondition(n <= maxBatch)
+    let inSize = sizes[0]
+    x.values.withUnsafeBufferPointer { xv in
+      guard let base = xv.baseAddress else { return }
+      (arena + actOffsets[0]).update(from: base + rows.lowerBound * inSize, count: n * inSize)
+    }
+    network.parameters.withUnsafeBufferPointer { p in
+      guard let pp = p.baseAddress else { return }
+      transpose(pp)
+      forwardLayers(pp, batch: n)
+    }
+  }
+
+  /// Copies the output probabilities of the last forward pass.
+  func copyOutput(into out: inout [Float], at start: Int, count: Int) {
+    let o = arena + actOffsets[layerCount]
+    for b in 0..<count { out[start + b] = o[b] }
+  }
+
+  private func transpose(_ p: UnsafePointer<Float>) {
+    for l in 0..<layerCount {
+      let nIn = sizes[l]
+      let nOut = sizes[l + 1]
+      let w = p + weightOffsets[l]
+      let t = transposed + weightOffsets[l]
+      for o in 0..<nOut {
+        for i in 0..<nIn { t[i &* nOut &+ o] = w[o &* nIn &+ i] }
+      }
+    }
+  }
+
+  /// z = a W^T + b row by row as `z[b, :] += a[b, i] * Wt[i, :]`, then the activation (sigmoid on the last layer).
+  private func forwardLayers(_ p: UnsafePointer<Float>, batch n: Int) {
+    let last = layerCount - 1
+    for l in 0...last {
+      let nIn = sizes[l]
+      let nOut = sizes[l + 1]
+      let a = arena + actOffsets[l]
+      let z = arena + actOffsets[l + 1]
+      let t = transposed + weightOffsets[l]
+      let bias = p + biasOffsets[l]
+      if nOut == 1 {
+        // Output layer of width one: a dot product per row, accumulated in input order.
+        let w = p + weightOffsets[l]
+        for b in 0..<n {
+          let row = a + b &* nIn
+          var s: Float = 0
+          for i in 0..<nIn { s += row[i] * w[i] }
+          z[b] = s + bias[0]
+        }
+      } else {
+        for b in 0..<n {
+          let zr = z + b &* nOut
+          zr.update(from: bias, count: nOut)
+          let ar = a + b &* nIn
+          for i in 0..<nIn {
+            let ai = ar[i]
+            if ai == 0 { continue }
+            let tr = t + i &* nOut
+            for o in 0..<nOut { zr[o] += ai * tr[o] }
+          }
+        }
+      }
+      let count = n &* nOut
+      if l == last {
+        for k in 0..<count { z[k] = 1 / (1 + Math.exp(-z[k])) }
+      } else {
+        switch activation {
+        case .relu: for k in 0..<count where !(z[k] > 0) { z[k] = 0 }
+        case .tanh: for k in 0..<count { z[k] = Math.tanh(z[k]) }
+        }
+      }
+    }
+  }
+
+  // MARK: Training step
+
+  /// One optimisation step on the rows `indices` of (`x`, `y`): forward, PyTorch `BCELoss` (mean over the batch of
+  /// `-w_i [y_i max(log p_i, -100) + (1 - y_i) max(log(1 - p_i), -100)]`), backward, then `optimizer.step`.
+  /// Returns the batch loss (as PyTorch's `loss.item()` would, but accumulated in Double).
+  func trainStep(network: inout FeedForwardNetwork, optimizer: inout Adam, x: UnsafePointer<Float>,
+                 y: UnsafePointer<Float>, sampleWeights: UnsafePointer<Float>?, indices: UnsafeBufferPointer<Int>)
+    -> Double
+  {
+    let n = indices.count
+    precondition(n > 0 && n <= maxBatch)
+    let inSize = sizes[0]
+    let a0 = arena + actOffsets[0]
+    for b in 0..<n {
+      let r = indices[b]
+      (a0 + b &* inSize).update(from: x + r &* inSize, count: inSize)
+      target[b] = y[r]
+      weight[b] = sampleWeights.map { $0[r] } ?? 1
+    }
+    let loss = network.parameters.withUnsafeMutableBufferPointer { pb -> Double in
+      guard let p = pb.baseAddress else { return 0 }
+      transpose(UnsafePointer(p))
+      forwardLayers(UnsafePointer(p), batch: n)
+      let loss = backward(UnsafePointer(p), batch: n)
+      optimizer.step(parameters: p, gradient: UnsafePointer(gradient), count: parameterCount)
+      return loss
+    }
+    return loss
+  }
+
+  /// Loss and gradient of the last forward pass (targets and weights already gathered).
+  private func backward(_ p: UnsafePointer<Float>, batch n: Int) -> Double {
+    let L = layerCount
+    let out = arena + actOffsets[L]
+    let dOut = arena + deltaOffsets[L]
+    let invN = 1 / Float(n)
+    var loss: Double = 0
+    for b in 0..<n {
+      let pr = out[b]
+      let yv = target[b]
+      let wv = weight[b]
+      let logP = max(Math.log(pr), -100)
+      let log1mP = max(Math.log(1 - pr), -100)
+      loss += Double(-wv * (yv * logP + (1 - yv) * log1mP))
+      // BCELoss backward: grad * (p - y) / max((1 - p) p, 1e-12) * w; then sigmoid backward: * (1 - p) p.
+      let g = invN * (pr - yv) / max((1 - pr) * pr, 1e-12) * wv
+      dOut[b] = g * (1 - pr) * pr
+    }
+    loss /= Double(n)
+    gradient.update(repeating: 0, count: parameterCount)
+    for l in stride(from: L - 1, through: 0, by: -1) {
+      let nIn = sizes[l]
+      let nOut = sizes[l + 1]
+      let dz = arena + deltaOffsets[l + 1]
+      let a = arena + actOffsets[l]
+      let gw = gradient + weightOffsets[l]
+      let gb = gradient + biasOffsets[l]
+      // dW[o, :] += dz[b, o] * a[b, :];  db[o] += dz[b, o]
+      for b in 0..<n {
+        let ar = a + b &* nIn
+        let dr = dz + b &* nOut
+        for o in 0..<nOut {
+          let d = dr[o]
+          gb[o] += d
+          if d == 0 { continue }
+          let gr = gw + o &* nIn
+          for i in 0..<nIn { gr[i] += d * ar[i] }
+        }
+      }
+      if l == 0 { break }
+      // dA[b, :] = sum_o dz[b, o] W[o, :], then through the activation into dz of layer l.
+      let w = p + weightOffsets[l]
+      let da = arena + deltaOffsets[l]
+      da.update(repeating: 0, count: n &* nIn)
+      for b in 0..<n {
+        let dar = da + b &* nIn
+        let dr = dz + b &* nOut
+        for o in 0..<nOut {
+          let d = dr[o]
+          if d == 0 { continue }
+          let wr = w + o &* nIn
+          for i in 0..<nIn { dar[i] += d * wr[i] }
+        }
+      }
+      let count = n &* nIn
+      switch activation {
+      case .relu: for k in 0..<count where !(a[k] > 0) { da[k] = 0 }
+      case .tanh: for k in 0..<count { da[k] *= (1 - a[k] * a[k]) }
+      }
+    }
+    return loss
+  }
+}

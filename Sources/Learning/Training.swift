@@ -1,0 +1,110 @@
+import AlmanacCore
+
+/// Mini-batch training options (PyTorch `DataLoader(shuffle=True, drop_last=False)` semantics).
+public struct TrainingOptions: Sendable, Hashable {
+  /// Passes over the training rows (default 30, the tutorial's).
+  public var epochs: Int
+  /// Rows per batch (default 32); the last, partial batch of an epoch is kept.
+  public var batchSize: Int
+
+  public init(epochs: Int = 30, batchSize: Int = 32) {
+    precondition(epochs >= 0 && batchSize > 0, "epochs must be >= 0 and batchSize > 0")
+    self.epochs = epochs
+    self.batchSize = batchSize
+  }
+}
+
+/// Trains a ``FeedForwardNetwork`` with ``Adam`` on mini-batches, reusing one preallocated workspace.
+///
+/// Each epoch draws a fresh permutation of the rows (Fisher–Yates with the caller's `SplitMix64`), walks it in
+/// batches of `batchSize` (the last one partial), and takes one Adam step per batch on the mean BCE of the batch.
+/// The epoch loss is the mean of the batch losses (`running_loss / len(train_loader)` in the tutorial).
+public final class NetworkTrainer {
+  public let options: TrainingOptions
+  private let workspace: NetworkWorkspace
+  private var order: [Int] = []
+
+  public init(network: FeedForwardNetwork, options: TrainingOptions) {
+    self.options = options
+    workspace = NetworkWorkspace(network: network, maxBatch: options.batchSize)
+  }
+
+  /// Trains for `options.epochs` epochs on (`x`, `y`), labels in {0, 1}; optional per-row loss weights
+  /// (`sampleWeights[r]` multiplies row r's BCE term, PyTorch `BCELoss(weight=)`).
+  ///
+  /// - Returns: the loss of each epoch. With zero rows nothing is trained and every epoch's loss is NaN.
+  /// - Parameter isCancelled: polled once per epoch; training stops early when it returns true.
+  @discardableResult
+  public func train(network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
+                    sampleWeights: [Float]? = nil, generator: inout SplitMix64,
+                    isCancelled: () -> Bool = { false }) -> [Double]
+  {
+    precondition(x.columns == network.inputSize && y.count == x.rows, "train: shapes of x and y disagree")
+    precondition(sampleWeights.map { $0.count == x.rows } ?? true, "train: one weight per row")
+    let n = x.rows
+    guard n > 0 else { return [Double](repeating: .nan, count: options.epochs) }
+    if order.count != n { order = Array(0..<n) }
+    var losses: [Double] = []
+    losses.reserveCapacity(options.epochs)
+    let batch = options.batchSize
+    x.values.withUnsafeBufferPointer { xb in
+      y.withUnsafeBufferPointer { yb in
+        guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return }
+        withWeights(sampleWeights) { wp in
+          order.withUnsafeMutableBufferPointer { ob in
+            for _ in 0..<options.epochs {
+              if isCancelled() { break }
+              // Fisher–Yates: a uniform permutation, as torch.randperm gives (different stream, same law).
+              for i in ob.indices.reversed() where i > 0 {
+                let j = generator.nextIndex(below: i + 1)
+                ob.swapAt(i, j)
+              }
+              var running: Double = 0
+              var batches = 0
+              var start = 0
+              while start < n {
+                let end = min(n, start + batch)
+                let slice = UnsafeBufferPointer(rebasing: ob[start..<end])
+                running += workspace.trainStep(network: &network, optimizer: &optimizer, x: xp, y: yp,
+                                               sampleWeights: wp, indices: slice)
+                batches += 1
+                start = end
+              }
+              losses.append(running / Double(batches))
+            }
+          }
+        }
+      }
+    }
+    return losses
+  }
+
+  private func withWeights<R>(_ w: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+    guard let w else { return body(nil) }
+    return w.withUnsafeBufferPointer { body($0.baseAddress) }
+  }
+}
+
+/// Binary cross-entropy with PyTorch's clamping of each log at -100, averaged over consecutive batches of
+/// `batchSize` rows and then over batches (the tutorial's validation loss: `sum(batch losses) / len(val_loader)`).
+/// Computed in Double from Float probabilities. Empty input gives NaN.
+public func batchedBCE(probabilities p: [Float], labels y: [Float], batchSize: Int) -> Double {
+  precondition(p.count == y.count && batchSize > 0)
+  guard !p.isEmpty else { return .nan }
+  var total: Double = 0
+  var batches = 0
+  var start = 0
+  while start < p.count {
+    let end = min(p.count, start + batchSize)
+    var s: Double = 0
+    for i in start..<end {
+      let lp = max(Double(Math.log(p[i])), -100)
+      let lq = max(Double(Math.log(1 - p[i])), -100)
+      s += -(Double(y[i]) * lp + (1 - Double(y[i])) * lq)
+    }
+    total += s / Double(end - start)
+    batches += 1
+    start = end
+  }
+  return total / Double(batches)
+}
