@@ -57,6 +57,10 @@ public struct ClassifierReport: Sendable {
   public var metrics: ClassificationMetrics
   public var roc: ROCCurve
   public var precisionRecall: PrecisionRecallCurve
+  /// Rows each fit trained on after rebalancing: one entry per fold, then the final fit (absent with `carryModel`).
+  public var trainingRowCounts: [Int]
+  /// Validation rows of each fold (never rebalanced).
+  public var validationRowCounts: [Int]
   /// Rebalancing and metric warnings, de-duplicated, in order of appearance.
   public var warnings: [String]
 }
@@ -110,6 +114,8 @@ public enum ClassifierEvaluation {
     var validationLoss: [Double] = []
     var oofProbabilities: [Double] = []
     var oofTruth: [Float] = []
+    var trainingRowCounts: [Int] = []
+    var validationRowCounts: [Int] = []
 
     func makeNetwork(_ g: inout SplitMix64) -> FeedForwardNetwork {
       FeedForwardNetwork(inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation,
@@ -125,6 +131,7 @@ public enum ClassifierEvaluation {
       let data = Rebalancer.apply(config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
                                   k: config.smoteK, generator: &g)
       warnings += data.warnings
+      trainingRowCounts.append(data.x.rows)
       trainLoss += trainer.train(network: &network, optimizer: &optimizer, x: data.x, y: data.y,
                                  sampleWeights: data.weights, generator: &g, isCancelled: isCancelled)
     }
@@ -147,6 +154,7 @@ public enum ClassifierEvaluation {
       validationLoss.append(batchedBCE(probabilities: p, labels: vy, batchSize: config.training.batchSize))
       oofProbabilities += p.map(Double.init)
       oofTruth += vy
+      validationRowCounts.append(vx.rows)
     }
     if !config.carryModel {
       network = makeNetwork(&generator)
@@ -177,7 +185,7 @@ public enum ClassifierEvaluation {
       testProbabilities: testP, threshold: threshold, metrics: metrics,
       roc: ROCCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
       precisionRecall: PrecisionRecallCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
-      warnings: unique)
+      trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: unique)
   }
 
   /// The threshold that maximises F1 when predicting `p >= t`, searched over the distinct probabilities (ties in F1

@@ -117,25 +117,12 @@ final class NetworkWorkspace {
       let t = transposed + weightOffsets[l]
       let bias = p + biasOffsets[l]
       if nOut == 1 {
-        // Output layer of width one: a dot product per row, accumulated in input order.
         let w = p + weightOffsets[l]
-        for b in 0..<n {
-          let row = a + b &* nIn
-          var s: Float = 0
-          for i in 0..<nIn { s += row[i] * w[i] }
-          z[b] = s + bias[0]
-        }
+        for b in 0..<n { z[b] = dot(a + b &* nIn, w, count: nIn) + bias[0] }
       } else {
         for b in 0..<n {
-          let zr = z + b &* nOut
-          zr.update(from: bias, count: nOut)
-          let ar = a + b &* nIn
-          for i in 0..<nIn {
-            let ai = ar[i]
-            if ai == 0 { continue }
-            let tr = t + i &* nOut
-            for o in 0..<nOut { zr[o] += ai * tr[o] }
-          }
+          accumulateRows(z + b &* nOut, width: nOut, initial: bias, scalars: a + b &* nIn, stride: 1, count: nIn,
+                         matrix: t, rowStride: nOut)
         }
       }
       let count = n &* nOut
@@ -149,6 +136,9 @@ final class NetworkWorkspace {
       }
     }
   }
+
+  /// A copy of the gradient of the last training step.
+  func gradientSnapshot() -> [Float] { Array(UnsafeBufferPointer(start: gradient, count: parameterCount)) }
 
   // MARK: Training step
 
@@ -199,7 +189,6 @@ final class NetworkWorkspace {
       dOut[b] = g * (1 - pr) * pr
     }
     loss /= Double(n)
-    gradient.update(repeating: 0, count: parameterCount)
     for l in stride(from: L - 1, through: 0, by: -1) {
       let nIn = sizes[l]
       let nOut = sizes[l + 1]
@@ -207,32 +196,21 @@ final class NetworkWorkspace {
       let a = arena + actOffsets[l]
       let gw = gradient + weightOffsets[l]
       let gb = gradient + biasOffsets[l]
-      // dW[o, :] += dz[b, o] * a[b, :];  db[o] += dz[b, o]
-      for b in 0..<n {
-        let ar = a + b &* nIn
-        let dr = dz + b &* nOut
-        for o in 0..<nOut {
-          let d = dr[o]
-          gb[o] += d
-          if d == 0 { continue }
-          let gr = gw + o &* nIn
-          for i in 0..<nIn { gr[i] += d * ar[i] }
-        }
+      // dW[o, :] = sum_b dz[b, o] a[b, :];  db[o] = sum_b dz[b, o]
+      for o in 0..<nOut {
+        accumulateRows(gw + o &* nIn, width: nIn, initial: nil, scalars: dz + o, stride: nOut, count: n,
+                       matrix: a, rowStride: nIn)
+        var s: Float = 0
+        for b in 0..<n { s += dz[b &* nOut &+ o] }
+        gb[o] = s
       }
       if l == 0 { break }
       // dA[b, :] = sum_o dz[b, o] W[o, :], then through the activation into dz of layer l.
       let w = p + weightOffsets[l]
       let da = arena + deltaOffsets[l]
-      da.update(repeating: 0, count: n &* nIn)
       for b in 0..<n {
-        let dar = da + b &* nIn
-        let dr = dz + b &* nOut
-        for o in 0..<nOut {
-          let d = dr[o]
-          if d == 0 { continue }
-          let wr = w + o &* nIn
-          for i in 0..<nIn { dar[i] += d * wr[i] }
-        }
+        accumulateRows(da + b &* nIn, width: nIn, initial: nil, scalars: dz + b &* nOut, stride: 1, count: nOut,
+                       matrix: w, rowStride: nIn)
       }
       let count = n &* nIn
       switch activation {

@@ -79,6 +79,39 @@ public final class NetworkTrainer {
     return losses
   }
 
+  /// One Adam step on all rows of `x` as a single batch (at most `batchSize` rows, in order, no shuffling).
+  /// Returns the batch loss. Used by tests that compare against reference optimiser trajectories.
+  @discardableResult
+  public func step(network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
+                   sampleWeights: [Float]? = nil) -> Double
+  {
+    precondition(x.rows > 0 && x.rows <= options.batchSize && y.count == x.rows && x.columns == network.inputSize)
+    let indices = Array(0..<x.rows)
+    return x.values.withUnsafeBufferPointer { xb in
+      y.withUnsafeBufferPointer { yb in
+        indices.withUnsafeBufferPointer { ib in
+          withWeights(sampleWeights) { wp in
+            guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return Double.nan }
+            return workspace.trainStep(network: &network, optimizer: &optimizer, x: xp, y: yp, sampleWeights: wp,
+                                       indices: ib)
+          }
+        }
+      }
+    }
+  }
+
+  /// The mean BCE of `x` as one batch and its gradient with respect to ``FeedForwardNetwork/parameters``
+  /// (same layout), without changing the network.
+  public func lossAndGradient(network: FeedForwardNetwork, x: Matrix, y: [Float], sampleWeights: [Float]? = nil)
+    -> (loss: Double, gradient: [Float])
+  {
+    var copy = network
+    // A zero learning rate leaves the parameters unchanged (Adam's update is lr-proportional).
+    var frozen = Adam(parameterCount: network.parameters.count, learningRate: 0)
+    let loss = step(network: &copy, optimizer: &frozen, x: x, y: y, sampleWeights: sampleWeights)
+    return (loss, workspace.gradientSnapshot())
+  }
+
   private func withWeights<R>(_ w: [Float]?, _ body: (UnsafePointer<Float>?) -> R) -> R {
     guard let w else { return body(nil) }
     return w.withUnsafeBufferPointer { body($0.baseAddress) }

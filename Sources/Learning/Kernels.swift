@@ -1,0 +1,77 @@
+/// Small dense kernels for the network's batched products, written with explicit `SIMD8<Float>` accumulators held in
+/// registers (the widths here are 8 to 64, too short for the compiler's runtime alias checks to pay off).
+
+@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
+}
+
+@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+}
+
+/// `out[j] = initial[j] + sum_{k < count} s[k * sStride] * m[k * mStride + j]` for `j < width`
+/// (`initial == nil` means zero). `out` must not overlap the inputs.
+@inline(__always)
+func accumulateRows(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+                    scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+                    matrix m: UnsafePointer<Float>, rowStride mStride: Int)
+{
+  var j = 0
+  while j &+ 16 <= width {
+    var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
+    var a1 = initial.map { load8($0 + (j &+ 8)) } ?? SIMD8<Float>()
+    var mp = m + j
+    var sp = s
+    for _ in 0..<count {
+      let sv = sp.pointee
+      a0 += sv * load8(mp)
+      a1 += sv * load8(mp + 8)
+      mp += mStride
+      sp += sStride
+    }
+    store8(a0, out + j)
+    store8(a1, out + (j &+ 8))
+    j &+= 16
+  }
+  while j &+ 8 <= width {
+    var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
+    var mp = m + j
+    var sp = s
+    for _ in 0..<count {
+      a0 += sp.pointee * load8(mp)
+      mp += mStride
+      sp += sStride
+    }
+    store8(a0, out + j)
+    j &+= 8
+  }
+  while j < width {
+    var a = initial.map { $0[j] } ?? 0
+    var mp = m + j
+    var sp = s
+    for _ in 0..<count {
+      a += sp.pointee * mp.pointee
+      mp += mStride
+      sp += sStride
+    }
+    out[j] = a
+    j &+= 1
+  }
+}
+
+/// `sum_i a[i] * b[i]` over `count` values, eight lanes at a time.
+@inline(__always)
+func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
+  var acc = SIMD8<Float>()
+  var i = 0
+  while i &+ 8 <= count {
+    acc += load8(a + i) * load8(b + i)
+    i &+= 8
+  }
+  var s = acc.sum()
+  while i < count {
+    s += a[i] * b[i]
+    i &+= 1
+  }
+  return s
+}

@@ -1,0 +1,144 @@
+// almanac-bench network: the tutorial's two models (3-day and 7-day features, 10-32-16-1 relu, Adam lr 1e-4,
+// 5 KFold folds x 30 epochs, batch 32, one model carried across folds) timed on one thread against PyTorch's 13.8 s
+// (REFERENCE §1: 7.7 s + 6.1 s median per model), then a sweep of 30 trials on 1 core vs all cores.
+import AlmanacCore
+import Dispatch
+import Foundation
+import Learning
+
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
+/// CPU time of the calling thread in seconds (unaffected by other processes sharing the cores).
+func threadCPUSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+}
+
+enum NetworkBenchmark {
+  /// PyTorch 2.15 CPU, one thread: 3-day 7.7 s + 7-day 6.1 s (REFERENCE §1).
+  static let pytorchSeconds = 13.8
+  static let target = 40.0
+
+  struct Data: Sendable {
+    var label: String
+    var trainX: Matrix
+    var trainY: [Float]
+    var testX: Matrix
+    var testY: [Float]
+  }
+
+  static func run(_ args: ArraySlice<String>) throws {
+    let trials = args.first.flatMap { Int($0) } ?? 30
+    let (sets, source) = try datasets()
+    print("almanac-bench network: tutorial models (10-32-16-1 relu, 5 folds x 30 epochs, batch 32, carry_model)")
+    print("data: \(source)")
+    let config = { () -> ClassifierConfig in
+      var c = ClassifierConfig()
+      c.carryModel = true
+      return c
+    }()
+
+    // Warm-up (page in code and buffers), then the best of 3 timed repetitions of both models on one thread.
+    var g = SplitMix64(seed: 0)
+    _ = try ClassifierEvaluation.run(config: config, trainX: sets[0].trainX, trainY: sets[0].trainY,
+                                     testX: sets[0].testX, testY: sets[0].testY, generator: &g)
+    var best = Double.infinity
+    var bestCPU = Double.infinity
+    var perModel: [Double] = []
+    var perModelCPU: [Double] = []
+    var f1s: [Double] = []
+    for rep in 0..<3 {
+      var times: [Double] = []
+      var cpu: [Double] = []
+      f1s = []
+      for set in sets {
+        var g = SplitMix64(seed: UInt64(rep))
+        let t0 = DispatchTime.now().uptimeNanoseconds
+        let c0 = threadCPUSeconds()
+        let r = try ClassifierEvaluation.run(config: config, trainX: set.trainX, trainY: set.trainY,
+                                             testX: set.testX, testY: set.testY, generator: &g)
+        times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
+        cpu.append(threadCPUSeconds() - c0)
+        f1s.append(r.metrics.f1)
+      }
+      let total = times.reduce(0, +)
+      if total < best {
+        best = total
+        perModel = times
+      }
+      if cpu.reduce(0, +) < bestCPU {
+        bestCPU = cpu.reduce(0, +)
+        perModelCPU = cpu
+      }
+    }
+    for (i, set) in sets.enumerated() {
+      print(String(format: "  %@ model: wall %.3f s, thread CPU %.3f s", set.label, perModel[i], perModelCPU[i]))
+    }
+    print(String(format: "one thread, both models: wall %.3f s (ratio %.1fx), thread CPU %.3f s (ratio %.1fx); "
+                   + "PyTorch %.1f s; target %.0fx", best, pytorchSeconds / best, bestCPU, pytorchSeconds / bestCPU,
+                 pytorchSeconds, target))
+    print("  (best of 3; wall time includes waiting for a core when the machine is shared: load average "
+          + String(format: "%.1f", loadAverage()) + ")")
+    print("  (F1 of the last repetition: " + f1s.map { String(format: "%.3f", $0) }.joined(separator: ", ") + ")")
+
+    // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs concurrentPerform.
+    let cores = ProcessInfo.processInfo.activeProcessorCount
+    @Sendable func trial(_ i: Int) -> Double {
+      let set = sets[i % sets.count]
+      var g = SplitMix64(seed: SplitMix64.derive(0, "trial-\(i)"))
+      let r = try? ClassifierEvaluation.run(config: config, trainX: set.trainX, trainY: set.trainY, testX: set.testX,
+                                            testY: set.testY, generator: &g)
+      return r?.metrics.f1 ?? .nan
+    }
+    let t1 = DispatchTime.now().uptimeNanoseconds
+    for i in 0..<trials { _ = trial(i) }
+    let sequential = Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9
+    let results = ResultSlots(count: trials)
+    let t2 = DispatchTime.now().uptimeNanoseconds
+    DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
+    let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
+    print(String(format: "sweep of %d trials: 1 core %.3f s, %d cores %.3f s, scaling %.2fx", trials, sequential, cores,
+                 parallel, sequential / parallel))
+  }
+
+  /// The tutorial panel from ../shared when the Datasets API can build it, else random data of the same shape.
+  static func datasets() throws -> ([Data], String) {
+    var g = SplitMix64(seed: 42)
+    func random(_ rows: Int) -> (Matrix, [Float]) {
+      let x = Matrix(rows: rows, columns: 10, values: (0..<(rows * 10)).map { _ in Float(g.nextUnit()) })
+      // About 23% positives, as the real panel (552 of 2,428).
+      let y: [Float] = (0..<rows).map { _ in g.nextUnit() < 0.227 ? 1 : 0 }
+      return (x, y)
+    }
+    let (a, ay) = random(2428)
+    let (b, by) = random(313)
+    let (c, cy) = random(2428)
+    let (d, dy) = random(313)
+    return ([Data(label: "3-day", trainX: a, trainY: ay, testX: b, testY: by),
+             Data(label: "7-day", trainX: c, trainY: cy, testX: d, testY: dy)],
+            "random 2428 x 10 train / 313 x 10 test matrices (same shape as the tutorial panel)")
+  }
+}
+
+func loadAverage() -> Double {
+  var l = [Double](repeating: 0, count: 3)
+  return getloadavg(&l, 3) > 0 ? l[0] : .nan
+}
+
+/// Per-index result slots written from `concurrentPerform` workers; each worker writes only its own index.
+/// `@unchecked Sendable`: every access goes through `lock` (an NSLock).
+final class ResultSlots: @unchecked Sendable {
+  private var values: [Double]
+  private let lock = NSLock()
+  init(count: Int) { values = [Double](repeating: .nan, count: count) }
+  func set(_ i: Int, _ v: Double) {
+    lock.lock()
+    values[i] = v
+    lock.unlock()
+  }
+}
