@@ -1,0 +1,52 @@
+import Experiments
+import Foundation
+
+/// A test-only task (registered with `ALMANAC_ENABLE_TEST_TASKS=1`): sleeps, optionally fails, and reports a metric
+/// computed from its settings, so end-to-end tests can kill, interrupt and race real `almanac` processes.
+///
+/// Settings: `ms` (sleep per trial, default 10), `x` (any number, default 0), `fail_when_x` (fail trials whose `x`
+/// equals it). Metric `score = x + replicate / 1000`.
+public struct SleepTask: TrialTask {
+  public init() {}
+  public var name: String { "_sleep" }
+  public var settingsSchema: [Field] {
+    [
+      Field("ms", .int(min: 0, max: 600_000), default: 10, help: "milliseconds to sleep per trial"),
+      Field("x", .double(), default: 0, help: "a number that becomes the score"),
+      Field("fail_when_x", .oneOf([.double(), .string(choices: ["never"])]), default: "never",
+            help: "fail the trials whose x equals this"),
+      Field("marker_dir", .string(), default: "", help: "if set, append the trial key to a file there when finished"),
+    ]
+  }
+  public var metricGoals: [String: MetricGoal] { ["score": .maximize] }
+  public var defaultMetric: String { "score" }
+  public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
+
+  public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
+    let ms = trial.settings[path: "ms"]?.int ?? 10
+    let x = trial.settings[path: "x"]?.double ?? 0
+    var slept = 0
+    while slept < ms {
+      if context.isCancelled() { throw TrialFailure("cancelled") }
+      let step = min(5, ms - slept)
+      usleep(UInt32(step * 1000))
+      slept += step
+    }
+    if let failX = trial.settings[path: "fail_when_x"]?.double, failX == x {
+      throw TrialFailure("x = \(x) is configured to fail")
+    }
+    if let dir = trial.settings[path: "marker_dir"]?.string, !dir.isEmpty {
+      let line = trial.key + "\n"
+      let url = URL(fileURLWithPath: dir).appendingPathComponent("done-\(getpid()).txt")
+      if let handle = try? FileHandle(forWritingTo: url) {
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+        try? handle.close()
+      } else {
+        try Data(line.utf8).write(to: url)
+      }
+    }
+    return TrialOutcome(metrics: ["score": x + Double(trial.replicate) / 1000],
+                        series: [SeriesPoint(key: "curve", step: 0, value: x), SeriesPoint(key: "curve", step: 1, value: 2 * x)])
+  }
+}

@@ -1,1 +1,0 @@
-// Tasks module: see docs/ARCHITECTURE.md for its concern and contract.
