@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "network": NetworkBenchmark.run,
+  "panel": panelBenchmark,
 ]
 
 let args = CommandLine.arguments.dropFirst()
