@@ -1,0 +1,176 @@
+import AlmanacCore
+import Datasets
+import Experiments
+import Foundation
+import Learning
+
+/// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market) with a
+/// feed-forward network or logistic regression, validated by folds, refitted, and scored on the last `test_days`.
+///
+/// Per trial: the panel (cached across trials, see ``PanelCache``) is split in time with scaling fitted on training
+/// rows, the classifier is validated (`validation.*`), refitted on all training rows (or carried, with
+/// `carry_model`), and scored on the test rows. Randomness comes only from the trial's seed.
+///
+/// Outcome: the metrics of ``metricGoals``; series `train_loss` (step = epoch from 1, counted across folds and the
+/// final fit), `val_loss` (step = fold from 1), `roc_fpr`/`roc_tpr` and `pr_recall`/`pr_precision` (step = curve point
+/// from 0) on the test set; tags `warnings` (joined by "; ", when any), `threshold`, `features`, `rows`.
+public struct ClassifyTask: TrialTask {
+  public init() {}
+
+  public var name: String { "classify" }
+
+  /// The five Giza-export CSVs of `data.dir` for `data.source: aave`; none for synthetic data.
+  public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
+    guard settings[path: "data.source"]?.string == "aave" else { return [] }
+    let dir = ClassifySettings.resolve(settings[path: "data.dir"]?.string ?? "../../shared/data/aave",
+                                       against: baseDirectory)
+    return ClassifyTask.aaveFileNames.map { dir.appendingPathComponent($0) }
+  }
+
+  static let aaveFileNames = [
+    AaveTables.FileName.liquidationsV2, AaveTables.FileName.liquidationsV3, AaveTables.FileName.depositsBorrowsV2,
+    AaveTables.FileName.depositsBorrowsV3, AaveTables.FileName.tokenDaily,
+  ]
+
+  public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
+    let settings = try ClassifySettings(trial.settings, baseDirectory: context.baseDirectory)
+    let panel = try ClassifyTask.panel(source: settings.source, pipeline: settings.pipeline)
+    if context.isCancelled() { throw TrialFailure("cancelled") }
+    let split: PanelSplit
+    do {
+      split = try panel.split(testDays: settings.testDays, features: settings.features, scaling: settings.scaling)
+    } catch let error as DatasetError {
+      throw TrialFailure("\(ClassifyTask.settingName(for: error)): \(error.description)")
+    }
+    var generator = trial.makeGenerator()
+    let report: ClassifierReport
+    do {
+      report = try ClassifierEvaluation.run(
+        config: settings.classifier,
+        trainX: Matrix(rows: split.trainCount, columns: split.featureCount, doubles: split.trainX),
+        trainY: split.trainY.map(Float.init), trainDays: split.trainDays,
+        testX: Matrix(rows: split.testCount, columns: split.featureCount, doubles: split.testX),
+        testY: split.testY.map(Float.init), generator: &generator, isCancelled: context.isCancelled)
+    } catch let error as LearningError {
+      throw TrialFailure(error.description)
+    }
+    if context.isCancelled() { throw TrialFailure("cancelled") }
+    for w in report.warnings { context.log("warning: \(w)") }
+    return ClassifyTask.outcome(report, split: split)
+  }
+
+  static func settingName(for error: DatasetError) -> String {
+    switch error {
+    case .unknownFeature: return "features"
+    case .invalidTestDays, .emptySplit: return "data.test_days"
+    case .noLiquidations: return "data"
+    @unknown default: return "data"
+    }
+  }
+
+  static func outcome(_ r: ClassifierReport, split: PanelSplit) -> TrialOutcome {
+    let m = r.metrics
+    let metrics: [String: Double] = [
+      "accuracy": m.accuracy, "precision": m.precision, "recall": m.recall, "f1": m.f1, "roc_auc": m.rocAUC,
+      "pr_auc": m.averagePrecision, "log_loss": m.logLoss, "brier": m.brier, "tp": Double(m.confusion.tp),
+      "fp": Double(m.confusion.fp), "tn": Double(m.confusion.tn), "fn": Double(m.confusion.fn), "cv_loss": r.cvLoss,
+    ]
+    var series: [SeriesPoint] = []
+    series.reserveCapacity(r.trainLoss.count + r.validationLoss.count + 2 * (r.roc.fpr.count + r.precisionRecall.recall.count))
+    for (i, v) in r.trainLoss.enumerated() { series.append(SeriesPoint(key: "train_loss", step: i + 1, value: v)) }
+    for (i, v) in r.validationLoss.enumerated() { series.append(SeriesPoint(key: "val_loss", step: i + 1, value: v)) }
+    for (i, (f, t)) in zip(r.roc.fpr, r.roc.tpr).enumerated() {
+      series.append(SeriesPoint(key: "roc_fpr", step: i, value: f))
+      series.append(SeriesPoint(key: "roc_tpr", step: i, value: t))
+    }
+    for (i, (rc, p)) in zip(r.precisionRecall.recall, r.precisionRecall.precision).enumerated() {
+      series.append(SeriesPoint(key: "pr_recall", step: i, value: rc))
+      series.append(SeriesPoint(key: "pr_precision", step: i, value: p))
+    }
+    var tags: [String: String] = [
+      "threshold": "\(r.threshold)",
+      "features": split.featureNames.joined(separator: ","),
+      "rows": "train \(split.trainCount) (\(Int(split.trainY.reduce(0, +))) positive), "
+        + "test \(split.testCount) (\(Int(split.testY.reduce(0, +))) positive)",
+    ]
+    if !r.warnings.isEmpty { tags["warnings"] = r.warnings.joined(separator: "; ") }
+    return TrialOutcome(metrics: metrics, series: series, tags: tags)
+  }
+}
+
+// MARK: - Panel cache
+
+extension ClassifyTask {
+  /// The panel for a data source and pipeline, built once per process and shared by every trial.
+  static func panel(source: ClassifySettings.Source, pipeline: PanelPipeline) throws -> LiquidationPanel {
+    try PanelCache.shared.value(for: PanelKey(source: source, pipeline: pipeline)) {
+      let tables: AaveTables
+      switch source {
+      case .synthetic(let seed, let days):
+        tables = SyntheticMarket.generate(SyntheticMarket.Config(seed: seed, days: days)).tables
+      case .aave(let directory):
+        guard FileManager.default.fileExists(atPath: directory.path) else {
+          throw TrialFailure("data.dir: no directory at \(directory.path)")
+        }
+        tables = try AaveTables.load(directory: directory)
+      }
+      do {
+        return try LiquidationPanel.build(from: tables, pipeline: pipeline)
+      } catch let error as DatasetError {
+        throw TrialFailure("data: \(error.description)")
+      }
+    }
+  }
+
+  struct PanelKey: Hashable, Sendable {
+    var source: ClassifySettings.Source
+    var pipeline: PanelPipeline
+  }
+}
+
+/// A process-wide compute-once cache: the first trial that asks for a key builds the value while later ones wait for
+/// it; different keys build concurrently. Errors are not cached (the next caller tries again).
+///
+/// `@unchecked Sendable`: `entries` is only touched under `lock`; each entry's value under that entry's own lock.
+final class PanelCache: @unchecked Sendable {
+  static let shared = PanelCache()
+
+  private final class Entry: @unchecked Sendable {
+    /// Guards `value`; held while the value is being built so that other callers wait.
+    let lock = NSLock()
+    var value: LiquidationPanel?
+  }
+
+  private let lock = NSLock()
+  private var entries: [ClassifyTask.PanelKey: Entry] = [:]
+
+  func value(for key: ClassifyTask.PanelKey, build: () throws -> LiquidationPanel) throws -> LiquidationPanel {
+    lock.lock()
+    let entry: Entry
+    if let e = entries[key] {
+      entry = e
+    } else {
+      entry = Entry()
+      entries[key] = entry
+    }
+    lock.unlock()
+    entry.lock.lock()
+    defer { entry.lock.unlock() }
+    if let v = entry.value { return v }
+    let v = try build()
+    entry.value = v
+    return v
+  }
+
+  /// Number of built values (for tests).
+  var count: Int {
+    lock.lock()
+    let all = Array(entries.values)
+    lock.unlock()
+    return all.filter { e in
+      e.lock.lock()
+      defer { e.lock.unlock() }
+      return e.value != nil
+    }.count
+  }
+}

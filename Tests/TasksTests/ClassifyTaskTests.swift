@@ -1,0 +1,124 @@
+import AlmanacCore
+import Experiments
+import Foundation
+import Testing
+import _TestSupport
+
+@testable import Tasks
+
+/// Settings for a quick synthetic trial (small market, few epochs), with overrides at dotted paths.
+func classifySettings(_ overrides: [String: Value] = [:]) -> Value {
+  var v: Value = [
+    "data": ["source": "synthetic", "features": "per-token", "test_days": 40, "scaling": "minmax",
+             "synthetic": ["seed": 7, "days": 240]],
+    "features": "3d",
+    "model": ["type": "mlp", "hidden": [8], "epochs": 3, "batch_size": 32, "lr": 1.0e-3],
+    "validation": ["scheme": "kfold", "folds": 3, "carry_model": false],
+    "oversampling": "none",
+    "threshold": 0.5,
+  ]
+  for (k, value) in overrides { v = v.setting(k, to: value) }
+  return v
+}
+
+func classifyTrial(_ settings: Value, seed: UInt64 = 1) -> Trial {
+  Trial(index: 0, key: "test", settings: settings, axisValues: [], replicate: 0, seed: seed)
+}
+
+let classifyContext = TrialContext(baseDirectory: TestSupport.repositoryRoot.appendingPathComponent("experiments"),
+                                   artifactDirectory: FileManager.default.temporaryDirectory)
+
+@Suite("classify task")
+struct ClassifyTaskTests {
+  let task = ClassifyTask()
+
+  @Test("Schema has exactly the settings of ARCHITECTURE.md, and the metric goals")
+  func schema() {
+    #expect(task.name == "classify")
+    #expect(task.settingsSchema.map(\.name) == [
+      "data", "features", "feature_sets", "model", "validation", "oversampling", "oversampling_ratio", "smote_k",
+      "threshold",
+    ])
+    func names(_ field: String) -> [String] {
+      guard let f = task.settingsSchema.first(where: { $0.name == field }), case .object(let fields) = f.schema
+      else { return [] }
+      return fields.map(\.name)
+    }
+    #expect(names("data") == ["source", "dir", "features", "test_days", "scaling", "synthetic"])
+    #expect(names("model") == ["type", "hidden", "activation", "lr", "betas", "eps", "weight_decay", "epochs",
+                               "batch_size"])
+    #expect(names("validation") == ["scheme", "folds", "carry_model"])
+    #expect(task.defaultMetric == "f1")
+    #expect(Set(task.metricGoals.keys) == ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss",
+                                           "brier", "tp", "fp", "tn", "fn", "cv_loss"])
+    #expect(task.metricGoals["log_loss"] == .minimize && task.metricGoals["brier"] == .minimize)
+    #expect(task.metricGoals["roc_auc"] == .maximize)
+  }
+
+  @Test("Input files: the five CSVs of data.dir (relative to the experiment file) for aave, none for synthetic")
+  func inputFiles() throws {
+    let base = URL(fileURLWithPath: "/repo/experiments")
+    let aave = try task.inputFiles(settings: classifySettings(["data.source": "aave", "data.dir": "../data/aave"]),
+                                   baseDirectory: base)
+    #expect(aave.map(\.lastPathComponent) == [
+      "aave_liquidations_v2.csv", "aave_liquidations_v3.csv", "aave_daily_deposits_borrows_v2.csv",
+      "aave_daily_deposits_borrows_v3.csv", "tokens_daily_volume.csv",
+    ])
+    #expect(aave.allSatisfy { $0.deletingLastPathComponent().path == "/repo/data/aave" })
+    #expect(try task.inputFiles(settings: classifySettings(), baseDirectory: base).isEmpty)
+  }
+
+  @Test("A synthetic trial reports every metric, the series, and repeats bit for bit with its seed")
+  func syntheticRun() throws {
+    let a = try task.run(classifyTrial(classifySettings()), context: classifyContext)
+    #expect(Set(a.metrics.keys) == Set(task.metricGoals.keys))
+    #expect(Int(a.metrics["tp", default: 0] + a.metrics["fp", default: 0] + a.metrics["tn", default: 0]
+      + a.metrics["fn", default: 0]) > 0)
+    // 3 folds + final fit, 3 epochs each.
+    #expect(a.series.filter { $0.key == "train_loss" }.map(\.step) == Array(1...12))
+    #expect(a.series.filter { $0.key == "val_loss" }.count == 3)
+    let fpr = a.series.filter { $0.key == "roc_fpr" }
+    #expect(fpr.first?.value == 0 && fpr.last?.value == 1)
+    #expect(a.series.filter { $0.key == "pr_recall" }.last?.value == 0)
+    let b = try task.run(classifyTrial(classifySettings()), context: classifyContext)
+    #expect(a.metrics == b.metrics)
+    #expect(a.series == b.series)
+    let c = try task.run(classifyTrial(classifySettings(), seed: 2), context: classifyContext)
+    #expect(c.series.filter { $0.key == "train_loss" } != a.series.filter { $0.key == "train_loss" })
+  }
+
+  @Test("Variants run: logistic, tanh, timeseries, carry_model, smote, class_weight, tuned threshold, feature sets",
+        arguments: [
+          ["model.type": "logistic"], ["model.activation": "tanh"], ["validation.scheme": "timeseries"],
+          ["validation.carry_model": true], ["oversampling": "smote"], ["oversampling": "class_weight"],
+          ["oversampling": "random", "oversampling_ratio": 0.5], ["threshold": "tune"],
+          ["features": "mine", "feature_sets": ["mine": ["price", "return_7d"]]],
+          ["features": ["price", "borrows_volume"]], ["data.scaling": "standard"],
+        ] as [[String: Value]])
+  func variants(overrides: [String: Value]) throws {
+    let o = try task.run(classifyTrial(classifySettings(overrides)), context: classifyContext)
+    #expect(o.metrics["f1"].map { $0 >= 0 && $0 <= 1 } == true)
+    #expect(o.metrics["log_loss"].map { $0.isFinite } == true)
+    if overrides["validation.carry_model"] == true {
+      #expect(o.series.filter { $0.key == "train_loss" }.count == 9)
+    }
+    if case .string("tune")? = overrides["threshold"] { #expect(o.tags["threshold"] != "0.5") }
+  }
+
+  @Test("Errors name the setting: unknown feature, bad betas, missing directory, too many folds")
+  func errors() {
+    func message(_ overrides: [String: Value]) -> String {
+      do {
+        _ = try task.run(classifyTrial(classifySettings(overrides)), context: classifyContext)
+        return ""
+      } catch {
+        return "\(error)"
+      }
+    }
+    #expect(message(["features": ["price", "nope"]]).contains("features: unknown feature 'nope'"))
+    #expect(message(["model.betas": [0.9]]).contains("model.betas"))
+    #expect(message(["data.source": "aave", "data.dir": "/nonexistent/aave"]).contains("data.dir"))
+    #expect(message(["validation.folds": 100_000]).contains("folds"))
+    #expect(message(["data.test_days": 100_000]).contains("data.test_days"))
+  }
+}
