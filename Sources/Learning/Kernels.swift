@@ -1,5 +1,9 @@
-/// Small dense kernels for the network's batched products, written with explicit `SIMD8<Float>` accumulators held in
-/// registers (the widths here are 8 to 64, too short for the compiler's runtime alias checks to pay off).
+/// Small dense kernels for the network's batched products.
+///
+/// Optimised builds use explicit `SIMD8<Float>` accumulators held in registers (the widths here are 8 to 64, too short
+/// for the compiler's runtime alias checks to pay off). Unoptimised (debug) builds use the scalar loops, because
+/// generic SIMD operations are some 50 times slower there than plain arithmetic. Both accumulate every output in the
+/// same order (sequentially over k, no fused multiply-add), so they give bit-identical results; a test checks it.
 
 @inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -10,9 +14,40 @@
 }
 
 /// `out[j] = initial[j] + sum_{k < count} s[k * sStride] * m[k * mStride + j]` for `j < width`
-/// (`initial == nil` means zero). `out` must not overlap the inputs.
+/// (`initial == nil` means zero), summed in increasing k. `out` must not overlap the inputs.
 @inline(__always)
 func accumulateRows(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+                    scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+                    matrix m: UnsafePointer<Float>, rowStride mStride: Int)
+{
+  #if DEBUG
+    accumulateRowsScalar(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+                         rowStride: mStride)
+  #else
+    accumulateRowsSIMD(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+                       rowStride: mStride)
+  #endif
+}
+
+/// ``accumulateRows`` with plain scalar loops.
+func accumulateRowsScalar(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+                          scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+                          matrix m: UnsafePointer<Float>, rowStride mStride: Int)
+{
+  if let initial { out.update(from: initial, count: width) } else { out.update(repeating: 0, count: width) }
+  var mp = m
+  var sp = s
+  for _ in 0..<count {
+    let sv = sp.pointee
+    for j in 0..<width { out[j] += sv * mp[j] }
+    mp += mStride
+    sp += sStride
+  }
+}
+
+/// ``accumulateRows`` with `SIMD8<Float>` register accumulators.
+@inline(__always)
+func accumulateRowsSIMD(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
                     scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
                     matrix m: UnsafePointer<Float>, rowStride mStride: Int)
 {
@@ -59,19 +94,10 @@ func accumulateRows(_ out: UnsafeMutablePointer<Float>, width: Int, initial: Uns
   }
 }
 
-/// `sum_i a[i] * b[i]` over `count` values, eight lanes at a time.
+/// `sum_i a[i] * b[i]` over `count` values, summed in increasing i (the output layer's single unit).
 @inline(__always)
 func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Float {
-  var acc = SIMD8<Float>()
-  var i = 0
-  while i &+ 8 <= count {
-    acc += load8(a + i) * load8(b + i)
-    i &+= 8
-  }
-  var s = acc.sum()
-  while i < count {
-    s += a[i] * b[i]
-    i &+= 1
-  }
+  var s: Float = 0
+  for i in 0..<count { s += a[i] * b[i] }
   return s
 }

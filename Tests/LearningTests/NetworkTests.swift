@@ -170,3 +170,42 @@ struct NetworkTests {
     #expect(net.predict(Matrix(rows: 0, columns: 2)).isEmpty)
   }
 }
+
+@Suite("Kernels")
+struct KernelTests {
+  @Test("SIMD and scalar row accumulation are bit-identical", arguments: [1, 7, 8, 10, 16, 23, 32, 40])
+  func simdMatchesScalar(width: Int) {
+    var g = SplitMix64(seed: UInt64(width))
+    let count = 13
+    let m = (0..<(count * (width + 3))).map { _ in Float(g.nextGaussian()) }
+    let s = (0..<(count * 2)).map { _ in Float(g.nextGaussian()) }
+    let initial = (0..<width).map { _ in Float(g.nextGaussian()) }
+    var a = [Float](repeating: .nan, count: width)
+    var b = [Float](repeating: .nan, count: width)
+    for useInitial in [false, true] {
+      m.withUnsafeBufferPointer { mp in
+        s.withUnsafeBufferPointer { sp in
+          initial.withUnsafeBufferPointer { ip in
+            a.withUnsafeMutableBufferPointer { ap in
+              accumulateRowsScalar(ap.baseAddress!, width: width, initial: useInitial ? ip.baseAddress : nil,
+                                   scalars: sp.baseAddress!, stride: 2, count: count, matrix: mp.baseAddress!,
+                                   rowStride: width + 3)
+            }
+            b.withUnsafeMutableBufferPointer { bp in
+              accumulateRowsSIMD(bp.baseAddress!, width: width, initial: useInitial ? ip.baseAddress : nil,
+                                 scalars: sp.baseAddress!, stride: 2, count: count, matrix: mp.baseAddress!,
+                                 rowStride: width + 3)
+            }
+          }
+        }
+      }
+      #expect(a.map(\.bitPattern) == b.map(\.bitPattern))
+      // And both equal a Double reference within Float rounding.
+      for j in 0..<width {
+        var ref = useInitial ? Double(initial[j]) : 0
+        for k in 0..<count { ref += Double(s[2 * k]) * Double(m[k * (width + 3) + j]) }
+        #expect(abs(Double(a[j]) - ref) <= 1e-5 * max(1, abs(ref)))
+      }
+    }
+  }
+}

@@ -2,6 +2,7 @@
 // 5 KFold folds x 30 epochs, batch 32, one model carried across folds) timed on one thread against PyTorch's 13.8 s
 // (REFERENCE §1: 7.7 s + 6.1 s median per model), then a sweep of 30 trials on 1 core vs all cores.
 import AlmanacCore
+import Datasets
 import Dispatch
 import Foundation
 import Learning
@@ -106,8 +107,27 @@ enum NetworkBenchmark {
                  parallel, sequential / parallel))
   }
 
-  /// The tutorial panel from ../shared when the Datasets API can build it, else random data of the same shape.
+  /// The tutorial panel (REFERENCE §1: tutorial pipeline, last 40 days as test, min-max scaling on train) from
+  /// `../shared/data/aave` (or `$ALMANAC_SHARED/data/aave`) when present, else random data of the same shape.
   static func datasets() throws -> ([Data], String) {
+    let env = ProcessInfo.processInfo.environment["ALMANAC_SHARED"].flatMap { $0.isEmpty ? nil : $0 }
+    let shared = URL(fileURLWithPath: env ?? "../shared", isDirectory: true)
+    let dir = shared.appendingPathComponent("data/aave")
+    if FileManager.default.fileExists(atPath: dir.appendingPathComponent(AaveTables.FileName.tokenDaily).path) {
+      let panel = try LiquidationPanel.build(from: AaveTables.load(directory: dir), pipeline: .tutorial)
+      var sets: [Data] = []
+      for (label, features) in [("3-day", "3d"), ("7-day", "7d")] {
+        let s = try panel.split(testDays: 40, features: [features], scaling: .minmax)
+        sets.append(Data(label: label,
+                         trainX: Matrix(rows: s.trainCount, columns: s.featureCount, doubles: s.trainX),
+                         trainY: s.trainY.map(Float.init),
+                         testX: Matrix(rows: s.testCount, columns: s.featureCount, doubles: s.testX),
+                         testY: s.testY.map(Float.init)))
+      }
+      let s = sets[0]
+      return (sets, "the tutorial panel from \(dir.path): train \(s.trainX.rows) x \(s.trainX.columns) "
+        + "(\(Int(s.trainY.reduce(0, +))) positive), test \(s.testX.rows) (\(Int(s.testY.reduce(0, +))) positive)")
+    }
     var g = SplitMix64(seed: 42)
     func random(_ rows: Int) -> (Matrix, [Float]) {
       let x = Matrix(rows: rows, columns: 10, values: (0..<(rows * 10)).map { _ in Float(g.nextUnit()) })
@@ -121,10 +141,11 @@ enum NetworkBenchmark {
     let (d, dy) = random(313)
     return ([Data(label: "3-day", trainX: a, trainY: ay, testX: b, testY: by),
              Data(label: "7-day", trainX: c, trainY: cy, testX: d, testY: dy)],
-            "random 2428 x 10 train / 313 x 10 test matrices (same shape as the tutorial panel)")
+            "../shared is absent: random 2428 x 10 train / 313 x 10 test matrices (the tutorial panel's shape)")
   }
 }
 
+/// The one-minute load average (how busy the shared machine was while timing).
 func loadAverage() -> Double {
   var l = [Double](repeating: 0, count: 3)
   return getloadavg(&l, 3) > 0 ? l[0] : .nan
