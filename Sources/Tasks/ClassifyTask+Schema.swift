@@ -5,6 +5,7 @@ import Learning
 
 extension ClassifyTask {
   /// The `classify` settings exactly as `docs/ARCHITECTURE.md` lists them, with the tutorial's values as defaults.
+  /// Nested objects have no default of their own: an omitted object gets its fields' defaults.
   public var settingsSchema: [Field] {
     [
       Field("data", .object([
@@ -20,10 +21,8 @@ extension ClassifyTask {
         Field("synthetic", .object([
           Field("seed", .int(min: 0), default: 7, help: "seed of the synthetic market"),
           Field("days", .int(min: 60, max: 20_000), default: 730, help: "simulated days"),
-        ]), default: ["seed": 7, "days": 730], help: "source synthetic: generator parameters"),
-      ]), default: ["source": "synthetic", "dir": "../../shared/data/aave", "features": "per-token", "test_days": 40,
-                    "scaling": "minmax", "synthetic": ["seed": 7, "days": 730]],
-            help: "where the liquidation panel comes from"),
+        ]), help: "source synthetic: generator parameters"),
+      ]), help: "where the liquidation panel comes from"),
       Field("features", .oneOf([.string(), .list(of: .string())]), default: "3d",
             help: "3d | 7d | a list of feature names | a key of feature_sets"),
       Field("feature_sets", .dictionary(of: .list(of: .string())), default: .map([:]),
@@ -39,16 +38,14 @@ extension ClassifyTask {
         Field("weight_decay", .double(min: 0), default: 0, help: "L2 added to the gradient (PyTorch Adam)"),
         Field("epochs", .int(min: 1, max: 100_000), default: 30, help: "epochs per fit"),
         Field("batch_size", .int(min: 1, max: 1_000_000), default: 32, help: "rows per mini-batch"),
-      ]), default: ["type": "mlp", "hidden": [32, 16], "activation": "relu", "lr": 1.0e-4, "betas": [0.9, 0.999],
-                    "eps": 1.0e-8, "weight_decay": 0, "epochs": 30, "batch_size": 32],
-            help: "the classifier and its optimiser"),
+      ]), help: "the classifier and its optimiser"),
       Field("validation", .object([
         Field("scheme", .string(choices: ["kfold", "timeseries"]), default: "kfold",
               help: "kfold (sequential, no shuffle) | timeseries (expanding window over days)"),
         Field("folds", .int(min: 2, max: 1000), default: 5, help: "number of folds"),
         Field("carry_model", .bool, default: false,
               help: "true: the tutorial's single model and optimiser trained across folds, then tested"),
-      ]), default: ["scheme": "kfold", "folds": 5, "carry_model": false], help: "validation before the final fit"),
+      ]), help: "validation before the final fit"),
       Field("oversampling", .string(choices: ["none", "random", "smote", "class_weight"]), default: "none",
             help: "rebalancing of training folds only"),
       Field("oversampling_ratio", .double(min: 0, max: 1, exclusiveMin: true), default: 1.0,

@@ -101,10 +101,15 @@ enum NetworkBenchmark {
     let sequential = Double(DispatchTime.now().uptimeNanoseconds - t1) / 1e9
     let results = ResultSlots(count: trials)
     let t2 = DispatchTime.now().uptimeNanoseconds
+    let cpu2 = processCPUSeconds()
     DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
+    let parallelCPU = processCPUSeconds() - cpu2
     print(String(format: "sweep of %d trials: 1 core %.3f s, %d cores %.3f s, scaling %.2fx", trials, sequential, cores,
                  parallel, sequential / parallel))
+    print(String(format: "  during the %d-core sweep the process used %.3f s of CPU, i.e. %.2f cores on average "
+                   + "(load average %.1f: other processes take the rest)", cores, parallelCPU, parallelCPU / parallel,
+                 loadAverage()))
   }
 
   /// The tutorial panel (REFERENCE §1: tutorial pipeline, last 40 days as test, min-max scaling on train) from
@@ -143,6 +148,13 @@ enum NetworkBenchmark {
              Data(label: "7-day", trainX: c, trainY: cy, testX: d, testY: dy)],
             "../shared is absent: random 2428 x 10 train / 313 x 10 test matrices (the tutorial panel's shape)")
   }
+}
+
+/// CPU time of the whole process (all threads) in seconds.
+func processCPUSeconds() -> Double {
+  var ts = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts)
+  return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
 }
 
 /// The one-minute load average (how busy the shared machine was while timing).
