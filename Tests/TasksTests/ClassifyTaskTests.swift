@@ -1,4 +1,6 @@
 import AlmanacCore
+import Datasets
+import Dispatch
 import Experiments
 import Foundation
 import Testing
@@ -120,5 +122,39 @@ struct ClassifyTaskTests {
     #expect(message(["data.source": "aave", "data.dir": "/nonexistent/aave"]).contains("data.dir"))
     #expect(message(["validation.folds": 100_000]).contains("folds"))
     #expect(message(["data.test_days": 100_000]).contains("data.test_days"))
+  }
+}
+
+@Suite("classify panel cache")
+struct PanelCacheTests {
+  /// Counts builds; `@unchecked Sendable`: `count` is only touched under `lock`.
+  final class Counter: @unchecked Sendable {
+    let lock = NSLock()
+    var count = 0
+    func increment() {
+      lock.lock()
+      count += 1
+      lock.unlock()
+    }
+  }
+
+  @Test("Concurrent trials asking for one panel build it once; errors are not cached")
+  func computeOnce() throws {
+    let cache = PanelCache()
+    let key = ClassifyTask.PanelKey(source: .synthetic(seed: 4242, days: 61), pipeline: .perToken)
+    let builds = Counter()
+    DispatchQueue.concurrentPerform(iterations: 8) { _ in
+      _ = try? cache.value(for: key) {
+        builds.increment()
+        usleep(20_000)
+        return LiquidationPanel(pipeline: .perToken, days: [1], tokens: ["USDC"], labels: [0], featureNames: ["price"],
+                                columns: [[1]], earliestDay: 1)
+      }
+    }
+    #expect(builds.count == 1)
+    #expect(cache.count == 1)
+    let other = ClassifyTask.PanelKey(source: .synthetic(seed: 4243, days: 61), pipeline: .perToken)
+    #expect(throws: TrialFailure.self) { try cache.value(for: other) { throw TrialFailure("boom") } }
+    #expect(cache.count == 1)
   }
 }
