@@ -9,7 +9,7 @@ extension Schema {
       return "an integer" + Schema.bounds(lo.map(Double.init), hi.map(Double.init), exclusiveMin: false,
                                           format: { String(Int($0)) })
     case .double(let lo, let hi, let exclusiveMin):
-      return "a number" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: { "\($0)" })
+      return "a number" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: Schema.number)
     case .string(let choices):
       if let choices { return "one of: " + choices.joined(separator: ", ") }
       return "a string"
@@ -31,6 +31,12 @@ extension Schema {
     case .object, .dictionary: return "maps"
     case .oneOf, .any: return "values"
     }
+  }
+
+  /// A bound as people write it: `0` rather than `0.0`, `0.0001`, `1e-08`.
+  static func number(_ d: Double) -> String {
+    if d.isFinite, d.rounded() == d, abs(d) < 1e15 { return String(Int(d)) }
+    return "\(d)"
   }
 
   /// ` >= 1`, ` > 0`, ` between 0 and 1`, ` > 0 and <= 1`, or the empty string.
@@ -148,7 +154,7 @@ struct SettingsValidator {
       let belowMin = lo.map { exclusiveMin ? d <= $0 : d < $0 } ?? false
       let aboveMax = hi.map { d > $0 } ?? false
       if belowMin || aboveMax {
-        sink.error("\(name) must be\(Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: { "\($0)" })), got \(node.got)",
+        sink.error("\(name) must be\(Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: Schema.number)), got \(node.got)",
                    at: node.position)
         return nil
       }
