@@ -421,6 +421,7 @@ private struct SweepParsing {
     for item in items {
       guard let v = validator.validate(item, field.schema, path: key, sink: &sink) else {
         failed = true
+        if written != nil { break }  // one error per range is enough
         continue
       }
       if checkDuplicates, values.contains(v) {

@@ -153,8 +153,11 @@ public struct ExperimentPlan: Sendable {
       do {
         files.append(InputFile(path: path, sha256: try fingerprinter.sha256(of: url)))
       } catch let error as InputFileError {
-        let position = Self.position(ofSettingNaming: url, settings: settings, spec: spec, sink: sink)
-        sink.error("input file \(error.reason): \(path)", at: position)
+        if let (written, position) = Self.setting(naming: url, settings: settings, spec: spec, sink: sink) {
+          sink.error("input file \(error.reason): \(written) (resolved to \(path))", at: position)
+        } else {
+          sink.error("input file \(error.reason): \(path)", at: nil)
+        }
       } catch {
         sink.error("cannot read input file \(path): \(error)", at: nil)
       }
@@ -162,11 +165,11 @@ public struct ExperimentPlan: Sendable {
     return files.sorted { $0.path < $1.path }
   }
 
-  /// Where the file mentions the setting a missing input came from: the first string leaf of the settings that
+  /// The setting a missing input came from, as written, and where the file mentions it: the first string leaf of the settings that
   /// resolves (against the base directory) to the file or to one of its parent directories, found in the source
   /// text. Nil when nothing matches (for example a default path the file does not write).
-  private static func position(ofSettingNaming url: URL, settings: Value, spec: ExperimentSpec,
-                               sink: DiagnosticSink) -> SourcePosition?
+  private static func setting(naming url: URL, settings: Value, spec: ExperimentSpec,
+                              sink: DiagnosticSink) -> (String, SourcePosition)?
   {
     let target = url.standardizedFileURL.path
     var strings: [String] = []
@@ -188,7 +191,7 @@ public struct ExperimentPlan: Sendable {
       for (n, line) in sink.lines.enumerated() {
         if let range = line.range(of: s) {
           let column = line.unicodeScalars.distance(from: line.startIndex, to: range.lowerBound) + 1
-          return SourcePosition(line: n + 1, column: column)
+          return (s, SourcePosition(line: n + 1, column: column))
         }
       }
     }

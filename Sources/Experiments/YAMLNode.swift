@@ -191,7 +191,13 @@ extension YAMLNode {
     case .scanner(let context, let problem, let mark, _),
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
-      sink.error("invalid YAML: \(problem)\(contextSuffix(context))", at: position(mark))
+      // At the end of the file libYAML points past the last line; the context (what was open) is more useful.
+      let blank = sink.sourceLine(mark.line).map { $0.allSatisfy(\.isWhitespace) } ?? true
+      if blank, let context, let contextPosition = position(context.mark) {
+        sink.error("invalid YAML: \(problem) (\(context.text) starting here)", at: contextPosition)
+      } else {
+        sink.error("invalid YAML: \(problem)\(contextSuffix(context))", at: position(mark))
+      }
     case .reader(let problem, let offset, _, _):
       var pos: SourcePosition?
       if let offset {
