@@ -153,9 +153,11 @@ private struct Parsing {
     // sweep (before settings: swept keys may stand in for required settings)
     let fields = task.settingsSchema
     var axes: [SweepAxis] = []
+    var sweptPositions: [String: SourcePosition] = [:]
     if let pair = byKey["sweep"] {
       var sweep = SweepParsing(fields: fields)
       axes = sweep.parse(pair.value, sink: &sink)
+      for entry in sweep.swept { sweptPositions[entry.key] = entry.position }
     }
     var validator = SettingsValidator()
     validator.sweptPaths = Set(axes.filter { $0.kind != .seeds }.flatMap(\.keys))
@@ -175,8 +177,23 @@ private struct Parsing {
                  at: byKey["sweep"]?.keyPosition)
       return nil
     }
+    var positions: [String: SourcePosition] = [:]
+    Self.recordPositions(settingPairs, prefix: "", into: &positions)
+    positions.merge(sweptPositions) { _, swept in swept }
     return ExperimentSpec(name: name, notes: notes, task: task, seed: seed, metrics: metrics, settings: settings,
-                          axes: axes, fileURL: fileURL, displayPath: displayPath, source: source, warnings: warnings)
+                          axes: axes, fileURL: fileURL, displayPath: displayPath, source: source, warnings: warnings,
+                          settingPositions: positions)
+  }
+
+  /// Every map key's value position by dotted path.
+  static func recordPositions(_ pairs: [(key: String, keyPosition: SourcePosition?, value: YAMLNode)], prefix: String,
+                              into positions: inout [String: SourcePosition])
+  {
+    for pair in pairs {
+      let path = prefix.isEmpty ? pair.key : prefix + "." + pair.key
+      if let p = pair.value.position ?? pair.keyPosition { positions[path] = p }
+      if let inner = pair.value.pairs { recordPositions(inner, prefix: path, into: &positions) }
+    }
   }
 
   mutating func parseMetrics(_ pair: (key: String, keyPosition: SourcePosition?, value: YAMLNode)?,

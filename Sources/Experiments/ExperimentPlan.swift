@@ -36,7 +36,8 @@ public struct ExperimentPlan: Sendable {
   /// Expands `spec` into trials, asking the task for each distinct settings' input files and hashing them.
   ///
   /// - Parameter fingerprinter: shares hashes across plans (default: a fresh one).
-  /// - Throws: ``ExperimentError`` when an input file is missing or unreadable, or the task cannot list them.
+  /// - Throws: ``ExperimentError`` when an input file is missing or unreadable, the task cannot list them, or the
+  ///   task's ``TrialTask/check(settings:)`` finds a problem in some combination of settings.
   public init(spec: ExperimentSpec, fingerprinter: FileFingerprinter = FileFingerprinter()) throws {
     self.spec = spec
     let settingAxes = spec.axes.filter { $0.kind != .seeds }
@@ -50,6 +51,8 @@ public struct ExperimentPlan: Sendable {
     var trials: [Trial] = []
     var firstIndexOfKey: [String: Int] = [:]
 
+    var problems: [SettingProblem: [[AxisValue]]] = [:]
+    var problemOrder: [SettingProblem] = []
     let combinations = settingAxes.reduce(1) { $0 * $1.count }
     trials.reserveCapacity(combinations * replicates.count)
     for combination in 0..<combinations {
@@ -75,11 +78,15 @@ public struct ExperimentPlan: Sendable {
       if let known = inputsBySettings[canonical] {
         inputs = known
       } else {
+        for problem in spec.task.check(settings: settings) {
+          if problems[problem] == nil { problemOrder.append(problem) }
+          problems[problem, default: []].append(axisValues)
+        }
         inputs = Self.inputs(of: spec, settings: settings, fingerprinter: fingerprinter, sink: &sink)
         inputsBySettings[canonical] = inputs
         for file in inputs { fingerprints[file.path] = file.sha256 }
       }
-      if sink.hasErrors { continue }
+      if sink.hasErrors || !problems.isEmpty { continue }
 
       for replicate in replicates {
         let key = Self.trialKey(task: spec.taskName, settings: settings, replicate: replicate,
@@ -95,7 +102,16 @@ public struct ExperimentPlan: Sendable {
                             seed: SplitMix64.derive(spec.seed, key)))
       }
     }
-    if sink.hasErrors { throw ExperimentError(sink.diagnostics) }
+    for problem in problemOrder {
+      let where_ = problems[problem] ?? []
+      var message = problem.message
+      if where_.count < combinations, let example = where_.first {
+        let values = example.map { "\($0.key)=\($0.value.display)" }.joined(separator: ", ")
+        message += " (in \(where_.count) of \(combinations) combinations, for example \(values))"
+      }
+      sink.error(message, at: spec.position(ofSetting: problem.path))
+    }
+    if sink.hasErrors { throw ExperimentError(sink.sorted) }
     self.trials = trials
     self.inputFingerprints = fingerprints
     self.inputsByKey = byKey

@@ -30,10 +30,13 @@ public struct ExperimentSpec: Sendable {
   public var source: String
   /// Non-fatal diagnostics (for example a setting that a sweep overrides).
   public var warnings: [Diagnostic]
+  /// Where the file writes each setting, by dotted path (every map key, at any depth); a swept key maps to its
+  /// sweep axis entry. Used to locate problems found after parsing (task checks, missing inputs).
+  public var settingPositions: [String: SourcePosition]
 
   public init(name: String, notes: String = "", task: any TrialTask, seed: UInt64 = 0, metrics: [String],
               settings: Value, axes: [SweepAxis] = [], fileURL: URL, displayPath: String? = nil, source: String = "",
-              warnings: [Diagnostic] = [])
+              warnings: [Diagnostic] = [], settingPositions: [String: SourcePosition] = [:])
   {
     self.name = name
     self.notes = notes
@@ -47,6 +50,17 @@ public struct ExperimentSpec: Sendable {
     self.displayPath = displayPath ?? fileURL.path
     self.source = source
     self.warnings = warnings
+    self.settingPositions = settingPositions
+  }
+
+  /// Where the file sets `path` or, failing that, its nearest written parent; nil when the file does not write it.
+  public func position(ofSetting path: String) -> SourcePosition? {
+    var parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+    while !parts.isEmpty {
+      if let p = settingPositions[parts.joined(separator: ".")] { return p }
+      parts.removeLast()
+    }
+    return nil
   }
 
   /// The metric that ranks trials (the first of ``metrics``).

@@ -299,6 +299,23 @@ struct DiagnosticsTests {
     #expect(try Scratch().error(text) == expected)
   }
 
+  @Test func taskChecksAreLocatedAtTheSetting() throws {
+    #expect(try Scratch().error(Self.head + "data:\n  source: csv\n") == """
+      x.yaml:5:11: error: 'data.file' is required when 'data.source' is csv
+        source: csv
+                ^
+      """)
+  }
+
+  @Test func taskChecksNameTheSweepCombination() throws {
+    let text = Self.head + "model: {type: logistic}\nsweep:\n  p: [1, 7, 9]\n  seeds: 3\n"
+    #expect(try Scratch().error(text) == """
+      x.yaml:6:3: error: 'p' must be at most 5 for the logistic model (in 2 of 3 combinations, for example p=7)
+        p: [1, 7, 9]
+        ^
+      """)
+  }
+
   @Test func requiredSettingMayComeFromTheSweep() throws {
     let plan = try Scratch().plan("name: x\ntask: toy\nsweep:\n  target: [a, b]\n")
     #expect(plan.trials.map { $0.settings[path: "target"] } == ["a", "b"])

@@ -39,6 +39,18 @@ struct ToyTask: TrialTask {
   func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
     TrialOutcome(metrics: ["f1": trial.settings[path: "model.lr"]?.double ?? 0])
   }
+
+  /// Cross-setting rules: a csv source needs a file; the logistic model allows p <= 5.
+  func check(settings: Value) -> [SettingProblem] {
+    var problems: [SettingProblem] = []
+    if settings[path: "data.source"] == "csv", settings[path: "data.file"] == nil {
+      problems.append(SettingProblem("data.source", "'data.file' is required when 'data.source' is csv"))
+    }
+    if settings[path: "model.type"] == "logistic", let p = settings[path: "p"]?.int, p > 5 {  // one message for all p
+      problems.append(SettingProblem("p", "'p' must be at most 5 for the logistic model"))
+    }
+    return problems
+  }
 }
 
 /// The smallest task: one integer setting `x` (default 1), no inputs.
