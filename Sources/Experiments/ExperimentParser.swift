@@ -171,9 +171,14 @@ private struct Parsing {
     }
 
     guard !sink.hasErrors, let settings, let metrics else { return nil }
-    let trials = axes.reduce(1) { $0.multipliedReportingOverflow(by: max($1.count, 1)).partialValue }
-    if trials > ExperimentParser.maximumTrials || trials < 0 {
-      sink.error("the sweep expands to \(trials) trials; at most \(ExperimentParser.maximumTrials) are allowed",
+    var trials = 1
+    for axis in axes {
+      let (product, overflow) = trials.multipliedReportingOverflow(by: max(axis.count, 1))
+      trials = overflow ? Int.max : product
+    }
+    if trials > ExperimentParser.maximumTrials {
+      let count = trials == Int.max ? "more than \(Int.max)" : "\(trials)"
+      sink.error("the sweep expands to \(count) trials; at most \(ExperimentParser.maximumTrials) are allowed",
                  at: byKey["sweep"]?.keyPosition)
       return nil
     }

@@ -191,6 +191,10 @@ extension YAMLNode {
     case .scanner(let context, let problem, let mark, _),
       .parser(let context, let problem, let mark, _),
       .composer(let context, let problem, let mark, _):
+      if problem == "but found another document" {
+        sink.error("invalid YAML: expected a single document, found another one ('---')", at: position(mark))
+        return
+      }
       // At the end of the file libYAML points past the last line; the context (what was open) is more useful.
       let blank = sink.sourceLine(mark.line).map { $0.allSatisfy(\.isWhitespace) } ?? true
       if blank, let context, let contextPosition = position(context.mark) {

@@ -134,7 +134,8 @@ struct DiagnosticsTests {
 
   @Test(arguments: settingErrors)
   func settingError(text: String, expected: String) throws {
-    #expect(try Scratch().error(text) == expected)
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
   }
 
   static let yamlErrors: [(String, String)] = [
@@ -163,6 +164,11 @@ struct DiagnosticsTests {
       model: {lr: 1, lr: 2}
               ^
       """),
+    ("name: x\n---\nname: y\n", """
+      x.yaml:2:1: error: invalid YAML: expected a single document, found another one ('---')
+      ---
+      ^
+      """),
     ("- a\n- b\n", """
       x.yaml:1:1: error: expected a map of keys at the top level, got a list
       - a
@@ -173,7 +179,8 @@ struct DiagnosticsTests {
 
   @Test(arguments: yamlErrors)
   func yamlError(text: String, expected: String) throws {
-    #expect(try Scratch().error(text) == expected)
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
   }
 
   static let sweepErrors: [(String, String)] = [
@@ -287,6 +294,11 @@ struct DiagnosticsTests {
         seeds: [-1]
                 ^
       """),
+    (head + "sweep:\n  p: 0...9\n  extra: 0...999\n  data.days: 1...1000\n", """
+      x.yaml:4:1: error: the sweep expands to 10000000 trials; at most 1000000 are allowed
+      sweep:
+      ^
+      """),
     (head + "sweep: [p]\n", """
       x.yaml:4:8: error: 'sweep' must be a map of axes, got a list
       sweep: [p]
@@ -296,7 +308,8 @@ struct DiagnosticsTests {
 
   @Test(arguments: sweepErrors)
   func sweepError(text: String, expected: String) throws {
-    #expect(try Scratch().error(text) == expected)
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
   }
 
   @Test func taskChecksAreLocatedAtTheSetting() throws {

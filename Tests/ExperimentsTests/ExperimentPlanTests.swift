@@ -71,6 +71,12 @@ struct ExperimentPlanTests {
     #expect(plan.axes.last?.description == "seeds: [5, 7, 1]")
   }
 
+  @Test func seedsAsARange() throws {
+    let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\nsweep:\n  seeds: 3...5\n")
+    #expect(plan.trials.map(\.replicate) == [3, 4, 5])
+    #expect(plan.spec.replicates == [3, 4, 5])
+  }
+
   @Test func noSweepIsOneTrial() throws {
     let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\n")
     #expect(plan.trials.count == 1)
