@@ -4,6 +4,13 @@ import Foundation
 ///
 /// Every problem is reported, not only the first: the thrown ``ExperimentError`` holds one ``Diagnostic`` per
 /// problem, sorted by position, each naming `file:line:column`.
+///
+/// Sweep semantics: an axis key is a dotted path into the task's settings (`model.lr`, `feature_sets.mine`); each
+/// value is validated against the schema of the field it hits, at its own position. An axis value replaces the
+/// whole value at its path (sweeping `model` with `{lr: 0.1}` gives the model defaults plus `lr`, not the file's
+/// other `model` keys). A key may be swept once; a key and its parent may not both be swept. `seeds: N` means
+/// replicates `0..<N`, `seeds: [1, 2, 3]` or `seeds: 3...5` explicit replicate numbers. `zip` takes a map of
+/// equal-length axes (or a list of such maps for several groups). Ranges are integers, `a...b` or `a..<b`.
 public enum ExperimentParser {
   /// The keys owned by `Experiments`; every other top-level key is a task setting.
   public static let genericKeys = ["name", "notes", "task", "seed", "metrics", "sweep"]

@@ -145,3 +145,13 @@ public struct TrialFailure: Error, CustomStringConvertible, Sendable {
   public var description: String
   public init(_ description: String) { self.description = description }
 }
+
+extension Trial {
+  /// A short human label: the axis values, then the replicate number when it is not 0
+  /// (`features=3d, p=0, replicate=1`); `default settings` for replicate 0 of a plan without a sweep.
+  public var label: String {
+    var parts = axisValues.map { "\($0.key)=\($0.value.display)" }
+    if replicate != 0 { parts.append("replicate=\(replicate)") }
+    return parts.isEmpty ? "default settings" : parts.joined(separator: ", ")
+  }
+}

@@ -77,6 +77,33 @@ struct ExperimentPlanTests {
     #expect(plan.spec.replicates == [3, 4, 5])
   }
 
+  @Test func sweepingAWholeMapReplacesItWithDefaultsFilled() throws {
+    let plan = try Scratch().plan("""
+      name: a
+      task: toy
+      target: y
+      model: {epochs: 5}
+      sweep:
+        model: [{lr: 0.1}, {lr: 0.2, epochs: 3}]
+        feature_sets.mine: [[a], [b, c]]
+      """)
+    #expect(plan.trials.map { $0.settings[path: "model.epochs"] } == [30, 30, 3, 3])
+    #expect(plan.trials.map { $0.settings[path: "model.lr"] } == [0.1, 0.1, 0.2, 0.2])
+    #expect(plan.trials.map { $0.settings[path: "feature_sets.mine"] } == [["a"], ["b", "c"], ["a"], ["b", "c"]])
+    let model1 = #"model={"epochs":30,"hidden":[32,16],"lr":0.1,"type":"mlp","weight_decay":0.0}"#
+    let model2 = #"model={"epochs":3,"hidden":[32,16],"lr":0.2,"type":"mlp","weight_decay":0.0}"#
+    #expect(plan.trials.map(\.label) == [
+      model1 + ", feature_sets.mine=[a]", model1 + ", feature_sets.mine=[b, c]",
+      model2 + ", feature_sets.mine=[a]", model2 + ", feature_sets.mine=[b, c]",
+    ])
+  }
+
+  @Test func labels() throws {
+    let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\nsweep:\n  p: [1, 2]\n  seeds: 2\n")
+    #expect(plan.trials.map(\.label) == ["p=1", "p=1, replicate=1", "p=2", "p=2, replicate=1"])
+    #expect(try Scratch().plan("name: a\ntask: toy\ntarget: y\n").trials.map(\.label) == ["default settings"])
+  }
+
   @Test func noSweepIsOneTrial() throws {
     let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\n")
     #expect(plan.trials.count == 1)
