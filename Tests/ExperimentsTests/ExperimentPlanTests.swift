@@ -104,6 +104,14 @@ struct ExperimentPlanTests {
     #expect(try Scratch().plan("name: a\ntask: toy\ntarget: y\n").trials.map(\.label) == ["default settings"])
   }
 
+  @Test func integerRangeIntoANumberSetting() throws {
+    let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\nsweep:\n  model.lr: 1...2\n")
+    #expect(plan.trials.map { $0.settings[path: "model.lr"] } == [.double(1), .double(2)])
+    // The same trials as writing the numbers out.
+    let listed = try Scratch().plan("name: a\ntask: toy\ntarget: y\nsweep:\n  model.lr: [1.0, 2.0]\n")
+    #expect(plan.trials.map(\.key) == listed.trials.map(\.key))
+  }
+
   @Test func noSweepIsOneTrial() throws {
     let plan = try Scratch().plan("name: a\ntask: toy\ntarget: y\n")
     #expect(plan.trials.count == 1)
