@@ -173,8 +173,13 @@ private struct Parsing {
     let settingPairs = pairs.filter { !ExperimentParser.genericKeys.contains($0.key) }
     let settings = validator.validateObject(settingPairs, fields: fields, path: "", mapPosition: root.position,
                                             sink: &sink, extraKnownKeys: ExperimentParser.genericKeys)
-    for pair in settingPairs where validator.isSwept(pair.key) {
-      warnings.append(sink.make("'\(pair.key)' is overridden by the sweep", at: pair.keyPosition, severity: .warning))
+    var positions: [String: SourcePosition] = [:]
+    Self.recordPositions(settingPairs, prefix: "", into: &positions)
+    for axis in axes where axis.kind != .seeds {
+      for key in axis.keys {
+        guard let written = positions[key] else { continue }
+        warnings.append(sink.make("'\(key)' is set here but the sweep overrides it", at: written, severity: .warning))
+      }
     }
 
     guard !sink.hasErrors, let settings, let metrics else { return nil }
@@ -189,8 +194,6 @@ private struct Parsing {
                  at: byKey["sweep"]?.keyPosition)
       return nil
     }
-    var positions: [String: SourcePosition] = [:]
-    Self.recordPositions(settingPairs, prefix: "", into: &positions)
     positions.merge(sweptPositions) { _, swept in swept }
     return ExperimentSpec(name: name, notes: notes, task: task, seed: seed, metrics: metrics, settings: settings,
                           axes: axes, fileURL: fileURL, displayPath: displayPath, source: source, warnings: warnings,

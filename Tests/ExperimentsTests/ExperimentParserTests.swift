@@ -101,7 +101,14 @@ struct ExperimentParserTests {
   }
 
   @Test func overriddenSettingWarns() throws {
-    let spec = try Scratch().spec("name: a\ntask: toy\ntarget: y\np: 3\nsweep:\n  p: [1, 2]\n")
-    #expect(spec.warnings.map(\.description) == ["x.yaml:4:1: warning: 'p' is overridden by the sweep\np: 3\n^"])
+    let spec = try Scratch().spec("name: a\ntask: toy\ntarget: y\np: 3\nmodel: {lr: 1}\nsweep:\n  p: [1, 2]\n  model.lr: [2]\n")
+    #expect(spec.warnings.map(\.description) == [
+      "x.yaml:4:4: warning: 'p' is set here but the sweep overrides it\np: 3\n   ^",
+      "x.yaml:5:13: warning: 'model.lr' is set here but the sweep overrides it\nmodel: {lr: 1}\n            ^",
+    ])
+    #expect(spec.position(ofSetting: "model.lr") == SourcePosition(line: 8, column: 3))  // the sweep entry wins
+    #expect(spec.position(ofSetting: "model") == SourcePosition(line: 5, column: 8))
+    #expect(spec.position(ofSetting: "model.epochs") == SourcePosition(line: 5, column: 8))  // nearest written parent
+    #expect(spec.position(ofSetting: "data.days") == nil)
   }
 }
