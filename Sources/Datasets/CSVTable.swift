@@ -4,7 +4,7 @@ import Foundation
 ///
 /// - The first non-blank line is the header. Fields are separated by `,`; records end at `\n`, `\r\n` or `\r`.
 /// - A field may be quoted with `"`; inside quotes, `""` is a literal quote and delimiters and line ends are data.
-/// - Blank lines are skipped (as pandas' `skip_blank_lines`). Every other record must have as many fields as the
+/// - A leading UTF-8 byte order mark is skipped. Blank lines are skipped (as pandas' `skip_blank_lines`). Every other record must have as many fields as the
 ///   header (a trailing line end is optional).
 /// - Typed accessors (``doubles(_:)``, ``strings(_:)``, ``days(_:)``, ``seconds(_:)``) convert a whole column and
 ///   throw a ``CSVError`` naming the file, line and column of the first bad cell. An empty numeric cell is NaN.
@@ -56,6 +56,8 @@ public struct CSVTable: Sendable {
     try bytes.withUnsafeBufferPointer { buf in
       let n = buf.count
       var i = 0
+      // A UTF-8 byte order mark is not part of the first column's name.
+      if n >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { i = 3 }
       while i < n {
         // Skip blank lines.
         if buf[i] == lf || buf[i] == cr {
