@@ -18,7 +18,9 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     Terminal.error(label("error:") + " " + error.description)
     throw ExitCode(2)
   } catch {
-    Terminal.error(label("error:") + " " + String(describing: error))
+    // Located errors (CSV, data) already read "file:line:column: error: ..."; others get the prefix.
+    let text = String(describing: error)
+    Terminal.error(text.contains(": error: ") || text.hasPrefix("error:") ? text : label("error:") + " " + text)
     throw ExitCode(2)
   }
 }
