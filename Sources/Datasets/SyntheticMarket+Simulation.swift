@@ -175,8 +175,8 @@ extension SyntheticMarket {
       for i in 0..<n where reference[i] >= 0 {
         logPrice[i] = logPrice[reference[i]] + discount[i]
       }
-      var price = logPrice.map { Math.exp($0) }
-      for i in 0..<n where isStable[i] { price[i] = 1 }
+      var price = assets.map(\.initialPrice)
+      for i in 0..<n where reference[i] >= 0 { price[i] = Math.exp(logPrice[i]) }
       var circulating = assets.map(\.circulatingSupply)
 
       // Reserve state.
