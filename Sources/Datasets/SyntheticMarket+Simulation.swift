@@ -4,9 +4,9 @@ extension SyntheticMarket {
   /// Model constants (documented in `docs/synthetic-market.md`). Daily units unless stated.
   enum Constants {
     // Common market factor: GARCH(1,1) on daily log returns, long-run daily volatility `marketVolatility`.
-    static let marketVolatility = 0.028
-    static let garchAlpha = 0.08
-    static let garchBeta = 0.88
+    static let marketVolatility = 0.025
+    static let garchAlpha = 0.10
+    static let garchBeta = 0.87
     static let idioAlpha = 0.05
     static let idioBeta = 0.90
     // Jumps of the market factor: crash with probability `crashProbability` per day, size -(crashMin + Exp(crashMean)).
@@ -37,9 +37,9 @@ extension SyntheticMarket {
     static let supplyNoise = 0.012
     static let turnover = 0.004
     // Borrowers.
-    static let arrivalsPerDay = 25.0
+    static let arrivalsPerDay = 50.0
     static let meanLifetimeDays = 150.0
-    static let initialPositions = 2500
+    static let initialPositions = 5000
     static let sameDayLiquidation = 0.6
     static let closeFactor = 0.5
     static let fullCloseBelowHealth = 0.95
@@ -378,7 +378,7 @@ extension SyntheticMarket {
           let onV3 = assets[c].onV3 && assets[d].onV3
           positions.append(Position(
             user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
-            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: 0.2 + 0.7 * g.nextUnit(),
+            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: 0.3 + 0.7 * g.nextUnit(),
             pending: false))
           if t > 0 { newDebtUSD[d] += debtUSD }
         }
