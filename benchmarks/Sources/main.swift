@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "panel": panelBenchmark,
+  "synthetic": syntheticMarketBenchmark,
 ]
 
 let args = CommandLine.arguments.dropFirst()
