@@ -31,8 +31,7 @@ extension TrackingStore {
         let param = try db.cachedStatement(sql: "INSERT OR REPLACE INTO params (run_id, key, value) VALUES (?, ?, ?)")
         let tag = try db.cachedStatement(sql: "INSERT OR REPLACE INTO tags (run_id, key, value) VALUES (?, ?, ?)")
         let artifact = try db.cachedStatement(sql: "INSERT OR IGNORE INTO artifacts (run_id, path) VALUES (?, ?)")
-        let metric = try db.cachedStatement(
-          sql: "INSERT INTO metrics (run_id, key, value, step, timestamp, is_series) VALUES (?, ?, ?, ?, ?, ?)")
+        var metrics = MetricWriter(db: db)
         for result in results {
           let ms = Self.millis(result.endTime)
           try end.execute(arguments: [result.status.rawValue, ms, result.error, ms, result.runID])
@@ -48,19 +47,57 @@ extension TrackingStore {
             try artifact.execute(arguments: [result.runID, path])
           }
           for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
-            metric.setUncheckedArguments([result.runID, key, value.isNaN ? nil : value, 0, ms, 0])
-            try metric.execute()
+            try metrics.append(runID: result.runID, key: key, value: value, step: 0, timestamp: ms, series: false)
           }
           for point in result.series {
-            metric.setUncheckedArguments([
-              result.runID, point.key, point.value.isNaN ? nil : point.value, point.step, ms, 1,
-            ])
-            try metric.execute()
+            try metrics.append(
+              runID: result.runID, key: point.key, value: point.value, step: point.step, timestamp: ms, series: true)
           }
         }
+        try metrics.flush()
         return .commit
       }
       return written
     }
+  }
+}
+
+/// Inserts metric rows in multi-row `INSERT` statements of ``rowsPerStatement`` rows (cached prepared statements),
+/// the hot path of ``TrackingStore/record(_:)``: one statement step per 128 points instead of one per point.
+struct MetricWriter {
+  static let rowsPerStatement = 128
+  static let columns = 6
+  let db: Database
+  private var values: [DatabaseValue] = []
+
+  init(db: Database) {
+    self.db = db
+    values.reserveCapacity(Self.rowsPerStatement * Self.columns)
+  }
+
+  static func sql(rows: Int) -> String {
+    "INSERT INTO metrics (run_id, key, value, step, timestamp, is_series) VALUES "
+      + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: rows).joined(separator: ", ")
+  }
+
+  /// Queues one row (NaN becomes NULL); executes a full statement every ``rowsPerStatement`` rows.
+  mutating func append(runID: Int64, key: String, value: Double, step: Int, timestamp: Int64, series: Bool) throws {
+    values.append(runID.databaseValue)
+    values.append(key.databaseValue)
+    values.append(value.isNaN ? .null : value.databaseValue)
+    values.append(step.databaseValue)
+    values.append(timestamp.databaseValue)
+    values.append(series ? 1.databaseValue : 0.databaseValue)
+    if values.count == Self.rowsPerStatement * Self.columns { try flush() }
+  }
+
+  /// Inserts the queued rows.
+  mutating func flush() throws {
+    guard !values.isEmpty else { return }
+    let rows = values.count / Self.columns
+    let statement = try db.cachedStatement(sql: Self.sql(rows: rows))
+    statement.setUncheckedArguments(StatementArguments(values))
+    try statement.execute()
+    values.removeAll(keepingCapacity: true)
   }
 }
