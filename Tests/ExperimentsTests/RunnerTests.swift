@@ -234,3 +234,31 @@ final class RunnerResults: @unchecked Sendable {
   func append(_ r: Result<RunnerSummary, any Error>) { lock.withLock { results.append(r) } }
   var all: [Result<RunnerSummary, any Error>] { lock.withLock { results } }
 }
+
+@Suite("Runner signals")
+struct RunnerSignalTests {
+  @Test("SIGINT during a run (handleSignals) stops it: finished trials kept, in-flight ones KILLED")
+  func sigint() throws {
+    let store = try RunnerFixture.store("runner-sigint")
+    let cancellation = RunCancellation()
+    let task = RunnerTestTask(blockFrom: 2)
+    let trials = RunnerFixture.trials(0..<6)
+    let progress = RecordingProgress()
+    let delivered = ExecutionLog()
+    let watcher = Thread {
+      while progress.events.count < 2 || task.log.total < 4 { usleep(1000) }
+      kill(getpid(), SIGINT)
+      for _ in 0..<5000 where !cancellation.isCancelled { usleep(1000) }
+      if cancellation.isCancelled { delivered.started("yes") } else { cancellation.cancel() }
+    }
+    watcher.start()
+    var options = RunnerFixture.options(jobs: 2)
+    options.handleSignals = true
+    let summary = try Runner(store: store, options: options, cancellation: cancellation).run(
+      experiment: RunnerFixture.experiment(), trials: trials, task: task, progress: progress)
+    #expect(delivered.perKey["yes"] == 1, "SIGINT did not reach the runner's signal source")
+    #expect(summary.interrupted && summary.finished == 2 && summary.killed == 4)
+    let statuses = try RunnerFixture.statuses(store, experiment: "runner-test")
+    #expect(statuses.values.filter { $0 == [.killed] }.count == 4)
+  }
+}
