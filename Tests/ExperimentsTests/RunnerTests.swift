@@ -245,7 +245,9 @@ struct RunnerSignalTests {
     let trials = RunnerFixture.trials(0..<6)
     let progress = RecordingProgress()
     let delivered = ExecutionLog()
+    let watcherDone = DispatchSemaphore(value: 0)
     let watcher = Thread {
+      defer { watcherDone.signal() }
       while progress.events.count < 2 || task.log.total < 4 { usleep(1000) }
       kill(getpid(), SIGINT)
       for _ in 0..<5000 where !cancellation.isCancelled { usleep(1000) }
@@ -256,6 +258,7 @@ struct RunnerSignalTests {
     options.handleSignals = true
     let summary = try Runner(store: store, options: options, cancellation: cancellation).run(
       experiment: RunnerFixture.experiment(), trials: trials, task: task, progress: progress)
+    watcherDone.wait()
     #expect(delivered.perKey["yes"] == 1, "SIGINT did not reach the runner's signal source")
     #expect(summary.interrupted && summary.finished == 2 && summary.killed == 4)
     let statuses = try RunnerFixture.statuses(store, experiment: "runner-test")
