@@ -71,6 +71,25 @@ struct TrackingSchemaTests {
     #expect(try store.integrityCheck() == ["ok"])
   }
 
+  @Test("several connections opening the same fresh file at once all succeed (concurrent migrations)")
+  func concurrentOpen() throws {
+    for round in 0..<5 {
+      let url = try TestSupport.temporaryDirectory("open-\(round)").appendingPathComponent("almanac.db")
+      let errors = ErrorBox()
+      DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        do {
+          let store = try TrackingStore(at: url)
+          _ = try store.upsertExperiment(ExperimentDefinition(name: "same", task: "t"))
+        } catch {
+          errors.append(error)
+        }
+      }
+      #expect(errors.all.isEmpty, "\(errors.all)")
+      let store = try TrackingStore(at: url)
+      #expect(try store.appliedMigrations().count == 1 && store.experiments().count == 1)
+    }
+  }
+
   @Test("the unique partial index forbids a second RUNNING or FINISHED run of a trial")
   func uniqueCurrentRun() throws {
     let store = try StoreFixture.makeStore("unique")
@@ -264,4 +283,12 @@ struct TrackingClaimTests {
     #expect(try store.heartbeat(owner: a) == 3)
     #expect(try store.heartbeat(owner: b) == 2)
   }
+}
+
+/// Errors collected from several threads. `@unchecked Sendable`: guarded by `lock`.
+final class ErrorBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var errors: [String] = []
+  func append(_ error: any Error) { lock.withLock { errors.append(String(describing: error)) } }
+  var all: [String] { lock.withLock { errors } }
 }
