@@ -21,9 +21,10 @@ public struct RunnerExperiment: Sendable {
   /// Experiment tags.
   public var tags: [String: String]
 
-  public init(name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
-              rankingMetric: String? = nil, axes: [String] = [], tags: [String: String] = [:])
-  {
+  public init(
+    name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
+    rankingMetric: String? = nil, axes: [String] = [], tags: [String: String] = [:]
+  ) {
     self.name = name
     self.taskName = taskName
     self.specText = specText
@@ -64,10 +65,11 @@ public struct RunnerOptions: Sendable {
   /// The owner recorded on claimed runs (default: this process with a fresh session).
   public var owner: RunOwner
 
-  public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, rerun: Bool = false, claimChunk: Int? = nil,
-              flushBatch: Int = 256, flushInterval: TimeInterval = 0.5, heartbeatInterval: TimeInterval = 10,
-              staleAfter: TimeInterval = 120, handleSignals: Bool = false, owner: RunOwner = .current())
-  {
+  public init(
+    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, rerun: Bool = false, claimChunk: Int? = nil,
+    flushBatch: Int = 256, flushInterval: TimeInterval = 0.5, heartbeatInterval: TimeInterval = 10,
+    staleAfter: TimeInterval = 120, handleSignals: Bool = false, owner: RunOwner = .current()
+  ) {
     self.jobs = jobs
     self.rerun = rerun
     self.claimChunk = claimChunk
@@ -173,9 +175,10 @@ public struct Runner: Sendable {
   /// Cancel this to stop the run (the signal handlers do when ``RunnerOptions/handleSignals`` is set).
   public var cancellation: RunCancellation
 
-  public init(store: TrackingStore, options: RunnerOptions = RunnerOptions(),
-              cancellation: RunCancellation = RunCancellation())
-  {
+  public init(
+    store: TrackingStore, options: RunnerOptions = RunnerOptions(),
+    cancellation: RunCancellation = RunCancellation()
+  ) {
     self.store = store
     self.options = options
     self.cancellation = cancellation

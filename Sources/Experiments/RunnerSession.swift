@@ -73,7 +73,8 @@ struct RunnerSession {
     if state.toRun == 0 {
       summary.skippedFinished = alreadyDone
       summary.message =
-        trials.isEmpty ? "nothing to do: the plan has no trials" : "nothing to do: \(alreadyDone) trials already finished"
+        trials.isEmpty
+        ? "nothing to do: the plan has no trials" : "nothing to do: \(alreadyDone) trials already finished"
       return finish()
     }
     progress?.runnerDidStart(state)
@@ -145,7 +146,8 @@ struct RunnerSession {
   /// workers to return (unless forced) and drops whatever they return.
   mutating func interrupt(queue: RunnerQueue, workers: DispatchGroup) throws {
     summary.interrupted = true
-    progress?.runnerMessage("interrupted: stopping; in-flight trials are marked KILLED (interrupt again to stop waiting)")
+    progress?.runnerMessage(
+      "interrupted: stopping; in-flight trials are marked KILLED (interrupt again to stop waiting)")
     for completion in queue.waitForCompletions(until: Date()) { accept(completion) }
     let notStarted = queue.drainQueued().map(\.runID)
     try flush()
@@ -298,7 +300,8 @@ struct RunnerSession {
     guard !metric.contains("`") else { return nil }
     let sort = try RunSort((goal == .maximize ? "-" : "") + "`\(metric)`")
     let filter = try RunFilter("status = \"FINISHED\" and `\(metric)` != null")
-    guard let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort, limit: 1)).first,
+    guard
+      let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort, limit: 1)).first,
       let value = run.metrics[metric], !value.isNaN
     else { return nil }
     return RunnerBest(metric: metric, value: value, trialKey: run.trialKey, runID: run.id)

@@ -79,8 +79,9 @@ public struct RunSort: Sendable, Hashable {
     var parser = FilterParser(source: text, tokens: tokens)
     let field = try parser.parseField()
     if let extra = parser.peek, extra.kind != .end {
-      throw RunFilterError("expected only a field name to sort by, got \(extra.display)", column: extra.column,
-                           expression: text, label: "--sort")
+      throw RunFilterError(
+        "expected only a field name to sort by, got \(extra.display)", column: extra.column,
+        expression: text, label: "--sort")
     }
     let (sql, args) = field.sql
     self.field = String(body)
@@ -404,7 +405,9 @@ struct FilterParser {
       _ = next()
       let inner = try parseExpression()
       let close = next()
-      guard close.kind == .rparen else { throw error("expected ')' to close the '(' at column \(token.column), got \(close.display)", close) }
+      guard close.kind == .rparen else {
+        throw error("expected ')' to close the '(' at column \(token.column), got \(close.display)", close)
+      }
       return inner
     case .end:
       throw error("expected a comparison such as 'f1 > 0.3', got the end of the expression", token)
@@ -417,13 +420,16 @@ struct FilterParser {
     let field = try parseField()
     let opToken = next()
     guard case .op(let op) = opToken.kind else {
-      throw error("expected a comparison operator (=, !=, <, <=, >, >=) after the field, got \(opToken.display)", opToken)
+      throw error(
+        "expected a comparison operator (=, !=, <, <=, >, >=) after the field, got \(opToken.display)", opToken)
     }
     let literal = next()
     switch literal.kind {
     case .number, .string, .keyword("null"), .keyword("true"), .keyword("false"): break
     default:
-      throw error("expected a value (a number, a quoted string, true, false or null) after '\(op)', got \(literal.display)", literal)
+      throw error(
+        "expected a value (a number, a quoted string, true, false or null) after '\(op)', got \(literal.display)",
+        literal)
     }
     return .comparison(field, op, literal)
   }
@@ -451,7 +457,8 @@ struct FilterParser {
       if let a = FilterField.Attribute(rawValue: n) ?? FilterField.aliases[n] { return .attribute(a) }
       return .metric(n)
     default:
-      throw error("expected a field name (a metric, params.NAME, tags.NAME or a run attribute), got \(token.display)", token)
+      throw error(
+        "expected a field name (a metric, params.NAME, tags.NAME or a run attribute), got \(token.display)", token)
     }
   }
 

@@ -121,7 +121,8 @@ struct RunnerProcessTests {
       kill(child.processIdentifier, SIGKILL)
       child.waitUntilExit()
       #expect(child.terminationReason == .uncaughtSignal && child.terminationStatus == SIGKILL)
-      #expect(finished >= 6 && finished < RunnerChild.trialCount, "the child finished \(finished) trials before the kill")
+      #expect(
+        finished >= 6 && finished < RunnerChild.trialCount, "the child finished \(finished) trials before the kill")
       let e = try #require(try store.experiment(named: "runner-test"))
       let running = try store.statusCounts(experimentID: e.id)[.running] ?? 0
       #expect(running > 0, "the kill should leave RUNNING rows behind")
@@ -146,7 +147,8 @@ struct RunnerProcessTests {
       let barrier = dir.appendingPathComponent("barrier", isDirectory: true)
       try FileManager.default.createDirectory(at: barrier, withIntermediateDirectories: true)
       let children = [
-        try RunnerChild.spawn(db: db, log: log, barrier: barrier), try RunnerChild.spawn(db: db, log: log, barrier: barrier),
+        try RunnerChild.spawn(db: db, log: log, barrier: barrier),
+        try RunnerChild.spawn(db: db, log: log, barrier: barrier),
       ]
       for _ in 0..<6000 {
         let ready = try FileManager.default.contentsOfDirectory(atPath: barrier.path).filter { $0.hasPrefix("ready.") }

@@ -96,7 +96,8 @@ struct RunnerTests {
     #expect(statuses[trials[0].key] == [.finished])
   }
 
-  @Test("cancelling mid-run keeps finished trials, marks in-flight and queued ones KILLED; the next run completes the plan")
+  @Test(
+    "cancelling mid-run keeps finished trials, marks in-flight and queued ones KILLED; the next run completes the plan")
   func cancelMidRun() throws {
     let store = try RunnerFixture.store("runner-cancel")
     let cancellation = RunCancellation()
