@@ -56,7 +56,8 @@ public struct RunnerOptions: Sendable {
   public var flushInterval: TimeInterval
   /// How often the writer refreshes the heartbeat of this runner's RUNNING runs (seconds).
   public var heartbeatInterval: TimeInterval
-  /// RUNNING runs whose heartbeat is older than this (seconds) are presumed dead and reclaimed.
+  /// RUNNING runs whose heartbeat is older than this (seconds) are presumed dead and reclaimed. Keep it several
+  /// heartbeat intervals long; owners on this host are also checked directly with `kill(pid, 0)`.
   public var staleAfter: TimeInterval
   /// Install SIGINT/SIGTERM handlers for the duration of the run (the CLI sets this; tests cancel directly).
   /// The first signal stops handing out trials and marks in-flight ones KILLED; a second one stops waiting for

@@ -260,7 +260,6 @@ struct RunnerSession {
     let written = try store.record(pending)
     pending.removeAll(keepingCapacity: true)
     oldestPending = nil
-    lastHeartbeat = Date()
     for id in written {
       guard let event = pendingEvents[id] else { continue }
       switch event.status {

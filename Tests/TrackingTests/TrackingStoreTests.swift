@@ -121,7 +121,7 @@ struct TrackingSchemaTests {
 
   @Test(
     "experiment names are validated and upserts update in place",
-    arguments: ["", "a b", "x'; DROP TABLE runs; --", "é"])
+    arguments: ["", "a b", "x'; DROP TABLE runs; --", "é", ".", "..", "a/b"])
   func invalidNames(name: String) throws {
     let store = try StoreFixture.makeStore("names")
     #expect(throws: TrackingError.self) { try store.upsertExperiment(ExperimentDefinition(name: name, task: "t")) }
