@@ -72,6 +72,32 @@ struct RunnerProgressTests {
       ])
   }
 
+  @Test("the terminal renderer redraws one line in place and ends with the summary on its own line")
+  func terminalRenderer() throws {
+    let dir = try TestSupport.temporaryDirectory("progress-tty")
+    let url = dir.appendingPathComponent("tty.txt")
+    #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+    let handle = try FileHandle(forWritingTo: url)
+    let renderer = TerminalProgressRenderer(output: handle)
+    renderer.runnerDidStart(Self.state(done: 0, toRun: 2, elapsed: 0, best: nil))
+    renderer.trialDidEnd(
+      RunnerTrialEvent(
+        runID: 5, trialKey: "00ff", trialIndex: 0, status: .failed, metric: nil, error: "boom", wallTime: 0.5, log: []),
+      state: Self.state(done: 1, toRun: 2, failed: 1, elapsed: 1, best: nil))
+    var summary = RunnerSummary(
+      experimentID: 1, experimentName: "exp", planned: 2, finished: 1, failed: 1, killed: 0, skippedFinished: 0,
+      skippedRunning: 0, reclaimed: 0, superseded: 0, interrupted: false, best: nil, elapsed: 2, message: nil)
+    summary.best = RunnerBest(metric: "f1", value: 0.5, trialKey: "0100", runID: 6)
+    renderer.runnerDidFinish(summary)
+    try handle.close()
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let clear = "\r\u{1B}[2K"
+    #expect(
+      text == clear + "[0/2] exp  0.0s elapsed" + clear + "[1/2] FAILED trial 00ff (run 5) 0.50s: boom\n" + clear
+        + "[1/2] exp  1 failed  1.0s elapsed  ETA 1.0s" + clear
+        + "1 finished, 1 failed, 0 killed in 2.0s; best f1 = 0.5 (trial 0100, run 6)\n")
+  }
+
   @Test("provenance: git commit and dirty flag of the experiment's directory; 'none' outside a repository")
   func provenance() throws {
     let outside = try TestSupport.temporaryDirectory("nogit")
