@@ -25,6 +25,7 @@ struct RunnerSession {
   var pendingEvents: [Int64: RunnerTrialEvent] = [:]
   var oldestPending: Date?
   var lastHeartbeat = Date()
+  var lastTick = Date()
 
   init(
     store: TrackingStore, options: RunnerOptions, cancellation: RunCancellation, experiment: RunnerExperiment,
@@ -129,6 +130,7 @@ struct RunnerSession {
         for completion in completions { accept(completion) }
         if shouldFlush(force: planDone && queue.isIdle) { try flush() }
         try heartbeatIfDue()
+        tickIfDue()
       }
     } catch {
       cancellation.cancel()
@@ -281,6 +283,14 @@ struct RunnerSession {
       progress?.trialDidEnd(event, state: state)
     }
     pendingEvents.removeAll(keepingCapacity: true)
+  }
+
+  /// Lets the progress sink redraw elapsed time and ETA about once a second.
+  mutating func tickIfDue() {
+    guard let progress, Date().timeIntervalSince(lastTick) >= 1 else { return }
+    lastTick = Date()
+    state.elapsed = Date().timeIntervalSince(started)
+    progress.runnerDidTick(state)
   }
 
   mutating func heartbeatIfDue() throws {

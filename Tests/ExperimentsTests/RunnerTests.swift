@@ -312,8 +312,12 @@ struct RunnerHeartbeatTests {
     var options = RunnerFixture.options(jobs: 2)
     options.heartbeatInterval = 0.1
     options.staleAfter = 1.0
+    let progress = RecordingProgress()
     let summary = try Runner(store: store, options: options).run(
-      experiment: RunnerFixture.experiment(), trials: trials, task: SlowFirstTask())
+      experiment: RunnerFixture.experiment(), trials: trials, task: SlowFirstTask(), progress: progress)
+    // About one tick per second of a 2.5 s run, with elapsed time moving forward.
+    let ticks = progress.ticks.map(\.elapsed)
+    #expect(ticks.count >= 1 && ticks == ticks.sorted() && (ticks.first ?? 0) >= 1)
     while observed.all.isEmpty { usleep(10_000) }
     let probeResult = try #require(try observed.all.first?.get())
     #expect(probeResult.skippedRunning == 1 && probeResult.reclaimed == 0 && probeResult.finished == 0)
