@@ -93,7 +93,7 @@ struct RunnerSession {
     do {
       while true {
         if cancellation.isCancelled {
-          try interrupt(queue: queue, workers: workers)
+          try interrupt(queue: queue)
           break
         }
         if position < claims.count && queue.queuedCount < jobs {
@@ -146,7 +146,7 @@ struct RunnerSession {
 
   /// Stops on cancellation: commits what completed before it, marks queued and in-flight runs KILLED, waits for
   /// workers to return (unless forced) and drops whatever they return.
-  mutating func interrupt(queue: RunnerQueue, workers: DispatchGroup) throws {
+  mutating func interrupt(queue: RunnerQueue) throws {
     summary.interrupted = true
     progress?.runnerMessage(
       "interrupted: stopping; in-flight trials are marked KILLED (interrupt again to stop waiting)")
