@@ -5,6 +5,7 @@ import Foundation
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "panel": panelBenchmark,
   "synthetic": syntheticMarketBenchmark,
+  "store": StoreBenchmark.run,
 ]
 
 let args = CommandLine.arguments.dropFirst()
