@@ -34,3 +34,15 @@ struct InputError: Error, CustomStringConvertible {
 }
 
 protocol CleanExit: Error {}
+
+/// Like ``reportingErrors(_:)`` for failures while running (the store, the file system): exit code 1.
+func reportingRuntimeErrors<T>(_ body: () throws -> T) throws -> T {
+  do {
+    return try body()
+  } catch let error as ExitCode {
+    throw error
+  } catch {
+    Terminal.error(label("error:") + " " + String(describing: error))
+    throw ExitCode(1)
+  }
+}
