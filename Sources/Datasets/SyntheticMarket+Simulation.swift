@@ -37,14 +37,36 @@ extension SyntheticMarket {
     static let supplyNoise = 0.012
     static let turnover = 0.004
     // Borrowers.
-    static let arrivalsPerDay = 50.0
-    static let meanLifetimeDays = 150.0
-    static let initialPositions = 5000
-    static let sameDayLiquidation = 0.6
+    static let arrivalsPerDay = 45.0
+    static let meanLifetimeDays = 90.0
+    static let initialPositions = 3000
+    /// Arrivals scale with exp(momentumSensitivity x the market factor's 14-day log return), the return clipped to
+    /// [momentumFloor, momentumCap]: more after rallies, and still some after crashes (dip buyers).
+    static let momentumSensitivity = 4.0
+    static let momentumFloor = -0.15
+    static let momentumCap = 0.3
+    static let sameDayLiquidation = 0.25
     static let closeFactor = 0.5
     static let fullCloseBelowHealth = 0.95
     static let careHealth = 1.12
     static let restoredHealth = 1.35
+    /// Share of the way from 1 to a borrower's target health factor below which a careful borrower tops up (when
+    /// that is below `careHealth`).
+    static let careFraction = 0.6
+    /// A borrower re-levers back to its target health factor when HF exceeds target x (1 + releverageBand).
+    static let releverageBand = 0.10
+    /// Daily re-levering probability of a borrower: uniform on [0, releverageMax].
+    static let releverageMax = 0.3
+    /// Initial (target) health factor: `targetHealthMin + Exp(targetHealthMean)`.
+    static let targetHealthMin = 1.05
+    static let targetHealthMean = 0.4
+    /// Borrowers scale their buffer above HF 1 by sqrt(h_t / long-run variance) of the market factor, clamped to
+    /// [bufferScaleMin, bufferScaleMax].
+    static let bufferScaleMin = 0.5
+    static let bufferScaleMax = 1.5
+    static let leaveAfterLiquidation = 0.3
+    static let sizeMedianUSD = 15_000.0
+    static let sizeSigma = 1.4
     static let liquidators = 30
   }
 
@@ -53,7 +75,7 @@ extension SyntheticMarket {
     "WETH": 0.40, "stETH": 0.12, "WBTC": 0.15, "LINK": 0.08, "USDC": 0.15, "DAI": 0.05, "USDT": 0.05,
   ]
   static let debtWeightsVolatileCollateral: [String: Double] = [
-    "USDC": 0.40, "USDT": 0.25, "DAI": 0.15, "WETH": 0.10, "WBTC": 0.05, "LINK": 0.05,
+    "USDC": 0.35, "USDT": 0.20, "DAI": 0.12, "WETH": 0.20, "WBTC": 0.10, "LINK": 0.03,
   ]
   static let debtWeightsStableCollateral: [String: Double] = [
     "WETH": 0.55, "WBTC": 0.25, "LINK": 0.10, "USDC": 0.04, "USDT": 0.04, "DAI": 0.02,
@@ -66,8 +88,12 @@ extension SyntheticMarket {
     var version: Int
     var collateralAmount: Double
     var debtAmount: Double
-    /// Daily probability of topping up collateral when the health factor is between 1 and `careHealth`.
+    /// Daily probability of topping up collateral when the health factor is between 1 and the care threshold.
     var care: Double
+    /// The health factor the borrower opened at and steers back to.
+    var target: Double
+    /// Daily probability of borrowing more when HF is above `target * (1 + releverageBand)`.
+    var releverage: Double
     /// Health factor fell below 1 yesterday and the position was not liquidated yet.
     var pending: Bool
   }
@@ -187,7 +213,7 @@ extension SyntheticMarket {
       var liquidityIndex = [Double](repeating: 1, count: n)
       var borrowIndex = [Double](repeating: 1, count: n)
       var variableRate = [Double](repeating: 0, count: n)
-      var newDebtUSD = [Double](repeating: 0, count: n)
+      var newDebtUSDByAsset = [Double](repeating: 0, count: n)
       var debtAccrual = [Double](repeating: 1, count: n)
 
       // Borrowers.
@@ -295,8 +321,11 @@ extension SyntheticMarket {
           }
         }
 
-        // 3. Borrowers: accrue, manage, liquidate, leave.
-        for i in 0..<n { newDebtUSD[i] = 0 }
+        // 3. Borrowers: accrue, manage, liquidate, leave. Borrowers scale their health buffer above 1 with the
+        // market's conditional volatility (more leverage in calm markets).
+        for i in 0..<n { newDebtUSDByAsset[i] = 0 }
+        let appetite = Swift.min(Swift.max((marketVariance / marketLongRun).squareRoot(), C.bufferScaleMin),
+                                 C.bufferScaleMax)
         var k = 0
         while k < positions.count {
           var position = positions[k]
@@ -328,7 +357,7 @@ extension SyntheticMarket {
                 debtContractAddress: assets[d].contractAddress, debtAmount: repay, debtValueUSD: repay * price[d],
                 debtCurrentValueUSD: .nan))
               if position.collateralAmount <= 1e-12 * Swift.max(seize, 1) || position.debtAmount <= 0
-                || g.nextUnit() < 0.3
+                || g.nextUnit() < C.leaveAfterLiquidation
               {
                 remove = true
               }
@@ -337,8 +366,18 @@ extension SyntheticMarket {
             }
           } else {
             position.pending = false
-            if health < C.careHealth && g.nextUnit() < position.care {
-              position.collateralAmount = C.restoredHealth * debtUSD / (assets[c].liquidationThreshold * price[c])
+            let target = 1 + (position.target - 1) * appetite
+            let careBelow = Swift.min(C.careHealth, 1 + C.careFraction * (target - 1))
+            if health < careBelow {
+              if g.nextUnit() < position.care {
+                let restore = Swift.min(target * (1 + 0.5 * C.releverageBand * appetite), C.restoredHealth)
+                position.collateralAmount = restore * debtUSD / (assets[c].liquidationThreshold * price[c])
+              }
+            } else if health > target * (1 + C.releverageBand * appetite) && g.nextUnit() < position.releverage {
+              // Re-lever: borrow back to the target health factor (leverage builds up after rallies).
+              let targetDebtUSD = collateralUSD * assets[c].liquidationThreshold / target
+              newDebtUSDByAsset[d] += targetDebtUSD - debtUSD
+              position.debtAmount = targetDebtUSD / price[d]
             }
             if g.nextUnit() < 1 / C.meanLifetimeDays { remove = true }
           }
@@ -352,8 +391,10 @@ extension SyntheticMarket {
         }
 
         // 4. New borrowers: more after rallies, fewer when the debt's rate is above its kink.
-        let momentum = Swift.min(Swift.max(marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)], -0.3), 0.3)
-        let arrivals = openInitial ? C.initialPositions : poisson(C.arrivalsPerDay * Math.exp(4 * momentum))
+        let momentum = Swift.min(Swift.max(marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)],
+                                           C.momentumFloor), C.momentumCap)
+        let arrivals = openInitial
+          ? C.initialPositions : poisson(C.arrivalsPerDay * Math.exp(C.momentumSensitivity * momentum))
         openInitial = false
         for _ in 0..<arrivals {
           guard let c = pick(collateralWeight) else { break }
@@ -364,9 +405,10 @@ extension SyntheticMarket {
           guard let d = pick(weights) else { continue }
           let model = assets[d].rateModel
           if variableRate[d] > model.baseVariableRate + model.variableSlope1 && g.nextUnit() < 0.7 { continue }
-          let sizeUSD = Swift.min(Math.exp(Math.log(15_000) + 1.4 * g.nextGaussian()), 5e7)
+          let sizeUSD = Swift.min(Math.exp(Math.log(C.sizeMedianUSD) + C.sizeSigma * g.nextGaussian()), 5e7)
           let bothStable = isStable[c] && isStable[d]
-          let health = bothStable ? 1.02 + exponential(mean: 0.05) : 1.06 + exponential(mean: 0.5)
+          let health = bothStable
+            ? 1.02 + exponential(mean: 0.05) : C.targetHealthMin + exponential(mean: C.targetHealthMean)
           let debtUSD = sizeUSD * assets[c].liquidationThreshold / health
           let user: Int
           if !users.isEmpty && g.nextUnit() < 0.2 {
@@ -379,8 +421,8 @@ extension SyntheticMarket {
           positions.append(Position(
             user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
             collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: 0.3 + 0.7 * g.nextUnit(),
-            pending: false))
-          if t > 0 { newDebtUSD[d] += debtUSD }
+            target: health, releverage: C.releverageMax * g.nextUnit(), pending: false))
+          if t > 0 { newDebtUSDByAsset[d] += debtUSD }
         }
 
         // 5. Daily rows: deposits/borrows (v2 and v3) and token daily data.
@@ -391,7 +433,7 @@ extension SyntheticMarket {
           let deposits = price[i] * (Swift.max(0, supply[i] - previousSupply[i])
             + supply[i] * C.turnover * logNormal(sigma: 0.6) * activity)
           let borrows = price[i] * (Swift.max(0, borrow - previousBorrow[i])
-            + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSD[i]
+            + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSDByAsset[i]
           previousBorrow[i] = borrow
           let share = asset.onV3 ? v3Share : 0
           depositsBorrows.append(DepositsBorrows(
