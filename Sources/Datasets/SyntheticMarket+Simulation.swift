@@ -37,18 +37,20 @@ extension SyntheticMarket {
     static let supplyNoise = 0.012
     static let turnover = 0.004
     // Borrowers.
-    static let arrivalsPerDay = 45.0
+    static let arrivalsPerDay = 30.0
     static let meanLifetimeDays = 90.0
-    static let initialPositions = 3000
+    static let initialPositions = 2000
     /// Arrivals scale with exp(momentumSensitivity x the market factor's 14-day log return), the return clipped to
     /// [momentumFloor, momentumCap]: more after rallies, and still some after crashes (dip buyers).
     static let momentumSensitivity = 4.0
     static let momentumFloor = -0.15
     static let momentumCap = 0.3
-    static let sameDayLiquidation = 0.25
+    static let sameDayLiquidation = 0.15
     static let closeFactor = 0.5
     static let fullCloseBelowHealth = 0.95
     static let careHealth = 1.12
+    /// Share of borrowers who never top up collateral (they still re-lever).
+    static let passiveShare = 0.1
     static let restoredHealth = 1.35
     /// Share of the way from 1 to a borrower's target health factor below which a careful borrower tops up (when
     /// that is below `careHealth`).
@@ -60,10 +62,10 @@ extension SyntheticMarket {
     /// Initial (target) health factor: `targetHealthMin + Exp(targetHealthMean)`.
     static let targetHealthMin = 1.05
     static let targetHealthMean = 0.4
-    /// Borrowers scale their buffer above HF 1 by sqrt(h_t / long-run variance) of the market factor, clamped to
-    /// [bufferScaleMin, bufferScaleMax].
-    static let bufferScaleMin = 0.5
-    static let bufferScaleMax = 1.5
+    /// Borrowers scale their buffer above HF 1 by the conditional daily volatility of log(P_col / P_debt) over the
+    /// market factor's long-run volatility, clamped to [bufferScaleMin, bufferScaleMax] (1 for stablecoin pairs).
+    static let bufferScaleMin = 0.4
+    static let bufferScaleMax = 1.3
     static let leaveAfterLiquidation = 0.3
     static let sizeMedianUSD = 15_000.0
     static let sizeSigma = 1.4
@@ -103,7 +105,10 @@ extension SyntheticMarket {
     let assets: [Asset]
     /// Index of the asset each tracking asset follows (or -1).
     let reference: [Int]
+    /// The random source of the draw helpers: the market stream, swapped with `borrowerStream` while the borrowers
+    /// act (steps 3 and 4 of a day), so that borrower parameters never change the price and reserve paths.
     var g: SplitMix64
+    var borrowerStream: SplitMix64
 
     init(config: Config) {
       self.config = config
@@ -129,6 +134,7 @@ extension SyntheticMarket {
         return -1
       }
       g = SplitMix64(seed: config.seed)
+      borrowerStream = SplitMix64(seed: SplitMix64.derive(config.seed, "synthetic-borrowers"))
     }
 
     /// The first `outputCount` assets are written; the rest are only simulated.
@@ -214,6 +220,10 @@ extension SyntheticMarket {
       var borrowIndex = [Double](repeating: 1, count: n)
       var variableRate = [Double](repeating: 0, count: n)
       var newDebtUSDByAsset = [Double](repeating: 0, count: n)
+      // Loading on the market factor and idiosyncratic variance of each asset's log price (a tracking asset's are its
+      // reference's; stablecoins 0).
+      var factorBeta = [Double](repeating: 0, count: n)
+      var ownVariance = [Double](repeating: 0, count: n)
       var debtAccrual = [Double](repeating: 1, count: n)
 
       // Borrowers.
@@ -321,11 +331,24 @@ extension SyntheticMarket {
           }
         }
 
+        swap(&g, &borrowerStream)
         // 3. Borrowers: accrue, manage, liquidate, leave. Borrowers scale their health buffer above 1 with the
-        // market's conditional volatility (more leverage in calm markets).
-        for i in 0..<n { newDebtUSDByAsset[i] = 0 }
-        let appetite = Swift.min(Swift.max((marketVariance / marketLongRun).squareRoot(), C.bufferScaleMin),
-                                 C.bufferScaleMax)
+        // conditional volatility of their collateral/debt price ratio (more leverage in calm markets and on
+        // correlated pairs).
+        for i in 0..<n {
+          newDebtUSDByAsset[i] = 0
+          let source = reference[i] >= 0 ? reference[i] : i
+          if case .volatile(let beta, _) = assets[source].kind {
+            factorBeta[i] = beta
+            ownVariance[i] = idioVariance[source]
+          }
+        }
+        func bufferScale(_ c: Int, _ d: Int) -> Double {
+          if isStable[c] && isStable[d] { return 1 }
+          let db = factorBeta[c] - factorBeta[d]
+          let variance = db * db * marketVariance + ownVariance[c] + ownVariance[d]
+          return Swift.min(Swift.max((variance / marketLongRun).squareRoot(), C.bufferScaleMin), C.bufferScaleMax)
+        }
         var k = 0
         while k < positions.count {
           var position = positions[k]
@@ -336,7 +359,10 @@ extension SyntheticMarket {
           let debtUSD = position.debtAmount * price[d]
           let health = debtUSD > 0 ? collateralUSD * assets[c].liquidationThreshold / debtUSD : .infinity
           var remove = false
-          if health < 1 {
+          // A position found below HF 1 at yesterday's close is liquidated today whatever today's price does
+          // (keepers act before the day's move); one crossing today is liquidated today with probability
+          // `sameDayLiquidation`.
+          if position.pending || health < 1 {
             if position.pending || g.nextUnit() < C.sameDayLiquidation {
               let full = position.version == 3 && health < C.fullCloseBelowHealth
               var repay = position.debtAmount * (full ? 1 : C.closeFactor)
@@ -366,6 +392,7 @@ extension SyntheticMarket {
             }
           } else {
             position.pending = false
+            let appetite = bufferScale(c, d)
             let target = 1 + (position.target - 1) * appetite
             let careBelow = Swift.min(C.careHealth, 1 + C.careFraction * (target - 1))
             if health < careBelow {
@@ -418,17 +445,22 @@ extension SyntheticMarket {
             user = users.count - 1
           }
           let onV3 = assets[c].onV3 && assets[d].onV3
+          let passive = g.nextUnit() < C.passiveShare
           positions.append(Position(
             user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
-            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: 0.3 + 0.7 * g.nextUnit(),
+            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: passive ? 0 : 0.3 + 0.7 * g.nextUnit(),
             target: health, releverage: C.releverageMax * g.nextUnit(), pending: false))
           if t > 0 { newDebtUSDByAsset[d] += debtUSD }
         }
 
+        swap(&g, &borrowerStream)
         // 5. Daily rows: deposits/borrows (v2 and v3) and token daily data.
         for i in 0..<outputCount {
           let asset = assets[i]
-          let activity = 1 + 10 * Swift.abs(dailyReturn[i])
+          // Activity rises on big moves: the asset's own for volatile assets, the market's for stablecoins (flight to
+          // stables, collateral top-ups and liquidations are paid in them).
+          let move = isStable[i] ? Swift.abs(marketShock) : Swift.abs(dailyReturn[i])
+          let activity = 1 + 10 * move
           let borrow = supply[i] * logistic(logitU[i])
           let deposits = price[i] * (Swift.max(0, supply[i] - previousSupply[i])
             + supply[i] * C.turnover * logNormal(sigma: 0.6) * activity)
@@ -455,7 +487,7 @@ extension SyntheticMarket {
           let marketCap = circulating[i] * price[i]
           tokenDaily.append(TokenDaily(
             day: day, price: price[i], marketCap: marketCap,
-            volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * Swift.abs(dailyReturn[i])),
+            volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * move),
             token: asset.dailySymbol))
         }
       }
