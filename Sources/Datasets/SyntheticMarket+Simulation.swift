@@ -51,6 +51,7 @@ extension SyntheticMarket {
     static let careHealth = 1.12
     /// Share of borrowers who never top up collateral (they still re-lever).
     static let passiveShare = 0.1
+    /// Upper limit of the health factor a careful borrower tops up to (otherwise halfway to the re-levering band).
     static let restoredHealth = 1.35
     /// Share of the way from 1 to a borrower's target health factor below which a careful borrower tops up (when
     /// that is below `careHealth`).
@@ -90,7 +91,8 @@ extension SyntheticMarket {
     var version: Int
     var collateralAmount: Double
     var debtAmount: Double
-    /// Daily probability of topping up collateral when the health factor is between 1 and the care threshold.
+    /// Daily probability of topping up collateral when the health factor is between 1 and the care threshold
+    /// (0 for passive borrowers).
     var care: Double
     /// The health factor the borrower opened at and steers back to.
     var target: Double
