@@ -17,18 +17,33 @@ extension AaveTables {
   /// Rows keep the files' order, v2 before v3. Empty numeric cells become NaN. All or nothing: the first problem
   /// throws a ``CSVError`` naming file, line and column, and no table is returned.
   public static func load(directory: URL) throws -> AaveTables {
-    func table(_ name: String) throws -> CSVTable {
-      try CSVTable(contentsOf: directory.appendingPathComponent(name))
+    // The five files are read and parsed concurrently, each into its own slot; errors are reported in file order.
+    enum Part {
+      case liquidations([Liquidation])
+      case depositsBorrows([DepositsBorrows])
+      case tokenDaily([TokenDaily])
+    }
+    let jobs: [(name: String, parse: @Sendable (CSVTable) throws -> Part)] = [
+      (FileName.liquidationsV2, { .liquidations(try loadLiquidations($0, version: 2)) }),
+      (FileName.liquidationsV3, { .liquidations(try loadLiquidations($0, version: 3)) }),
+      (FileName.depositsBorrowsV2, { .depositsBorrows(try loadDepositsBorrows($0, version: 2)) }),
+      (FileName.depositsBorrowsV3, { .depositsBorrows(try loadDepositsBorrows($0, version: 3)) }),
+      (FileName.tokenDaily, { .tokenDaily(try loadTokenDaily($0)) }),
+    ]
+    let results = ResultSlots<Part>(count: jobs.count)
+    DispatchQueue.concurrentPerform(iterations: jobs.count) { i in
+      results.set(i, Result { try jobs[i].parse(CSVTable(contentsOf: directory.appendingPathComponent(jobs[i].name))) })
     }
     var liquidations: [Liquidation] = []
-    for (name, version) in [(FileName.liquidationsV2, 2), (FileName.liquidationsV3, 3)] {
-      liquidations += try loadLiquidations(table(name), version: version)
-    }
     var depositsBorrows: [DepositsBorrows] = []
-    for (name, version) in [(FileName.depositsBorrowsV2, 2), (FileName.depositsBorrowsV3, 3)] {
-      depositsBorrows += try loadDepositsBorrows(table(name), version: version)
+    var tokenDaily: [TokenDaily] = []
+    for result in results.values {
+      switch try result.get() {
+      case .liquidations(let rows): liquidations += rows
+      case .depositsBorrows(let rows): depositsBorrows += rows
+      case .tokenDaily(let rows): tokenDaily += rows
+      }
     }
-    let tokenDaily = try loadTokenDaily(table(FileName.tokenDaily))
     return AaveTables(liquidations: liquidations, depositsBorrows: depositsBorrows, tokenDaily: tokenDaily)
   }
 
@@ -69,5 +84,27 @@ extension AaveTables {
     return (0..<t.rowCount).map { r in
       TokenDaily(day: day[r], price: price[r], marketCap: marketCap[r], volumesLast24h: volume[r], token: token[r])
     }
+  }
+}
+
+/// Fixed slots written concurrently, one writer per slot, read after all writers finished.
+/// `@unchecked Sendable`: every access goes through `lock` (an `NSLock`).
+final class ResultSlots<T>: @unchecked Sendable {
+  private var slots: [Result<T, any Error>?]
+  private let lock = NSLock()
+
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+  func set(_ i: Int, _ value: Result<T, any Error>) {
+    lock.lock()
+    defer { lock.unlock() }
+    slots[i] = value
+  }
+
+  /// All slots in order (a missing slot, which cannot happen after `concurrentPerform`, is skipped).
+  var values: [Result<T, any Error>] {
+    lock.lock()
+    defer { lock.unlock() }
+    return slots.compactMap { $0 }
   }
 }

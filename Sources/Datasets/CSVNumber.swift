@@ -1,3 +1,5 @@
+import Foundation  // strtod (C library) for the slow path
+
 /// Number parsing from CSV bytes.
 ///
 /// Grammar: optional spaces, optional sign, digits with an optional `.` and fraction (at least one digit in all),
@@ -6,8 +8,8 @@
 ///
 /// Exactness: when the decimal significand has at most 19 digits, fits below 2^53 and the decimal exponent is within
 /// ±22, the value is computed with one correctly rounded multiplication or division by an exact power of ten
-/// (Clinger's fast path), so it is the correctly rounded double. Otherwise the text goes to the standard library's
-/// `Double(_:)`, which is also correctly rounded.
+/// (Clinger's fast path), so it is the correctly rounded double. Otherwise the validated text goes to the C library's
+/// `strtod` (glibc's is correctly rounded), from a stack buffer, without allocating.
 enum CSVNumber {
   static let powersOfTen: [Double] = [
     1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19,
@@ -20,6 +22,7 @@ enum CSVNumber {
     while i < n, b[i] == UInt8(ascii: " ") { i += 1 }
     while n > i, b[n - 1] == UInt8(ascii: " ") { n -= 1 }
     if i == n { return .nan }
+    let start = i
     var negative = false
     if b[i] == UInt8(ascii: "-") || b[i] == UInt8(ascii: "+") {
       negative = b[i] == UInt8(ascii: "-")
@@ -82,8 +85,17 @@ enum CSVNumber {
       return negative ? -v : v
     }
     if mantissa == 0, exact { return negative ? -0.0 : 0.0 }
-    return Double(String(decoding: UnsafeBufferPointer(rebasing: b[0..<b.count]), as: UTF8.self)
-      .trimmingSpaces)
+    return slowPath(UnsafeBufferPointer(rebasing: b[start..<n]))
+  }
+
+  /// `strtod` over a NUL-terminated copy of already validated text.
+  private static func slowPath(_ text: UnsafeBufferPointer<UInt8>) -> Double? {
+    withUnsafeTemporaryAllocation(of: CChar.self, capacity: text.count + 1) { buffer in
+      for (k, byte) in text.enumerated() { buffer[k] = CChar(bitPattern: byte) }
+      buffer[text.count] = 0
+      guard let base = buffer.baseAddress else { return nil }
+      return strtod(base, nil)
+    }
   }
 
   private static func special(_ b: UnsafeBufferPointer<UInt8>, from i: Int, to n: Int, negative: Bool) -> Double? {
@@ -94,14 +106,5 @@ enum CSVNumber {
     case "nan": return .nan
     default: return nil
     }
-  }
-}
-
-extension String {
-  fileprivate var trimmingSpaces: Substring {
-    var s = Substring(self)
-    while s.first == " " { s.removeFirst() }
-    while s.last == " " { s.removeLast() }
-    return s
   }
 }

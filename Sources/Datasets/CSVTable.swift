@@ -4,7 +4,7 @@ import Foundation
 ///
 /// - The first non-blank line is the header. Fields are separated by `,`; records end at `\n`, `\r\n` or `\r`.
 /// - A field may be quoted with `"`; inside quotes, `""` is a literal quote and delimiters and line ends are data.
-/// - Blank lines are skipped (as pandas' `skip_blank_lines`). Every other record must have as many fields as the
+/// - A leading UTF-8 byte order mark is skipped. Blank lines are skipped (as pandas' `skip_blank_lines`). Every other record must have as many fields as the
 ///   header (a trailing line end is optional).
 /// - Typed accessors (``doubles(_:)``, ``strings(_:)``, ``days(_:)``, ``seconds(_:)``) convert a whole column and
 ///   throw a ``CSVError`` naming the file, line and column of the first bad cell. An empty numeric cell is NaN.
@@ -21,21 +21,15 @@ public struct CSVTable: Sendable {
   let bytes: [UInt8]
   /// Start and end (exclusive) byte offsets of each field's content, record after record (`header.count` fields per
   /// record). For quoted fields the range excludes the quotes.
-  let starts: [Int]
-  let ends: [Int]
+  let starts: [Int32]
+  let ends: [Int32]
   /// Fields that were quoted (their content may contain `""` escapes). Stored sparsely: most files have none.
   let quoted: Set<Int>
   let recordCount: Int
 
   /// Reads and parses a file.
   public init(contentsOf url: URL) throws {
-    let data: Data
-    do {
-      data = try Data(contentsOf: url)
-    } catch {
-      throw CSVError(file: url.path, line: 1, column: 1, kind: .unreadable(reason: error.localizedDescription))
-    }
-    try self.init(bytes: [UInt8](data), file: url.path)
+    try self.init(bytes: Self.readBytes(url), file: url.path)
   }
 
   /// Parses text held in memory; `file` names it in errors.
@@ -45,10 +39,13 @@ public struct CSVTable: Sendable {
 
   /// Parses bytes; `file` names them in errors.
   public init(bytes: [UInt8], file: String) throws {
+    guard bytes.count < Int(Int32.max) else {
+      throw CSVError(file: file, line: 1, column: 1, kind: .unreadable(reason: "files of 2 GiB or more are not supported"))
+    }
     self.file = file
     self.bytes = bytes
-    var starts: [Int] = []
-    var ends: [Int] = []
+    var starts: [Int32] = []
+    var ends: [Int32] = []
     var quoted = Set<Int>()
     starts.reserveCapacity(bytes.count / 8)
     ends.reserveCapacity(bytes.count / 8)
@@ -59,6 +56,8 @@ public struct CSVTable: Sendable {
     try bytes.withUnsafeBufferPointer { buf in
       let n = buf.count
       var i = 0
+      // A UTF-8 byte order mark is not part of the first column's name.
+      if n >= 3, buf[0] == 0xEF, buf[1] == 0xBB, buf[2] == 0xBF { i = 3 }
       while i < n {
         // Skip blank lines.
         if buf[i] == lf || buf[i] == cr {
@@ -89,8 +88,8 @@ public struct CSVTable: Sendable {
               throw Self.error(buf, file: file, offset: fieldStartOffset, kind: .unterminatedQuote)
             }
             quoted.insert(starts.count)
-            starts.append(contentStart)
-            ends.append(i)
+            starts.append(Int32(truncatingIfNeeded: contentStart))
+            ends.append(Int32(truncatingIfNeeded: i))
             i += 1  // past the closing quote
             if i < n, buf[i] != comma, buf[i] != lf, buf[i] != cr {
               let found = String(decoding: [buf[i]], as: UTF8.self)
@@ -103,8 +102,8 @@ public struct CSVTable: Sendable {
               if c == comma || c == lf || c == cr { break }
               i += 1
             }
-            starts.append(s)
-            ends.append(i)
+            starts.append(Int32(truncatingIfNeeded: s))
+            ends.append(Int32(truncatingIfNeeded: i))
           }
           if i < n, buf[i] == comma {
             i += 1
@@ -121,7 +120,7 @@ public struct CSVTable: Sendable {
         } else {
           if count != fieldsPerRecord {
             throw Self.error(
-              buf, file: file, offset: starts[recordFirstField] - (quoted.contains(recordFirstField) ? 1 : 0),
+              buf, file: file, offset: Int(starts[recordFirstField]) - (quoted.contains(recordFirstField) ? 1 : 0),
               kind: .fieldCount(expected: fieldsPerRecord, found: count))
           }
           records += 1
@@ -131,7 +130,7 @@ public struct CSVTable: Sendable {
     guard fieldsPerRecord > 0 else { throw CSVError(file: file, line: 1, column: 1, kind: .empty) }
     var header: [String] = []
     for f in 0..<fieldsPerRecord {
-      header.append(Self.decode(bytes, starts[f], ends[f], quoted: quoted.contains(f)))
+      header.append(Self.decode(bytes, Int(starts[f]), Int(ends[f]), quoted: quoted.contains(f)))
     }
     self.header = header
     self.starts = starts
@@ -161,7 +160,7 @@ public struct CSVTable: Sendable {
     var previousString = ""
     for r in 0..<recordCount {
       let f = (r + 1) * width + c
-      let s = starts[f], e = ends[f]
+      let s = Int(starts[f]), e = Int(ends[f])
       if !quoted.isEmpty, quoted.contains(f) {
         out.append(Self.decode(bytes, s, e, quoted: true))
         previous = nil
@@ -187,7 +186,7 @@ public struct CSVTable: Sendable {
     try bytes.withUnsafeBufferPointer { buf in
       for r in 0..<recordCount {
         let f = (r + 1) * width + c
-        let s = starts[f], e = ends[f]
+        let s = Int(starts[f]), e = Int(ends[f])
         if let v = CSVNumber.parse(UnsafeBufferPointer(rebasing: buf[s..<e])) {
           out[r] = v
         } else {
@@ -211,7 +210,7 @@ public struct CSVTable: Sendable {
     try bytes.withUnsafeBufferPointer { buf in
       for r in 0..<recordCount {
         let f = (r + 1) * width + c
-        let s = starts[f], e = ends[f]
+        let s = Int(starts[f]), e = Int(ends[f])
         if let v = CSVDate.secondsSinceEpoch(bytes: UnsafeBufferPointer(rebasing: buf[s..<e])) {
           out[r] = v
         } else {
@@ -232,11 +231,40 @@ public struct CSVTable: Sendable {
 
   // MARK: - Internals
 
+  /// The whole file as bytes, read with one `read` loop into the array's storage (no intermediate `Data`).
+  static func readBytes(_ url: URL) throws -> [UInt8] {
+    func failure(_ reason: String) -> CSVError {
+      CSVError(file: url.path, line: 1, column: 1, kind: .unreadable(reason: reason))
+    }
+    let fd = open(url.path, O_RDONLY)
+    guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
+    defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0 else { throw failure(String(cString: strerror(errno))) }
+    let size = Int(info.st_size)
+    var readError: Int32 = 0
+    let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+      count = 0
+      while count < size {
+        let r = read(fd, buffer.baseAddress.map { $0 + count }, size - count)
+        if r < 0 {
+          if errno == EINTR { continue }
+          readError = errno
+          break
+        }
+        if r == 0 { break }
+        count += r
+      }
+    }
+    if readError != 0 { throw failure(String(cString: strerror(readError))) }
+    return bytes
+  }
+
   var headerLine: Int {
     bytes.withUnsafeBufferPointer { Self.locate($0, offset: fieldOffset(0)).line }
   }
 
-  func fieldOffset(_ f: Int) -> Int { starts[f] - (!quoted.isEmpty && quoted.contains(f) ? 1 : 0) }
+  func fieldOffset(_ f: Int) -> Int { Int(starts[f]) - (!quoted.isEmpty && quoted.contains(f) ? 1 : 0) }
 
   func cellError(field f: Int, kind: CSVError.Kind) -> CSVError {
     let (line, column) = bytes.withUnsafeBufferPointer { Self.locate($0, offset: fieldOffset(f)) }

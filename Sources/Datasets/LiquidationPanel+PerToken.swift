@@ -23,7 +23,7 @@ extension MergedFrame {
       byToken[token[i], default: []].append(i)
     }
     let names = FeatureSets.all
-    let nameIndex = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    let C = PerTokenColumns(names)
     // Values per frame row for every feature (filled per token, then copied to duplicate rows).
     var values = [[Double]](repeating: [Double](repeating: 0, count: count), count: names.count)
     var seriesRowOfFrameRow = [Int](repeating: -1, count: count)
@@ -47,36 +47,32 @@ extension MergedFrame {
       }
       let r1 = (0..<n).map { logReturn($0, 1) }
 
-      func set(_ name: String, _ i: Int, _ v: Double) {
-        if let c = nameIndex[name] { values[c][rows[i]] = v }
-      }
       for i in 0..<n {
         seriesRowOfFrameRow[rows[i]] = rows[i]
-        set("deposits_volume", i, dep[i])
-        set("borrows_volume", i, b[i])
-        set("price", i, p[i])
-        set("market_cap", i, mc[i])
-        set("volumes_last_24h", i, vol[i])
-        for k in [3, 7] {
+        let row = rows[i]
+        values[C.deposits][row] = dep[i]
+        values[C.borrows][row] = b[i]
+        values[C.price][row] = p[i]
+        values[C.marketCap][row] = mc[i]
+        values[C.volume][row] = vol[i]
+        for (w, k) in [3, 7].enumerated() {
           let s = windowStart(i, k)
           let m = Double(i - s + 1)
-          set("deposits_volume_avg_\(k)d", i, dep[s...i].reduce(0, +) / m)
-          set("borrows_volume_avg_\(k)d", i, b[s...i].reduce(0, +) / m)
-          set("market_cap_avg_\(k)d", i, mc[s...i].reduce(0, +) / m)
-          set("volumes_last_24h_avg_\(k)d", i, vol[s...i].reduce(0, +) / m)
-          let window = r1[s...i].compactMap { $0 }
-          set(k == 3 ? "volatility_3day" : "volatility_7day", i, Self.sampleStd(window))
+          values[C.averages[w][0]][row] = dep[s...i].reduce(0, +) / m
+          values[C.averages[w][1]][row] = b[s...i].reduce(0, +) / m
+          values[C.averages[w][2]][row] = mc[s...i].reduce(0, +) / m
+          values[C.averages[w][3]][row] = vol[s...i].reduce(0, +) / m
+          values[C.volatility[w]][row] = Self.sampleStd(r1[s...i].compactMap { $0 })
         }
-        set("daily_return", i, r1[i] ?? 0)
-        set("return_1d", i, r1[i] ?? 0)
-        set("return_3d", i, logReturn(i, 3) ?? 0)
-        set("return_7d", i, logReturn(i, 7) ?? 0)
+        values[C.dailyReturn][row] = r1[i] ?? 0
+        values[C.return1][row] = r1[i] ?? 0
+        values[C.return3][row] = logReturn(i, 3) ?? 0
+        values[C.return7][row] = logReturn(i, 7) ?? 0
         let peak = p[windowStart(i, 7)...i].max() ?? 0
-        set("drawdown_7d", i, p[i] > 0 && peak > 0 ? p[i] / peak - 1 : 0)
-        set("borrow_deposit_ratio", i, dep[i] != 0 ? b[i] / dep[i] : 0)
-        for k in [1, 3] {
-          let change = lag(i, k).map { Math.log1p(b[i]) - Math.log1p(b[$0]) } ?? 0
-          set("borrows_change_\(k)d", i, change)
+        values[C.drawdown][row] = p[i] > 0 && peak > 0 ? p[i] / peak - 1 : 0
+        values[C.ratio][row] = dep[i] != 0 ? b[i] / dep[i] : 0
+        for (w, k) in [1, 3].enumerated() {
+          values[C.borrowsChange[w]][row] = lag(i, k).map { Math.log1p(b[i]) - Math.log1p(b[$0]) } ?? 0
         }
       }
     }
@@ -101,5 +97,34 @@ extension MergedFrame {
     let mean = x.reduce(0, +) / Double(x.count)
     let ss = x.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
     return (ss / Double(x.count - 1)).squareRoot()
+  }
+}
+
+/// Column positions of the per-token features in `FeatureSets.all`.
+private struct PerTokenColumns {
+  let deposits, borrows, price, marketCap, volume, dailyReturn, return1, return3, return7, drawdown, ratio: Int
+  /// [window 3, window 7] x [deposits, borrows, market cap, volume]
+  let averages: [[Int]]
+  let volatility: [Int]
+  let borrowsChange: [Int]
+
+  init(_ names: [String]) {
+    func at(_ name: String) -> Int { names.firstIndex(of: name) ?? 0 }
+    deposits = at("deposits_volume")
+    borrows = at("borrows_volume")
+    price = at("price")
+    marketCap = at("market_cap")
+    volume = at("volumes_last_24h")
+    dailyReturn = at("daily_return")
+    return1 = at("return_1d")
+    return3 = at("return_3d")
+    return7 = at("return_7d")
+    drawdown = at("drawdown_7d")
+    ratio = at("borrow_deposit_ratio")
+    averages = [3, 7].map { k in
+      ["deposits_volume", "borrows_volume", "market_cap", "volumes_last_24h"].map { at("\($0)_avg_\(k)d") }
+    }
+    volatility = [at("volatility_3day"), at("volatility_7day")]
+    borrowsChange = [at("borrows_change_1d"), at("borrows_change_3d")]
   }
 }

@@ -4,9 +4,9 @@ extension SyntheticMarket {
   /// Model constants (documented in `docs/synthetic-market.md`). Daily units unless stated.
   enum Constants {
     // Common market factor: GARCH(1,1) on daily log returns, long-run daily volatility `marketVolatility`.
-    static let marketVolatility = 0.028
-    static let garchAlpha = 0.08
-    static let garchBeta = 0.88
+    static let marketVolatility = 0.025
+    static let garchAlpha = 0.10
+    static let garchBeta = 0.87
     static let idioAlpha = 0.05
     static let idioBeta = 0.90
     // Jumps of the market factor: crash with probability `crashProbability` per day, size -(crashMin + Exp(crashMean)).
@@ -37,14 +37,39 @@ extension SyntheticMarket {
     static let supplyNoise = 0.012
     static let turnover = 0.004
     // Borrowers.
-    static let arrivalsPerDay = 25.0
-    static let meanLifetimeDays = 150.0
-    static let initialPositions = 2500
-    static let sameDayLiquidation = 0.6
+    static let arrivalsPerDay = 30.0
+    static let meanLifetimeDays = 90.0
+    static let initialPositions = 2000
+    /// Arrivals scale with exp(momentumSensitivity x the market factor's 14-day log return), the return clipped to
+    /// [momentumFloor, momentumCap]: more after rallies, and still some after crashes (dip buyers).
+    static let momentumSensitivity = 4.0
+    static let momentumFloor = -0.15
+    static let momentumCap = 0.3
+    static let sameDayLiquidation = 0.15
     static let closeFactor = 0.5
     static let fullCloseBelowHealth = 0.95
     static let careHealth = 1.12
+    /// Share of borrowers who never top up collateral (they still re-lever).
+    static let passiveShare = 0.1
+    /// Upper limit of the health factor a careful borrower tops up to (otherwise halfway to the re-levering band).
     static let restoredHealth = 1.35
+    /// Share of the way from 1 to a borrower's target health factor below which a careful borrower tops up (when
+    /// that is below `careHealth`).
+    static let careFraction = 0.6
+    /// A borrower re-levers back to its target health factor when HF exceeds target x (1 + releverageBand).
+    static let releverageBand = 0.10
+    /// Daily re-levering probability of a borrower: uniform on [0, releverageMax].
+    static let releverageMax = 0.3
+    /// Initial (target) health factor: `targetHealthMin + Exp(targetHealthMean)`.
+    static let targetHealthMin = 1.05
+    static let targetHealthMean = 0.4
+    /// Borrowers scale their buffer above HF 1 by the conditional daily volatility of log(P_col / P_debt) over the
+    /// market factor's long-run volatility, clamped to [bufferScaleMin, bufferScaleMax] (1 for stablecoin pairs).
+    static let bufferScaleMin = 0.4
+    static let bufferScaleMax = 1.3
+    static let leaveAfterLiquidation = 0.3
+    static let sizeMedianUSD = 15_000.0
+    static let sizeSigma = 1.4
     static let liquidators = 30
   }
 
@@ -53,7 +78,7 @@ extension SyntheticMarket {
     "WETH": 0.40, "stETH": 0.12, "WBTC": 0.15, "LINK": 0.08, "USDC": 0.15, "DAI": 0.05, "USDT": 0.05,
   ]
   static let debtWeightsVolatileCollateral: [String: Double] = [
-    "USDC": 0.40, "USDT": 0.25, "DAI": 0.15, "WETH": 0.10, "WBTC": 0.05, "LINK": 0.05,
+    "USDC": 0.35, "USDT": 0.20, "DAI": 0.12, "WETH": 0.20, "WBTC": 0.10, "LINK": 0.03,
   ]
   static let debtWeightsStableCollateral: [String: Double] = [
     "WETH": 0.55, "WBTC": 0.25, "LINK": 0.10, "USDC": 0.04, "USDT": 0.04, "DAI": 0.02,
@@ -66,8 +91,13 @@ extension SyntheticMarket {
     var version: Int
     var collateralAmount: Double
     var debtAmount: Double
-    /// Daily probability of topping up collateral when the health factor is between 1 and `careHealth`.
+    /// Daily probability of topping up collateral when the health factor is between 1 and the care threshold
+    /// (0 for passive borrowers).
     var care: Double
+    /// The health factor the borrower opened at and steers back to.
+    var target: Double
+    /// Daily probability of borrowing more when HF is above `target * (1 + releverageBand)`.
+    var releverage: Double
     /// Health factor fell below 1 yesterday and the position was not liquidated yet.
     var pending: Bool
   }
@@ -77,7 +107,10 @@ extension SyntheticMarket {
     let assets: [Asset]
     /// Index of the asset each tracking asset follows (or -1).
     let reference: [Int]
+    /// The random source of the draw helpers: the market stream, swapped with `borrowerStream` while the borrowers
+    /// act (steps 3 and 4 of a day), so that borrower parameters never change the price and reserve paths.
     var g: SplitMix64
+    var borrowerStream: SplitMix64
 
     init(config: Config) {
       self.config = config
@@ -103,6 +136,7 @@ extension SyntheticMarket {
         return -1
       }
       g = SplitMix64(seed: config.seed)
+      borrowerStream = SplitMix64(seed: SplitMix64.derive(config.seed, "synthetic-borrowers"))
     }
 
     /// The first `outputCount` assets are written; the rest are only simulated.
@@ -175,8 +209,8 @@ extension SyntheticMarket {
       for i in 0..<n where reference[i] >= 0 {
         logPrice[i] = logPrice[reference[i]] + discount[i]
       }
-      var price = logPrice.map { Math.exp($0) }
-      for i in 0..<n where isStable[i] { price[i] = 1 }
+      var price = assets.map(\.initialPrice)
+      for i in 0..<n where reference[i] >= 0 { price[i] = Math.exp(logPrice[i]) }
       var circulating = assets.map(\.circulatingSupply)
 
       // Reserve state.
@@ -187,7 +221,11 @@ extension SyntheticMarket {
       var liquidityIndex = [Double](repeating: 1, count: n)
       var borrowIndex = [Double](repeating: 1, count: n)
       var variableRate = [Double](repeating: 0, count: n)
-      var newDebtUSD = [Double](repeating: 0, count: n)
+      var newDebtUSDByAsset = [Double](repeating: 0, count: n)
+      // Loading on the market factor and idiosyncratic variance of each asset's log price (a tracking asset's are its
+      // reference's; stablecoins 0).
+      var factorBeta = [Double](repeating: 0, count: n)
+      var ownVariance = [Double](repeating: 0, count: n)
       var debtAccrual = [Double](repeating: 1, count: n)
 
       // Borrowers.
@@ -295,8 +333,24 @@ extension SyntheticMarket {
           }
         }
 
-        // 3. Borrowers: accrue, manage, liquidate, leave.
-        for i in 0..<n { newDebtUSD[i] = 0 }
+        swap(&g, &borrowerStream)
+        // 3. Borrowers: accrue, manage, liquidate, leave. Borrowers scale their health buffer above 1 with the
+        // conditional volatility of their collateral/debt price ratio (more leverage in calm markets and on
+        // correlated pairs).
+        for i in 0..<n {
+          newDebtUSDByAsset[i] = 0
+          let source = reference[i] >= 0 ? reference[i] : i
+          if case .volatile(let beta, _) = assets[source].kind {
+            factorBeta[i] = beta
+            ownVariance[i] = idioVariance[source]
+          }
+        }
+        func bufferScale(_ c: Int, _ d: Int) -> Double {
+          if isStable[c] && isStable[d] { return 1 }
+          let db = factorBeta[c] - factorBeta[d]
+          let variance = db * db * marketVariance + ownVariance[c] + ownVariance[d]
+          return Swift.min(Swift.max((variance / marketLongRun).squareRoot(), C.bufferScaleMin), C.bufferScaleMax)
+        }
         var k = 0
         while k < positions.count {
           var position = positions[k]
@@ -307,7 +361,10 @@ extension SyntheticMarket {
           let debtUSD = position.debtAmount * price[d]
           let health = debtUSD > 0 ? collateralUSD * assets[c].liquidationThreshold / debtUSD : .infinity
           var remove = false
-          if health < 1 {
+          // A position found below HF 1 at yesterday's close is liquidated today whatever today's price does
+          // (keepers act before the day's move); one crossing today is liquidated today with probability
+          // `sameDayLiquidation`.
+          if position.pending || health < 1 {
             if position.pending || g.nextUnit() < C.sameDayLiquidation {
               let full = position.version == 3 && health < C.fullCloseBelowHealth
               var repay = position.debtAmount * (full ? 1 : C.closeFactor)
@@ -328,7 +385,7 @@ extension SyntheticMarket {
                 debtContractAddress: assets[d].contractAddress, debtAmount: repay, debtValueUSD: repay * price[d],
                 debtCurrentValueUSD: .nan))
               if position.collateralAmount <= 1e-12 * Swift.max(seize, 1) || position.debtAmount <= 0
-                || g.nextUnit() < 0.3
+                || g.nextUnit() < C.leaveAfterLiquidation
               {
                 remove = true
               }
@@ -337,8 +394,19 @@ extension SyntheticMarket {
             }
           } else {
             position.pending = false
-            if health < C.careHealth && g.nextUnit() < position.care {
-              position.collateralAmount = C.restoredHealth * debtUSD / (assets[c].liquidationThreshold * price[c])
+            let appetite = bufferScale(c, d)
+            let target = 1 + (position.target - 1) * appetite
+            let careBelow = Swift.min(C.careHealth, 1 + C.careFraction * (target - 1))
+            if health < careBelow {
+              if g.nextUnit() < position.care {
+                let restore = Swift.min(target * (1 + 0.5 * C.releverageBand * appetite), C.restoredHealth)
+                position.collateralAmount = restore * debtUSD / (assets[c].liquidationThreshold * price[c])
+              }
+            } else if health > target * (1 + C.releverageBand * appetite) && g.nextUnit() < position.releverage {
+              // Re-lever: borrow back to the target health factor (leverage builds up after rallies).
+              let targetDebtUSD = collateralUSD * assets[c].liquidationThreshold / target
+              newDebtUSDByAsset[d] += targetDebtUSD - debtUSD
+              position.debtAmount = targetDebtUSD / price[d]
             }
             if g.nextUnit() < 1 / C.meanLifetimeDays { remove = true }
           }
@@ -352,8 +420,10 @@ extension SyntheticMarket {
         }
 
         // 4. New borrowers: more after rallies, fewer when the debt's rate is above its kink.
-        let momentum = Swift.min(Swift.max(marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)], -0.3), 0.3)
-        let arrivals = openInitial ? C.initialPositions : poisson(C.arrivalsPerDay * Math.exp(4 * momentum))
+        let momentum = Swift.min(Swift.max(marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)],
+                                           C.momentumFloor), C.momentumCap)
+        let arrivals = openInitial
+          ? C.initialPositions : poisson(C.arrivalsPerDay * Math.exp(C.momentumSensitivity * momentum))
         openInitial = false
         for _ in 0..<arrivals {
           guard let c = pick(collateralWeight) else { break }
@@ -364,9 +434,10 @@ extension SyntheticMarket {
           guard let d = pick(weights) else { continue }
           let model = assets[d].rateModel
           if variableRate[d] > model.baseVariableRate + model.variableSlope1 && g.nextUnit() < 0.7 { continue }
-          let sizeUSD = Swift.min(Math.exp(Math.log(15_000) + 1.4 * g.nextGaussian()), 5e7)
+          let sizeUSD = Swift.min(Math.exp(Math.log(C.sizeMedianUSD) + C.sizeSigma * g.nextGaussian()), 5e7)
           let bothStable = isStable[c] && isStable[d]
-          let health = bothStable ? 1.02 + exponential(mean: 0.05) : 1.06 + exponential(mean: 0.5)
+          let health = bothStable
+            ? 1.02 + exponential(mean: 0.05) : C.targetHealthMin + exponential(mean: C.targetHealthMean)
           let debtUSD = sizeUSD * assets[c].liquidationThreshold / health
           let user: Int
           if !users.isEmpty && g.nextUnit() < 0.2 {
@@ -376,22 +447,27 @@ extension SyntheticMarket {
             user = users.count - 1
           }
           let onV3 = assets[c].onV3 && assets[d].onV3
+          let passive = g.nextUnit() < C.passiveShare
           positions.append(Position(
             user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
-            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: 0.2 + 0.7 * g.nextUnit(),
-            pending: false))
-          if t > 0 { newDebtUSD[d] += debtUSD }
+            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: passive ? 0 : 0.3 + 0.7 * g.nextUnit(),
+            target: health, releverage: C.releverageMax * g.nextUnit(), pending: false))
+          if t > 0 { newDebtUSDByAsset[d] += debtUSD }
         }
 
+        swap(&g, &borrowerStream)
         // 5. Daily rows: deposits/borrows (v2 and v3) and token daily data.
         for i in 0..<outputCount {
           let asset = assets[i]
-          let activity = 1 + 10 * Swift.abs(dailyReturn[i])
+          // Activity rises on big moves: the asset's own for volatile assets, the market's for stablecoins (flight to
+          // stables, collateral top-ups and liquidations are paid in them).
+          let move = isStable[i] ? Swift.abs(marketShock) : Swift.abs(dailyReturn[i])
+          let activity = 1 + 10 * move
           let borrow = supply[i] * logistic(logitU[i])
           let deposits = price[i] * (Swift.max(0, supply[i] - previousSupply[i])
             + supply[i] * C.turnover * logNormal(sigma: 0.6) * activity)
           let borrows = price[i] * (Swift.max(0, borrow - previousBorrow[i])
-            + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSD[i]
+            + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSDByAsset[i]
           previousBorrow[i] = borrow
           let share = asset.onV3 ? v3Share : 0
           depositsBorrows.append(DepositsBorrows(
@@ -413,7 +489,7 @@ extension SyntheticMarket {
           let marketCap = circulating[i] * price[i]
           tokenDaily.append(TokenDaily(
             day: day, price: price[i], marketCap: marketCap,
-            volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * Swift.abs(dailyReturn[i])),
+            volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * move),
             token: asset.dailySymbol))
         }
       }

@@ -26,6 +26,26 @@ public protocol TrialTask: Sendable {
   func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL]
   /// Runs one trial. Throw to fail it; check `context.isCancelled()` between expensive steps.
   func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome
+  /// Checks that involve several settings at once (for example `include_mean` only when `d = 0`), beyond what
+  /// ``settingsSchema`` can say. Called by the planner once per distinct resolved settings; each problem becomes a
+  /// located error (at the setting's position in the file) and the plan is refused. Default: no problems.
+  func check(settings: Value) -> [SettingProblem]
+}
+
+extension TrialTask {
+  public func check(settings: Value) -> [SettingProblem] { [] }
+}
+
+/// A problem ``TrialTask/check(settings:)`` finds in a combination of settings.
+public struct SettingProblem: Sendable, Hashable {
+  /// The dotted setting the problem is about; the diagnostic points at where the file sets it.
+  public var path: String
+  /// What is wrong and what was expected, for example `'include_mean' needs d = 0, got d = 1`.
+  public var message: String
+  public init(_ path: String, _ message: String) {
+    self.path = path
+    self.message = message
+  }
 }
 
 /// One point of the plan: fully resolved settings plus identity.
@@ -124,4 +144,14 @@ public struct TrialOutcome: Sendable {
 public struct TrialFailure: Error, CustomStringConvertible, Sendable {
   public var description: String
   public init(_ description: String) { self.description = description }
+}
+
+extension Trial {
+  /// A short human label: the axis values, then the replicate number when it is not 0
+  /// (`features=3d, p=0, replicate=1`); `default settings` for replicate 0 of a plan without a sweep.
+  public var label: String {
+    var parts = axisValues.map { "\($0.key)=\($0.value.display)" }
+    if replicate != 0 { parts.append("replicate=\(replicate)") }
+    return parts.isEmpty ? "default settings" : parts.joined(separator: ", ")
+  }
 }

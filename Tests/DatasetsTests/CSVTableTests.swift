@@ -24,6 +24,18 @@ import _TestSupport
     #expect(try t.doubles("b") == [2, 4])
   }
 
+  @Test func byteOrderMarkIsSkipped() throws {
+    let t = try CSVTable(bytes: [0xEF, 0xBB, 0xBF] + Array("date,x\n2023-01-01,1\n".utf8), file: "bom.csv")
+    #expect(t.header == ["date", "x"])
+    #expect(try t.days("date") == [CSVDate.days(year: 2023, month: 1, day: 1)])
+  }
+
+  @Test func headerOnlyFileHasNoRows() throws {
+    let t = try CSVTable(text: "a,b\n")
+    #expect(t.rowCount == 0)
+    #expect(try t.doubles("a").isEmpty)
+  }
+
   @Test func emptyNumericCellsAreNaN() throws {
     let t = try CSVTable(text: "x,y\n,1\n2,\n")
     let x = try t.doubles("x"), y = try t.doubles("y")

@@ -123,6 +123,13 @@ import _TestSupport
     }
   }
 
+  @Test func noMatchingLiquidationsIsAnError() {
+    var tables = SmallMarket.tables()
+    tables.liquidations = tables.liquidations.map { var l = $0; l.tokenDebt = "GHO"; return l }
+    #expect(throws: DatasetError.noLiquidations) { try LiquidationPanel.build(from: tables) }
+    #expect(DatasetError.noLiquidations.description.hasPrefix("no liquidation has a collateral token in WETH, USDC"))
+  }
+
   @Test func unknownFeatureListsValidNames() throws {
     let panel = try LiquidationPanel.build(from: SmallMarket.tables(), pipeline: .tutorial)
     #expect(throws: DatasetError.unknownFeature("return_7d", valid: FeatureSets.tutorial)) {

@@ -5,6 +5,8 @@ import Foundation
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "network": NetworkBenchmark.run,
   "panel": panelBenchmark,
+  "synthetic": syntheticMarketBenchmark,
+  "store": StoreBenchmark.run,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -1,0 +1,126 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Tasks
+import Tracking
+
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+  case table, csv, json
+}
+
+/// Opens the store and finds the experiment named by a file or `--experiment`.
+struct ExperimentSelection {
+  var store: TrackingStore
+  var experiment: ExperimentRecord
+
+  static func resolve(file: String?, experiment name: String?, db: String?) throws -> ExperimentSelection {
+    var experimentName = name
+    var storeURL = StoreLocation.url(db: db)
+    if let file {
+      let fileURL = URL(fileURLWithPath: file)
+      if file.hasSuffix(".yaml") || file.hasSuffix(".yml") || FileManager.default.fileExists(atPath: file) {
+        let spec = try ExperimentParser.parse(fileURL: fileURL, tasks: TaskRegistry.tasks())
+        experimentName = spec.name
+        storeURL = StoreLocation.url(db: db, experimentFile: fileURL)
+      } else {
+        experimentName = file  // a bare experiment name
+      }
+    }
+    guard FileManager.default.fileExists(atPath: storeURL.path) else {
+      throw InputError("no store at \(storeURL.path) (run an experiment first, or pass --db)")
+    }
+    let store = try TrackingStore(at: storeURL)
+    if let experimentName {
+      guard let record = try store.experiment(named: experimentName) else {
+        let known = try store.experiments().map(\.name)
+        throw InputError("no experiment named '\(experimentName)' in \(storeURL.path)"
+          + (known.isEmpty ? "" : " (it has: \(known.joined(separator: ", ")))"))
+      }
+      return ExperimentSelection(store: store, experiment: record)
+    }
+    let all = try store.experiments()
+    guard all.count == 1, let only = all.first else {
+      throw InputError("name an experiment file or --experiment NAME (the store has: \(all.map(\.name).joined(separator: ", ")))")
+    }
+    return ExperimentSelection(store: store, experiment: only)
+  }
+}
+
+struct Runs: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "List an experiment's runs, filtered and sorted.",
+    discussion: """
+      --where takes comparisons joined by and/or/not: `f1 > 0.3 and params.features = "7d"`. Bare names are \
+      metrics; params.X, metrics.X and tags.X name the others; status, key, seed and duration are run attributes. \
+      --sort takes a field, descending with a leading '-' (write --sort=-f1) or a trailing 'desc'.
+      """)
+
+  @Argument(help: "An experiment file or experiment name.") var file: String?
+  @Option(help: "Experiment name (instead of a file).") var experiment: String?
+  @Option(name: .customLong("where"), help: "Filter expression.") var filter: String?
+  @Option(help: "Sort field (-f1 for descending).") var sort: String?
+  @Option(help: "At most this many runs.") var limit: Int?
+  @Option(help: "table, csv or json.") var format: OutputFormat = .table
+  @Option(help: "The SQLite store.") var db: String?
+  @Flag(help: "Include runs replaced by a --rerun.") var all = false
+
+  func run() throws {
+    try reportingErrors {
+      let selection = try ExperimentSelection.resolve(file: file, experiment: experiment, db: db)
+      let query = RunQuery(
+        filter: try filter.map { try RunFilter($0) }, sort: try sort.map { try RunSort($0) }, limit: limit,
+        includeSuperseded: all)
+      let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
+      let metricOrder = (selection.experiment.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
+      print(RunTable(runs: runs, metricOrder: metricOrder).render(format, color: Terminal.colorStdout), terminator: "")
+    }
+  }
+}
+
+struct Show: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Show one run: params, metrics, series summary, provenance and artifacts.")
+
+  @Argument(help: "The run id (from `almanac runs`).") var runID: Int64
+  @Option(help: "The SQLite store.") var db: String?
+
+  func run() throws {
+    try reportingErrors {
+      let store = try TrackingStore(at: try existingStore(db))
+      guard let detail = try store.runDetail(id: runID) else { throw InputError("no run \(runID) in \(store.fileURL.path)") }
+      print(RunTable.describe(detail), terminator: "")
+    }
+  }
+}
+
+struct Compare: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Compare runs side by side; rows that differ are marked.")
+
+  @Argument(help: "Two or more run ids.") var runs: [Int64]
+  @Option(help: "The SQLite store.") var db: String?
+  @Flag(help: "Show only the rows that differ.") var diffOnly = false
+
+  func validate() throws {
+    guard runs.count >= 2 else { throw ValidationError("name at least two runs to compare") }
+  }
+
+  func run() throws {
+    try reportingErrors {
+      let store = try TrackingStore(at: try existingStore(db))
+      let details = try runs.map { id -> RunDetail in
+        guard let detail = try store.runDetail(id: id) else { throw InputError("no run \(id) in \(store.fileURL.path)") }
+        return detail
+      }
+      print(RunTable.compare(details, diffOnly: diffOnly, color: Terminal.colorStdout), terminator: "")
+    }
+  }
+}
+
+func existingStore(_ db: String?) throws -> URL {
+  let url = StoreLocation.url(db: db)
+  guard FileManager.default.fileExists(atPath: url.path) else {
+    throw InputError("no store at \(url.path) (pass --db PATH)")
+  }
+  return url
+}

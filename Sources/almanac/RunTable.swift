@@ -1,0 +1,139 @@
+import Experiments
+import Foundation
+import Rainbow
+import Tracking
+
+/// Formats runs for the terminal (aligned table), CSV and JSON.
+struct RunTable {
+  var runs: [RunRecord]
+  var metricOrder: [String]
+
+  /// Params that differ between the listed runs (the interesting ones), in sorted order.
+  var varyingParams: [String] {
+    let keys = Set(runs.flatMap { $0.params.keys })
+    return keys.filter { key in Set(runs.map { $0.params[key] ?? "" }).count > 1 }.sorted()
+  }
+
+  var metricKeys: [String] {
+    let present = Set(runs.flatMap { $0.metrics.keys })
+    let first = metricOrder.filter(present.contains)
+    return first + present.subtracting(first).sorted()
+  }
+
+  func render(_ format: OutputFormat, color: Bool) -> String {
+    let params = format == .table ? varyingParams : Array(Set(runs.flatMap { $0.params.keys })).sorted()
+    var metrics = metricKeys
+    if format == .table && metrics.count > 8 { metrics = Array(metrics.prefix(8)) }
+    let header = ["run", "status", "key"] + params.map { "params." + $0 } + metrics
+    let rows: [[String]] = runs.map { run in
+      [String(run.id), run.status.rawValue, run.trialKey] + params.map { run.params[$0] ?? "" }
+        + metrics.map { run.metrics[$0].map(RunnerFormat.number) ?? "" }
+    }
+    switch format {
+    case .csv:
+      return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    case .json:
+      let objects = runs.map { run -> String in
+        var fields: [(String, Value)] = [
+          ("run", .int(Int(run.id))), ("status", .string(run.status.rawValue)), ("key", .string(run.trialKey)),
+          ("index", .int(run.trialIndex)), ("seed", .string(String(run.seed))),
+        ]
+        if let error = run.error { fields.append(("error", .string(error))) }
+        if let duration = run.duration { fields.append(("duration", .double(duration))) }
+        fields.append(("params", .map(run.params.mapValues { .string($0) })))
+        fields.append(("metrics", .map(run.metrics.mapValues { $0.isNaN ? .null : .double($0) })))
+        return "{" + fields.map { Value.quote($0.0) + ":" + $0.1.canonicalJSON }.joined(separator: ",") + "}"
+      }
+      return "[" + objects.joined(separator: ",\n ") + "]\n"
+    case .table:
+      if runs.isEmpty { return "no runs match\n" }
+      return TextTable.render(header: header, rows: rows, color: color) { row, column in
+        guard column == 1 else { return nil }
+        switch row[1] {
+        case "FAILED": return { $0.red }
+        case "KILLED": return { $0.yellow }
+        default: return nil
+        }
+      } + "\(runs.count) run\(runs.count == 1 ? "" : "s")\n"
+    }
+  }
+
+  static func describe(_ detail: RunDetail) -> String {
+    let run = detail.run
+    var out = "run \(run.id) of \(detail.experimentName): \(run.status.rawValue)\(run.superseded ? " (superseded)" : "")\n"
+    out += "  trial key \(run.trialKey), index \(run.trialIndex), seed \(run.seed)\n"
+    if let duration = run.duration { out += "  duration \(RunnerFormat.number(duration)) s\n" }
+    if let error = run.error { out += "  error: \(error)\n" }
+    out += "\nparams\n" + keyValues(run.params)
+    out += "\nmetrics\n" + keyValues(run.metrics.mapValues(RunnerFormat.number))
+    if !detail.series.isEmpty {
+      out += "\nseries (points, min, max, last)\n"
+      let rows = detail.series.map { s in
+        ["  " + s.key, String(s.count), s.min.map(RunnerFormat.number) ?? "", s.max.map(RunnerFormat.number) ?? "",
+         RunnerFormat.number(s.last) + " @ \(s.lastStep)"]
+      }
+      out += TextTable.render(header: nil, rows: rows, color: false)
+    }
+    out += "\nprovenance and tags\n" + keyValues(detail.tags.filter { $0.key != "almanac.log" })
+    if let log = detail.tags["almanac.log"], !log.isEmpty { out += "\nlog\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
+    if !detail.artifacts.isEmpty { out += "\nartifacts\n" + detail.artifacts.map { "  " + $0 + "\n" }.joined() }
+    return out
+  }
+
+  static func compare(_ details: [RunDetail], diffOnly: Bool, color: Bool) -> String {
+    var rows: [[String]] = []
+    var differs: [Bool] = []
+    func add(_ section: String, _ values: [[String: String]]) {
+      let keys = Set(values.flatMap(\.keys)).sorted()
+      for key in keys {
+        let cells = values.map { $0[key] ?? "—" }
+        let different = Set(cells).count > 1
+        if diffOnly && !different { continue }
+        rows.append([section + key] + cells)
+        differs.append(different)
+      }
+    }
+    add("", [details.map { _ in "" }].isEmpty ? [] : details.map { ["status": $0.run.status.rawValue, "experiment": $0.experimentName] })
+    add("params.", details.map(\.run.params))
+    add("", details.map { $0.run.metrics.mapValues(RunnerFormat.number) })
+    add("tags.", details.map { $0.tags.filter { !["almanac.log", "almanac.wall_time_s"].contains($0.key) } })
+    let header = ["", ] + details.map { "run \($0.run.id)" }
+    let marked = zip(rows, differs).map { row, different in [(different ? "* " : "  ") + row[0]] + row.dropFirst() }
+    return TextTable.render(header: header, rows: marked, color: color) { row, _ in
+      row[0].hasPrefix("*") ? { $0.bold } : nil
+    } + "(* marks rows that differ)\n"
+  }
+
+  private static func keyValues(_ dict: [String: String]) -> String {
+    if dict.isEmpty { return "  (none)\n" }
+    return TextTable.render(header: nil, rows: dict.keys.sorted().map { ["  " + $0, dict[$0] ?? ""] }, color: false)
+  }
+
+  private func csvField(_ s: String) -> String {
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+  }
+}
+
+/// Left-aligned text columns separated by two spaces.
+enum TextTable {
+  static func render(header: [String]?, rows: [[String]], color: Bool,
+                     style: ([String], Int) -> ((String) -> String)? = { _, _ in nil }) -> String
+  {
+    let all = (header.map { [$0] } ?? []) + rows
+    let columns = all.map(\.count).max() ?? 0
+    var widths = [Int](repeating: 0, count: columns)
+    for row in all { for (i, cell) in row.enumerated() { widths[i] = max(widths[i], cell.count) } }
+    var out = ""
+    func line(_ row: [String], isHeader: Bool) {
+      var cells: [String] = []
+      for (i, cell) in row.enumerated() {
+        let padded = i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
+        if color, isHeader { cells.append(padded.bold) } else if color, let f = style(row, i) { cells.append(f(padded)) } else { cells.append(padded) }
+      }
+      out += cells.joined(separator: "  ") + "\n"
+    }
+    if let header { line(header, isHeader: true) }
+    for row in rows { line(row, isHeader: false) }
+    return out
+  }
+}

@@ -1,0 +1,21 @@
+import Foundation
+import Rainbow
+
+/// Where output goes and whether it may be coloured: colour only on a terminal, never with `NO_COLOR` set.
+enum Terminal {
+  static let stderrIsTTY = isatty(STDERR_FILENO) == 1
+  static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
+  static let noColor = ProcessInfo.processInfo.environment["NO_COLOR"].map { !$0.isEmpty } ?? false
+
+  static var colorStderr: Bool { stderrIsTTY && !noColor }
+  static var colorStdout: Bool { stdoutIsTTY && !noColor }
+
+  /// Writes a line to stderr.
+  static func error(_ text: String) {
+    FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+  }
+
+  static func warning(_ text: String) {
+    error((colorStderr ? "warning:".yellow.bold : "warning:") + " " + text)
+  }
+}

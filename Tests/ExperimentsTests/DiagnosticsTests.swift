@@ -1,0 +1,402 @@
+import Experiments
+import Foundation
+import Testing
+
+/// Every error class, with its exact rendered message (location, source line, caret).
+@Suite("Experiment files: diagnostics")
+struct DiagnosticsTests {
+  /// The three lines every valid toy experiment starts with.
+  static let head = "name: x\ntask: toy\ntarget: y\n"
+
+  /// (file text, exact rendered error)
+  static let settingErrors: [(String, String)] = [
+    (head + "thresold: 0.5\n", """
+      x.yaml:4:1: error: unknown key 'thresold' (did you mean 'threshold'?)
+      thresold: 0.5
+      ^
+      """),
+    (head + "model:\n  lrr: 0.1\n", """
+      x.yaml:5:3: error: unknown key 'lrr' in 'model' (did you mean 'lr'?)
+        lrr: 0.1
+        ^
+      """),
+    (head + "model:\n  zzzzzz: 1\n", """
+      x.yaml:5:3: error: unknown key 'zzzzzz' in 'model'; expected one of: type, hidden, lr, epochs, weight_decay
+        zzzzzz: 1
+        ^
+      """),
+    (head + "model:\n  epochs: ten\n", """
+      x.yaml:5:11: error: 'model.epochs' must be an integer, got 'ten'
+        epochs: ten
+                ^
+      """),
+    (head + "model:\n  epochs: 2.5\n", """
+      x.yaml:5:11: error: 'model.epochs' must be an integer, got 2.5
+        epochs: 2.5
+                ^
+      """),
+    (head + "model:\n  lr: -1\n", """
+      x.yaml:5:7: error: 'model.lr' must be > 0, got -1
+        lr: -1
+            ^
+      """),
+    (head + "model:\n  lr: .nan\n", """
+      x.yaml:5:7: error: 'model.lr' must be a finite number, got .nan
+        lr: .nan
+            ^
+      """),
+    (head + "model:\n  lr: \"0.1\"\n", """
+      x.yaml:5:7: error: 'model.lr' must be a number, got '0.1'
+        lr: "0.1"
+            ^
+      """),
+    (head + "model:\n  epochs: 0\n", """
+      x.yaml:5:11: error: 'model.epochs' must be between 1 and 1000, got 0
+        epochs: 0
+                ^
+      """),
+    (head + "model:\n  hidden: [32, 0]\n", """
+      x.yaml:5:16: error: 'model.hidden[1]' must be >= 1, got 0
+        hidden: [32, 0]
+                     ^
+      """),
+    (head + "model:\n  type: mpl\n", """
+      x.yaml:5:9: error: 'model.type' must be one of: mlp, logistic; got 'mpl' (did you mean 'mlp'?)
+        type: mpl
+              ^
+      """),
+    (head + "model:\n  hidden: []\n", """
+      x.yaml:5:11: error: 'model.hidden' must not be empty
+        hidden: []
+                ^
+      """),
+    (head + "model: 3\n", """
+      x.yaml:4:8: error: 'model' must be a map, got 3
+      model: 3
+             ^
+      """),
+    (head + "tags: a\n", """
+      x.yaml:4:7: error: 'tags' must be a non-empty list of strings, got 'a'
+      tags: a
+            ^
+      """),
+    (head + "threshold: 1.5\n", """
+      x.yaml:4:12: error: 'threshold' must be > 0 and <= 1, got 1.5
+      threshold: 1.5
+                 ^
+      """),
+    (head + "threshold: [1]\n", """
+      x.yaml:4:12: error: 'threshold' must be a number > 0 and <= 1 or one of: tune, got a list
+      threshold: [1]
+                 ^
+      """),
+    ("name: x\ntask: toy\n", """
+      x.yaml:1:1: error: missing required key 'target'
+      name: x
+      ^
+      """),
+    ("task: toy\ntarget: y\n", """
+      x.yaml:1:1: error: missing required key 'name'
+      task: toy
+      ^
+      """),
+    ("name: my exp\ntask: toy\ntarget: y\n", """
+      x.yaml:1:7: error: 'name' may contain only letters, digits, '.', '_' and '-', got 'my exp'
+      name: my exp
+            ^
+      """),
+    ("name: x\ntask: toyy\ntarget: y\n", """
+      x.yaml:2:7: error: unknown task 'toyy' (did you mean 'toy'?); known tasks: toy, mini
+      task: toyy
+            ^
+      """),
+    ("name: x\ntask: classify\ntarget: y\n", """
+      x.yaml:2:7: error: unknown task 'classify'; known tasks: toy, mini
+      task: classify
+            ^
+      """),
+    (head + "metrics: [f2, recall]\n", """
+      x.yaml:4:11: error: unknown metric 'f2' for task 'toy' (did you mean 'f1'?); known metrics: f1, loss, recall
+      metrics: [f2, recall]
+                ^
+      """),
+    (head + "metrics: []\n", """
+      x.yaml:4:10: error: 'metrics' must not be empty
+      metrics: []
+               ^
+      """),
+    (head + "seed: -1\n", """
+      x.yaml:4:7: error: 'seed' must be >= 0, got -1
+      seed: -1
+            ^
+      """),
+  ]
+
+  @Test(arguments: settingErrors)
+  func settingError(text: String, expected: String) throws {
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
+  }
+
+  static let yamlErrors: [(String, String)] = [
+    ("name: x\ntask: [toy\n", """
+      x.yaml:2:7: error: invalid YAML: did not find expected ',' or ']' (while parsing a flow sequence starting here)
+      task: [toy
+            ^
+      """),
+    (head + "  model: 3\n", """
+      x.yaml:4:8: error: invalid YAML: mapping values are not allowed in this context
+        model: 3
+             ^
+      """),
+    ("name: x\ntask: toy\nname: y\ntarget: y\n", """
+      x.yaml:3:1: error: duplicate key 'name' (already defined at line 1)
+      name: y
+      ^
+      """),
+    (head + "model:\n  lr: 1\n  epochs: 3\n  lr: 2\n", """
+      x.yaml:7:3: error: duplicate key 'lr' (already defined at line 5)
+        lr: 2
+        ^
+      """),
+    (head + "model: {lr: 1, lr: 2}\n", """
+      x.yaml:4:9: error: duplicate key 'lr'
+      model: {lr: 1, lr: 2}
+              ^
+      """),
+    ("name: x\n---\nname: y\n", """
+      x.yaml:2:1: error: invalid YAML: expected a single document, found another one ('---')
+      ---
+      ^
+      """),
+    ("- a\n- b\n", """
+      x.yaml:1:1: error: expected a map of keys at the top level, got a list
+      - a
+      ^
+      """),
+    ("", "x.yaml: error: the experiment file is empty; expected a map with at least 'name' and 'task'"),
+  ]
+
+  @Test(arguments: yamlErrors)
+  func yamlError(text: String, expected: String) throws {
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
+  }
+
+  static let sweepErrors: [(String, String)] = [
+    (head + "sweep:\n  p: []\n", """
+      x.yaml:5:6: error: sweep axis 'p' is empty
+        p: []
+           ^
+      """),
+    (head + "sweep:\n  p: 5...0\n", """
+      x.yaml:5:6: error: empty range '5...0' for 'p': the lower bound must be at most the upper bound
+        p: 5...0
+           ^
+      """),
+    (head + "sweep:\n  p: 3..<3\n", """
+      x.yaml:5:6: error: empty range '3..<3' for 'p': the lower bound must be below the upper bound
+        p: 3..<3
+           ^
+      """),
+    (head + "sweep:\n  p: 1...x\n", """
+      x.yaml:5:6: error: invalid range '1...x' for 'p': expected integer bounds such as 0...5 or 0..<6
+        p: 1...x
+           ^
+      """),
+    (head + "sweep:\n  p: 0...20\n", """
+      x.yaml:5:6: error: 'p' must be between 0 and 10, got 11
+        p: 0...20
+           ^
+      """),
+    (head + "sweep:\n  p: 5\n", """
+      x.yaml:5:6: error: sweep axis 'p' must be a list of values or an integer range such as 0...5, got 5
+        p: 5
+           ^
+      """),
+    (head + "sweep:\n  model.lr: [0.1, -0.5]\n", """
+      x.yaml:5:19: error: 'model.lr' must be > 0, got -0.5
+        model.lr: [0.1, -0.5]
+                        ^
+      """),
+    (head + "sweep:\n  model.lr:\n    - 0.1\n    - fast\n", """
+      x.yaml:7:7: error: 'model.lr' must be a number, got 'fast'
+          - fast
+            ^
+      """),
+    (head + "sweep:\n  model: [{lr: 0.1}, {lrr: 1}]\n", """
+      x.yaml:5:23: error: unknown key 'lrr' in 'model' (did you mean 'lr'?)
+        model: [{lr: 0.1}, {lrr: 1}]
+                            ^
+      """),
+    (head + "sweep:\n  zip:\n    model.lr: [0.1, 0.2]\n    p: [1, 2, 3]\n", """
+      x.yaml:7:5: error: zipped axes must have equal lengths: 'model.lr' has 2 values, 'p' has 3
+          p: [1, 2, 3]
+          ^
+      """),
+    (head + "sweep:\n  zip: {}\n", """
+      x.yaml:5:8: error: 'zip' must not be empty
+        zip: {}
+             ^
+      """),
+    (head + "sweep:\n  lerning_rate: [1, 2]\n", """
+      x.yaml:5:3: error: cannot sweep unknown setting 'lerning_rate'
+        lerning_rate: [1, 2]
+        ^
+      """),
+    (head + "sweep:\n  model.lrr: [1, 2]\n", """
+      x.yaml:5:3: error: cannot sweep unknown setting 'model.lrr': 'model' has no key 'lrr' (did you mean 'model.lr'?)
+        model.lrr: [1, 2]
+        ^
+      """),
+    (head + "sweep:\n  p.q: [1, 2]\n", """
+      x.yaml:5:3: error: cannot sweep 'p.q': 'p' is not a map of settings
+        p.q: [1, 2]
+        ^
+      """),
+    (head + "sweep:\n  seed: [1, 2]\n", """
+      x.yaml:5:3: error: cannot sweep 'seed': it is a generic key, not a task setting (use 'seeds: N' for replicates)
+        seed: [1, 2]
+        ^
+      """),
+    (head + "sweep:\n  task: [toy, mini]\n", """
+      x.yaml:5:3: error: cannot sweep 'task': it is a generic key, not a task setting
+        task: [toy, mini]
+        ^
+      """),
+    (head + "sweep:\n  p: [1, 2]\n  zip:\n    p: [3, 4]\n    model.lr: [0.1, 0.2]\n", """
+      x.yaml:7:5: error: 'p' is swept twice (first at line 5)
+          p: [3, 4]
+          ^
+      """),
+    (head + "sweep:\n  model: [{lr: 0.1}]\n  model.lr: [0.2]\n", """
+      x.yaml:6:3: error: 'model.lr' overlaps with the swept 'model' at line 5
+        model.lr: [0.2]
+        ^
+      """),
+    (head + "sweep:\n  p: [1, 2, 1]\n", """
+      x.yaml:5:13: error: sweep axis 'p' lists 1 twice
+        p: [1, 2, 1]
+                  ^
+      """),
+    (head + "sweep:\n  seeds: 0\n", """
+      x.yaml:5:10: error: 'seeds' must be at least 1, got 0
+        seeds: 0
+               ^
+      """),
+    (head + "sweep:\n  seeds: [1, 2, 2]\n", """
+      x.yaml:5:17: error: 'seeds' lists 2 twice
+        seeds: [1, 2, 2]
+                      ^
+      """),
+    (head + "sweep:\n  seeds: [-1]\n", """
+      x.yaml:5:11: error: a replicate number must be an integer >= 0, got -1
+        seeds: [-1]
+                ^
+      """),
+    (head + "sweep:\n  p: 0...9\n  extra: 0...999\n  data.days: 1...1000\n", """
+      x.yaml:4:1: error: the sweep expands to 10000000 trials; at most 1000000 are allowed
+      sweep:
+      ^
+      """),
+    (head + "sweep: [p]\n", """
+      x.yaml:4:8: error: 'sweep' must be a map of axes, got a list
+      sweep: [p]
+             ^
+      """),
+  ]
+
+  @Test(arguments: sweepErrors)
+  func sweepError(text: String, expected: String) throws {
+    let actual = try Scratch().error(text)
+    #expect(actual == expected)
+  }
+
+  @Test func taskChecksAreLocatedAtTheSetting() throws {
+    #expect(try Scratch().error(Self.head + "data:\n  source: csv\n") == """
+      x.yaml:5:11: error: 'data.file' is required when 'data.source' is csv
+        source: csv
+                ^
+      """)
+  }
+
+  @Test func taskChecksNameTheSweepCombination() throws {
+    let text = Self.head + "model: {type: logistic}\nsweep:\n  p: [1, 7, 9]\n  seeds: 3\n"
+    #expect(try Scratch().error(text) == """
+      x.yaml:6:3: error: 'p' must be at most 5 for the logistic model (in 2 of 3 combinations, for example p=7)
+        p: [1, 7, 9]
+        ^
+      """)
+  }
+
+  @Test func requiredSettingMayComeFromTheSweep() throws {
+    let plan = try Scratch().plan("name: x\ntask: toy\nsweep:\n  target: [a, b]\n")
+    #expect(plan.trials.map { $0.settings[path: "target"] } == ["a", "b"])
+  }
+
+  @Test func missingInputFilePointsAtTheSetting() throws {
+    let scratch = try Scratch()
+    let resolved = scratch.directory.appendingPathComponent("missing.csv").standardizedFileURL.path
+    #expect(try scratch.error(Self.head + "data:\n  source: csv\n  file: missing.csv\n") == """
+      x.yaml:6:9: error: input file not found: missing.csv (resolved to \(resolved))
+        file: missing.csv
+              ^
+      """)
+  }
+
+  @Test func unreadableFile() throws {
+    let scratch = try Scratch()
+    let missing = scratch.directory.appendingPathComponent("nope.yaml")
+    #expect(throws: ExperimentError.self) { try ExperimentParser.parse(fileURL: missing, tasks: toyTasks) }
+    do {
+      _ = try ExperimentParser.parse(fileURL: missing, tasks: toyTasks, displayPath: "nope.yaml")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false) == "nope.yaml: error: cannot read experiment file: no such file")
+    }
+    do {
+      _ = try ExperimentParser.parse(fileURL: scratch.directory, tasks: toyTasks, displayPath: "dir")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false) == "dir: error: cannot read experiment file: it is a directory")
+    }
+    let binary = scratch.directory.appendingPathComponent("bin.yaml")
+    try Data([0xFF, 0xFE, 0x00, 0x80]).write(to: binary)
+    do {
+      _ = try ExperimentParser.parse(fileURL: binary, tasks: toyTasks, displayPath: "bin.yaml")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false) == "bin.yaml: error: cannot read experiment file: it is not UTF-8 text")
+    }
+  }
+
+  @Test func everyErrorIsReportedInFileOrderWithACount() throws {
+    let text = "name: x\ntask: toy\nmodel:\n  lr: 0\nthreshold: 2\n"
+    #expect(try Scratch().error(text) == """
+      x.yaml:1:1: error: missing required key 'target'
+      name: x
+      ^
+      x.yaml:4:7: error: 'model.lr' must be > 0, got 0
+        lr: 0
+            ^
+      x.yaml:5:12: error: 'threshold' must be > 0 and <= 1, got 2
+      threshold: 2
+                 ^
+      3 errors
+      """)
+  }
+
+  @Test func coloredRenderingWrapsTheSameText() throws {
+    let diagnostic = Diagnostic(file: "x.yaml", line: 2, column: 3, message: "'p' must be >= 0, got -1",
+                                sourceLine: "p: -1")
+    let colored = diagnostic.rendered(colored: true)
+    #expect(colored.contains("\u{1B}[1;31merror:"))
+    // Removing the escape sequences gives the plain form.
+    let stripped = colored.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
+    #expect(stripped == diagnostic.rendered(colored: false))
+    #expect(stripped == "x.yaml:2:3: error: 'p' must be >= 0, got -1\np: -1\n  ^")
+  }
+
+  @Test func caretKeepsTabsAndCountsUnicodeScalars() {
+    // Column 5 is 'b': tab, é, →, a come before it.
+    let diagnostic = Diagnostic(file: "f", line: 1, column: 5, message: "m", sourceLine: "\té→ab")
+    #expect(diagnostic.rendered(colored: false) == "f:1:5: error: m\n\té→ab\n\t   ^")
+  }
+}
