@@ -7,7 +7,7 @@ import Learning
 /// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market) with a
 /// feed-forward network or logistic regression, validated by folds, refitted, and scored on the last `test_days`.
 ///
-/// Per trial: the panel (cached across trials, see ``PanelCache``) is split in time with scaling fitted on training
+/// Per trial: the panel (cached across trials, see ``panelCache``) is split in time with scaling fitted on training
 /// rows, the classifier is validated (`validation.*`), refitted on all training rows (or carried, with
 /// `carry_model`), and scored on the test rows. Randomness comes only from the trial's seed.
 ///
@@ -101,9 +101,13 @@ public struct ClassifyTask: TrialTask {
 // MARK: - Panel cache
 
 extension ClassifyTask {
-  /// The panel for a data source and pipeline, built once per process and shared by every trial.
+  /// Panels by data source and pipeline, built once per process and shared by every trial (a failed build is not
+  /// cached).
+  static let panelCache = MemoCache<PanelKey, LiquidationPanel>()
+
+  /// The panel for a data source and pipeline, from ``panelCache``.
   static func panel(source: ClassifySettings.Source, pipeline: PanelPipeline) throws -> LiquidationPanel {
-    try PanelCache.shared.value(for: PanelKey(source: source, pipeline: pipeline)) {
+    try panelCache.value(for: PanelKey(source: source, pipeline: pipeline)) {
       let tables: AaveTables
       switch source {
       case .synthetic(let seed, let days):
@@ -125,52 +129,5 @@ extension ClassifyTask {
   struct PanelKey: Hashable, Sendable {
     var source: ClassifySettings.Source
     var pipeline: PanelPipeline
-  }
-}
-
-/// A process-wide compute-once cache: the first trial that asks for a key builds the value while later ones wait for
-/// it; different keys build concurrently. Errors are not cached (the next caller tries again).
-///
-/// `@unchecked Sendable`: `entries` is only touched under `lock`; each entry's value under that entry's own lock.
-final class PanelCache: @unchecked Sendable {
-  static let shared = PanelCache()
-
-  private final class Entry: @unchecked Sendable {
-    /// Guards `value`; held while the value is being built so that other callers wait.
-    let lock = NSLock()
-    var value: LiquidationPanel?
-  }
-
-  private let lock = NSLock()
-  private var entries: [ClassifyTask.PanelKey: Entry] = [:]
-
-  func value(for key: ClassifyTask.PanelKey, build: () throws -> LiquidationPanel) throws -> LiquidationPanel {
-    lock.lock()
-    let entry: Entry
-    if let e = entries[key] {
-      entry = e
-    } else {
-      entry = Entry()
-      entries[key] = entry
-    }
-    lock.unlock()
-    entry.lock.lock()
-    defer { entry.lock.unlock() }
-    if let v = entry.value { return v }
-    let v = try build()
-    entry.value = v
-    return v
-  }
-
-  /// Number of built values (for tests).
-  var count: Int {
-    lock.lock()
-    let all = Array(entries.values)
-    lock.unlock()
-    return all.filter { e in
-      e.lock.lock()
-      defer { e.lock.unlock() }
-      return e.value != nil
-    }.count
   }
 }

@@ -127,34 +127,21 @@ struct ClassifyTaskTests {
 
 @Suite("classify panel cache")
 struct PanelCacheTests {
-  /// Counts builds; `@unchecked Sendable`: `count` is only touched under `lock`.
-  final class Counter: @unchecked Sendable {
-    let lock = NSLock()
-    var count = 0
-    func increment() {
-      lock.lock()
-      count += 1
-      lock.unlock()
+  @Test("Trials share one panel per data source and pipeline; a failed build is not cached")
+  func shared() throws {
+    let settings = classifySettings(["data.synthetic.seed": 4242, "data.synthetic.days": 200])
+    let key = ClassifyTask.PanelKey(source: .synthetic(seed: 4242, days: 200), pipeline: .perToken)
+    #expect(ClassifyTask.panelCache.cachedValue(for: key) == nil)
+    let outcomes = OutcomeSlots(count: 4)
+    DispatchQueue.concurrentPerform(iterations: 4) { i in
+      outcomes.set(i, Result { try ClassifyTask().run(classifyTrial(settings, seed: UInt64(i)), context: classifyContext) })
     }
-  }
-
-  @Test("Concurrent trials asking for one panel build it once; errors are not cached")
-  func computeOnce() throws {
-    let cache = PanelCache()
-    let key = ClassifyTask.PanelKey(source: .synthetic(seed: 4242, days: 61), pipeline: .perToken)
-    let builds = Counter()
-    DispatchQueue.concurrentPerform(iterations: 8) { _ in
-      _ = try? cache.value(for: key) {
-        builds.increment()
-        usleep(20_000)
-        return LiquidationPanel(pipeline: .perToken, days: [1], tokens: ["USDC"], labels: [0], featureNames: ["price"],
-                                columns: [[1]], earliestDay: 1)
-      }
-    }
-    #expect(builds.count == 1)
-    #expect(cache.count == 1)
-    let other = ClassifyTask.PanelKey(source: .synthetic(seed: 4243, days: 61), pipeline: .perToken)
-    #expect(throws: TrialFailure.self) { try cache.value(for: other) { throw TrialFailure("boom") } }
-    #expect(cache.count == 1)
+    for i in 0..<4 { #expect(throws: Never.self) { try outcomes.get(i).get() } }
+    let panel = try #require(ClassifyTask.panelCache.cachedValue(for: key))
+    #expect(panel.count > 0)
+    let missing = classifySettings(["data.source": "aave", "data.dir": "/nonexistent/aave"])
+    #expect(throws: TrialFailure.self) { try ClassifyTask().run(classifyTrial(missing), context: classifyContext) }
+    #expect(ClassifyTask.panelCache.cachedValue(
+      for: ClassifyTask.PanelKey(source: .aave(directory: URL(fileURLWithPath: "/nonexistent/aave")), pipeline: .perToken)) == nil)
   }
 }
