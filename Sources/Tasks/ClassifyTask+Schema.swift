@@ -169,3 +169,45 @@ struct ClassifySettings: Sendable, Hashable {
     return url.standardizedFileURL
   }
 }
+
+extension ClassifyTask {
+  /// Rules the schema cannot express, reported by the planner at the offending setting:
+  /// `model.betas` must be two numbers in [0, 1); `threshold` must be below 1; `features` must name a built-in set,
+  /// a key of `feature_sets`, or known feature names (``FeatureSets/all``); every `feature_sets` entry must list
+  /// known feature names.
+  public func check(settings: Value) -> [SettingProblem] {
+    var problems: [SettingProblem] = []
+    if let betas = settings[path: "model.betas"]?.list {
+      let values = betas.compactMap(\.double)
+      if values.count != 2 || values.count != betas.count || !values.allSatisfy({ $0 >= 0 && $0 < 1 }) {
+        problems.append(SettingProblem("model.betas", "expected two numbers in [0, 1), got \(settings[path: "model.betas"]?.display ?? "?")"))
+      }
+    }
+    if let t = settings[path: "threshold"]?.double, t >= 1 {
+      problems.append(SettingProblem("threshold", "must be in (0, 1) or tune, got \(t)"))
+    }
+    let sets = settings[path: "feature_sets"]?.map ?? [:]
+    for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
+      for feature in (list.list ?? []).compactMap(\.string) where !FeatureSets.all.contains(feature) {
+        problems.append(SettingProblem("feature_sets.\(name)", ClassifyTask.unknownFeature(feature)))
+      }
+    }
+    switch settings[path: "features"] {
+    case .string(let name)?:
+      if sets[name] == nil && FeatureSets.builtIn[name] == nil && !FeatureSets.all.contains(name) {
+        let choices = (FeatureSets.builtIn.keys.sorted() + sets.keys.sorted()).joined(separator: ", ")
+        problems.append(SettingProblem("features", "'\(name)' is not a feature set (\(choices)) nor a feature name"))
+      }
+    case .list(let names)?:
+      for feature in names.compactMap(\.string) where !FeatureSets.all.contains(feature) {
+        problems.append(SettingProblem("features", ClassifyTask.unknownFeature(feature)))
+      }
+    default: break
+    }
+    return problems
+  }
+
+  static func unknownFeature(_ name: String) -> String {
+    "unknown feature '\(name)'; valid features: \(FeatureSets.all.joined(separator: ", "))"
+  }
+}

@@ -145,3 +145,21 @@ struct PanelCacheTests {
       for: ClassifyTask.PanelKey(source: .aave(directory: URL(fileURLWithPath: "/nonexistent/aave")), pipeline: .perToken)) == nil)
   }
 }
+
+@Suite("classify cross-setting checks")
+struct ClassifyCheckTests {
+  @Test("Bad betas, threshold 1, unknown features and feature-set members are reported at their setting")
+  func problems() {
+    let task = ClassifyTask()
+    #expect(task.check(settings: classifySettings()).isEmpty)
+    #expect(task.check(settings: classifySettings(["features": "7d"])).isEmpty)
+    #expect(task.check(settings: classifySettings(["features": "mine", "feature_sets": ["mine": ["price"]]])).isEmpty)
+    #expect(task.check(settings: classifySettings(["model.betas": [0.9]])).map(\.path) == ["model.betas"])
+    #expect(task.check(settings: classifySettings(["model.betas": [0.9, 1.0]])).map(\.path) == ["model.betas"])
+    #expect(task.check(settings: classifySettings(["threshold": 1.0])).map(\.path) == ["threshold"])
+    #expect(task.check(settings: classifySettings(["features": "14d"])).map(\.path) == ["features"])
+    #expect(task.check(settings: classifySettings(["features": ["price", "nope"]])).map(\.message)
+      == [ClassifyTask.unknownFeature("nope")])
+    #expect(task.check(settings: classifySettings(["feature_sets": ["x": ["nope"]]])).map(\.path) == ["feature_sets.x"])
+  }
+}
