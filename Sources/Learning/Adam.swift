@@ -64,14 +64,14 @@ public struct Adam: Sendable {
     firstMoment.withUnsafeMutableBufferPointer { mb in
       secondMoment.withUnsafeMutableBufferPointer { vb in
         guard let m = mb.baseAddress, let v = vb.baseAddress else { return }
-        // Optimised builds: eight lanes at a time (the same element-wise formula), then the tail. Debug builds: the
-        // scalar loop only (generic SIMD is slow without optimisation). Results are identical.
+        // Optimised builds: eight lanes at a time (the same element-wise formula), then the tail. Unoptimised builds:
+        // the scalar loop only (generic SIMD is slow without optimisation). Results are identical.
         var k = 0
-        #if !DEBUG
+        let vectorise = kernelsVectorised
         let w1v = SIMD8<Float>(repeating: w1), b2v = SIMD8<Float>(repeating: b2), w2v = SIMD8<Float>(repeating: w2)
         let bcv = SIMD8<Float>(repeating: invBc2Sqrt), epsv = SIMD8<Float>(repeating: eps)
         let stepv = SIMD8<Float>(repeating: stepSize), wdv = SIMD8<Float>(repeating: wd)
-        while k &+ 8 <= count {
+        while vectorise && k &+ 8 <= count {
           let pk = UnsafeMutableRawPointer(p + k)
           let mk = UnsafeMutableRawPointer(m + k)
           let vk = UnsafeMutableRawPointer(v + k)
@@ -88,7 +88,6 @@ public struct Adam: Sendable {
           pk.storeBytes(of: pv - stepv * (mv / denom), as: SIMD8<Float>.self)
           k &+= 8
         }
-        #endif
         while k < count {
           let grad = useDecay ? g[k] + wd * p[k] : g[k]
           m[k] = m[k] + w1 * (grad - m[k])

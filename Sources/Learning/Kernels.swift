@@ -1,9 +1,13 @@
 /// Small dense kernels for the network's batched products.
 ///
 /// Optimised builds use explicit `SIMD8<Float>` accumulators held in registers (the widths here are 8 to 64, too short
-/// for the compiler's runtime alias checks to pay off). Unoptimised (debug) builds use the scalar loops, because
+/// for the compiler's runtime alias checks to pay off). Unoptimised (-Onone) builds use the scalar loops, because
 /// generic SIMD operations are some 50 times slower there than plain arithmetic. Both accumulate every output in the
 /// same order (sequentially over k, no fused multiply-add), so they give bit-identical results; a test checks it.
+
+/// Whether this build should use the SIMD kernels: true when compiled with optimisation (whatever `DEBUG` says), as
+/// `_isDebugAssertConfiguration()` is false exactly then.
+let kernelsVectorised = !_isDebugAssertConfiguration()
 
 @inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
@@ -14,19 +18,20 @@
 }
 
 /// `out[j] = initial[j] + sum_{k < count} s[k * sStride] * m[k * mStride + j]` for `j < width`
-/// (`initial == nil` means zero), summed in increasing k. `out` must not overlap the inputs.
+/// (`initial == nil` means zero), summed in increasing k. `out` must not overlap the inputs. `vectorised` picks the
+/// SIMD version (see ``kernelsVectorised``).
 @inline(__always)
 func accumulateRows(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
                     scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
-                    matrix m: UnsafePointer<Float>, rowStride mStride: Int)
+                    matrix m: UnsafePointer<Float>, rowStride mStride: Int, vectorised: Bool)
 {
-  #if DEBUG
-    accumulateRowsScalar(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
-                         rowStride: mStride)
-  #else
+  if vectorised {
     accumulateRowsSIMD(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
                        rowStride: mStride)
-  #endif
+  } else {
+    accumulateRowsScalar(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+                         rowStride: mStride)
+  }
 }
 
 /// ``accumulateRows`` with plain scalar loops.

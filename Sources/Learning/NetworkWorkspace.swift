@@ -25,6 +25,8 @@ final class NetworkWorkspace {
   let gradient: UnsafeMutablePointer<Float>
   private let target: UnsafeMutablePointer<Float>
   private let weight: UnsafeMutablePointer<Float>
+  /// SIMD kernels in optimised builds, scalar ones otherwise (bit-identical results).
+  private let vectorised = kernelsVectorised
 
   init(network: FeedForwardNetwork, maxBatch: Int) {
     precondition(maxBatch > 0, "batch size must be > 0")
@@ -122,7 +124,7 @@ final class NetworkWorkspace {
       } else {
         for b in 0..<n {
           accumulateRows(z + b &* nOut, width: nOut, initial: bias, scalars: a + b &* nIn, stride: 1, count: nIn,
-                         matrix: t, rowStride: nOut)
+                         matrix: t, rowStride: nOut, vectorised: vectorised)
         }
       }
       let count = n &* nOut
@@ -199,7 +201,7 @@ final class NetworkWorkspace {
       // dW[o, :] = sum_b dz[b, o] a[b, :];  db[o] = sum_b dz[b, o]
       for o in 0..<nOut {
         accumulateRows(gw + o &* nIn, width: nIn, initial: nil, scalars: dz + o, stride: nOut, count: n,
-                       matrix: a, rowStride: nIn)
+                       matrix: a, rowStride: nIn, vectorised: vectorised)
         var s: Float = 0
         for b in 0..<n { s += dz[b &* nOut &+ o] }
         gb[o] = s
@@ -210,7 +212,7 @@ final class NetworkWorkspace {
       let da = arena + deltaOffsets[l]
       for b in 0..<n {
         accumulateRows(da + b &* nIn, width: nIn, initial: nil, scalars: dz + b &* nOut, stride: 1, count: nOut,
-                       matrix: w, rowStride: nIn)
+                       matrix: w, rowStride: nIn, vectorised: vectorised)
       }
       let count = n &* nIn
       switch activation {
