@@ -1,0 +1,176 @@
+import AlmanacCore
+
+/// The two objective functions R's `arima` minimises, on an already differenced series `w` (length `m`), with all
+/// buffers allocated once so that evaluations allocate nothing.
+///
+/// Parameter vector layout: `[ar1...arp, ma1...maq, mu]`, where `mu` (present when `hasMean`) is the intercept for
+/// d = 0 or the drift (mean of the differenced series) for d = 1; the model is ARMA(p, q) for `w - mu`.
+///
+/// - CSS (conditional sum of squares): residuals `e_t = z_t - sum phi_j z_(t-j) - sum theta_j e_(t-j)` for
+///   `t >= p` with earlier residuals taken as zero; objective `0.5 log(ssq / nu)`, `nu = m - p`.
+/// - Exact Gaussian likelihood by the Kalman filter on Harvey's state space with the stationary initial covariance
+///   `Q0`; sigma2 concentrated out: objective `0.5 (log(ssq / m) + sumlog / m)` where `ssq = sum v_t^2 / F_t`,
+///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). Once the predicted covariance
+///   stops changing (max abs change < 1e-12) the filter switches to its steady state and only updates the mean.
+///
+/// Not thread-safe: one instance per fit.
+final class ARMAObjective {
+  let p: Int
+  let q: Int
+  let r: Int
+  let m: Int
+  let hasMean: Bool
+  var parameterCount: Int { p + q + (hasMean ? 1 : 0) }
+  /// Number of objective evaluations so far.
+  private(set) var evaluations = 0
+
+  private let w: UnsafeMutablePointer<Double>
+  private let phi: UnsafeMutablePointer<Double>
+  private let theta: UnsafeMutablePointer<Double>
+  private let work: UnsafeMutablePointer<Double>
+  private let a: UnsafeMutablePointer<Double>
+  private let anew: UnsafeMutablePointer<Double>
+  private let pMatrix: UnsafeMutablePointer<Double>
+  private let pNew: UnsafeMutablePointer<Double>
+  private let vMatrix: UnsafeMutablePointer<Double>
+  private let resid: UnsafeMutablePointer<Double>
+  private let q0: StationaryCovariance
+
+  init(differenced series: [Double], p: Int, q: Int, hasMean: Bool) {
+    self.p = p
+    self.q = q
+    self.r = max(p, q + 1)
+    self.m = series.count
+    self.hasMean = hasMean
+    w = .allocate(capacity: max(1, m))
+    for i in 0..<m { w[i] = series[i] }
+    phi = .allocate(capacity: max(1, r))
+    theta = .allocate(capacity: max(1, r))
+    work = .allocate(capacity: max(1, r))
+    a = .allocate(capacity: r)
+    anew = .allocate(capacity: r)
+    pMatrix = .allocate(capacity: r * r)
+    pNew = .allocate(capacity: r * r)
+    vMatrix = .allocate(capacity: r * r)
+    resid = .allocate(capacity: max(1, m))
+    q0 = StationaryCovariance(r: r)
+    phi.initialize(repeating: 0, count: max(1, r))
+    theta.initialize(repeating: 0, count: max(1, r))
+  }
+
+  deinit {
+    w.deallocate(); phi.deallocate(); theta.deallocate(); work.deallocate(); a.deallocate(); anew.deallocate()
+    pMatrix.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
+  }
+
+  /// Loads phi (optionally through the PACF transform) and theta (zero-padded to r - 1) from `params`.
+  @inline(__always) private func load(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> Double {
+    guard let base = params.baseAddress else { return 0 }
+    if p > 0 {
+      if transformed {
+        ARMAParameters.pacfToAR(base, phi, work, count: p)
+      } else {
+        for i in 0..<p { phi[i] = base[i] }
+      }
+    }
+    for i in 0..<max(0, r - 1) { theta[i] = i < q ? base[p + i] : 0 }
+    return hasMean ? base[p + q] : 0
+  }
+
+  /// CSS objective `0.5 log(ssq / nu)` for untransformed parameters (R's `armaCSS`).
+  func cssObjective(_ params: UnsafeMutableBufferPointer<Double>) -> Double {
+    let s = css(params)
+    return 0.5 * Math.log(s.ssq / Double(s.count))
+  }
+
+  /// Conditional sum of squares and the number of residuals in it; fills the residual buffer.
+  func css(_ params: UnsafeMutableBufferPointer<Double>) -> (ssq: Double, count: Int) {
+    evaluations += 1
+    let mu = load(params, transformed: false)
+    var ssq = 0.0
+    for l in 0..<min(p, m) { resid[l] = 0 }
+    var l = p
+    while l < m {
+      var e = w[l] - mu
+      for j in 0..<p { e -= phi[j] * (w[l - j - 1] - mu) }
+      let lags = min(l - p, q)
+      for j in 0..<lags { e -= theta[j] * resid[l - j - 1] }
+      resid[l] = e
+      ssq += e * e
+      l += 1
+    }
+    return (ssq, m - p)
+  }
+
+  /// CSS residuals of the last ``css(_:)`` call (first p are zero).
+  func cssResiduals() -> [Double] { (0..<m).map { resid[$0] } }
+
+  /// Exact-likelihood objective (R's `armafn`): `0.5 (log(ssq/m) + sumlog/m)`, or `Double.greatestFiniteMagnitude`
+  /// when the AR part is not stationary (no stationary initial covariance).
+  func exactObjective(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> Double {
+    guard let s = exact(params, transformed: transformed) else { return .greatestFiniteMagnitude }
+    let n = Double(m)
+    let value = 0.5 * (Math.log(s.ssq / n) + s.sumlog / n)
+    return value.isFinite ? value : .greatestFiniteMagnitude
+  }
+
+  /// Runs the Kalman filter: `ssq = sum v^2/F`, `sumlog = sum log F`; nil when Q0 does not exist.
+  func exact(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> (ssq: Double, sumlog: Double)? {
+    evaluations += 1
+    let mu = load(params, transformed: transformed)
+    guard q0.compute(phi: phi, p: p, theta: theta, out: pNew) else { return nil }
+    // V = R R' with R = (1, theta1, ..., theta(r-1)).
+    for j in 0..<r {
+      let rj = j == 0 ? 1 : theta[j - 1]
+      for i in 0..<r { vMatrix[i + r * j] = (i == 0 ? 1 : theta[i - 1]) * rj }
+    }
+    for i in 0..<r { a[i] = 0 }
+    var ssq = 0.0
+    var sumlog = 0.0
+    var steady = false
+    var gain = 0.0
+    var logGain = 0.0
+    for l in 0..<m {
+      let a0 = a[0]
+      for i in 0..<r {
+        var t = i < r - 1 ? a[i + 1] : 0
+        if i < p { t += phi[i] * a0 }
+        anew[i] = t
+      }
+      if l > 0 && !steady {
+        // Pnew = T P T' + V, exploiting T's companion structure.
+        let p00 = pMatrix[0]
+        var change = 0.0
+        for j in 0..<r {
+          let phj = j < p ? phi[j] : 0
+          for i in 0..<r {
+            let phi_i = i < p ? phi[i] : 0
+            var t = vMatrix[i + r * j] + phi_i * phj * p00
+            if i < r - 1 && j < r - 1 { t += pMatrix[i + 1 + r * (j + 1)] }
+            if j < r - 1 { t += phi_i * pMatrix[j + 1] }
+            if i < r - 1 { t += phj * pMatrix[i + 1] }
+            change = max(change, abs(t - pNew[i + r * j]))
+            pNew[i + r * j] = t
+          }
+        }
+        if change < 1e-12 { steady = true }
+      }
+      if l == 0 || !steady || gain == 0 {
+        gain = pNew[0]
+        logGain = Math.log(gain)
+      }
+      let v = (w[l] - mu) - anew[0]
+      ssq += v * v / gain
+      sumlog += logGain
+      let k = v / gain
+      for i in 0..<r { a[i] = anew[i] + pNew[i] * k }
+      if !steady {
+        for j in 0..<r {
+          let mj = pNew[j] / gain
+          for i in 0..<r { pMatrix[i + r * j] = pNew[i + r * j] - pNew[i] * mj }
+        }
+      }
+    }
+    return (ssq, sumlog)
+  }
+}
