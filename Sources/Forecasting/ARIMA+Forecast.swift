@@ -7,6 +7,11 @@ public struct ARIMAForecast: Sendable {
   /// Prediction standard errors `sqrt(sigma2 * Z P Z')`.
   public var standardError: [Double]
 
+  public init(mean: [Double], standardError: [Double]) {
+    self.mean = mean
+    self.standardError = standardError
+  }
+
   /// Symmetric normal interval `mean -+ z se` at `level` (for example 0.95).
   public func interval(level: Double) -> (lower: [Double], upper: [Double]) {
     let z = Math.normalQuantile(0.5 + level / 2)

@@ -34,12 +34,20 @@ public struct ARIMAOptions: Sendable {
   public var maxIterations: Int
   /// Relative convergence tolerance of BFGS (R's default sqrt(machine epsilon)).
   public var reltol: Double
-  /// Compute coefficient standard errors (a numerical Hessian: about 2k^2 extra likelihood evaluations).
+  /// Compute coefficient standard errors (a numerical Hessian: about 4k^2 extra likelihood evaluations).
   public var standardErrors: Bool
+  /// After R's BFGS pass, run a second BFGS pass whose restarts take steps of at least 0.1 (scaled units) and keep
+  /// it when it raises the likelihood (default true; false reproduces R's optimiser path exactly).
+  public var polish: Bool
+  /// Relative convergence tolerance of the polishing pass (default 1e-12).
+  public var polishReltol: Double
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
-              reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true)
+              reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
+              polish: Bool = true)
   {
+    self.polish = polish
+    polishReltol = 1e-12
     self.method = method
     self.includeMean = includeMean
     self.drift = drift
@@ -224,6 +232,19 @@ public enum ARIMA {
     converged = ml.converged
     iterations = ml.iterations
     coefficients = ml.x
+    if options.polish && k > 0 && ml.value.isFinite {
+      // R's BFGS can stop where its first step from a restart is too small to register; a second pass with a
+      // step-scaled restart either confirms the optimum or moves on. Kept only when it raises the likelihood.
+      let again = BFGS.minimize(ml.x, parscale: parscale, maxIterations: options.maxIterations,
+                                reltol: options.polishReltol, scaledRestart: true) {
+        objective.exactObjective($0, transformed: true)
+      }
+      if again.value < ml.value - 1e-9 * abs(ml.value) {
+        coefficients = again.x
+        converged = again.converged
+        iterations += again.iterations
+      }
+    }
     if p > 0 {
       let phi = ARMAParameters.pacfToAR(Array(coefficients[0..<p]))
       for i in 0..<p { coefficients[i] = phi[i] }

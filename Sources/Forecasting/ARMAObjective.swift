@@ -11,7 +11,7 @@ import AlmanacCore
 /// - Exact Gaussian likelihood by the Kalman filter on Harvey's state space with the stationary initial covariance
 ///   `Q0`; sigma2 concentrated out: objective `0.5 (log(ssq / m) + sumlog / m)` where `ssq = sum v_t^2 / F_t`,
 ///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). Once the predicted covariance
-///   stops changing (max abs change < 1e-12) the filter switches to its steady state and only updates the mean.
+///   stops changing (max abs change < 1e-11) the filter switches to its steady state and only updates the mean.
 ///
 /// Not thread-safe: one instance per fit.
 final class ARMAObjective {
@@ -23,6 +23,8 @@ final class ARMAObjective {
   var parameterCount: Int { p + q + (hasMean ? 1 : 0) }
   /// Number of objective evaluations so far.
   private(set) var evaluations = 0
+  /// Sum over exact evaluations of the step at which the filter reached its steady state (diagnostics).
+  private(set) var steadyAt = 0
 
   private let w: UnsafeMutablePointer<Double>
   private let phi: UnsafeMutablePointer<Double>
@@ -30,7 +32,12 @@ final class ARMAObjective {
   private let work: UnsafeMutablePointer<Double>
   private let a: UnsafeMutablePointer<Double>
   private let anew: UnsafeMutablePointer<Double>
-  private let pMatrix: UnsafeMutablePointer<Double>
+  /// Filtered covariance, stride r + 1 with a zero last row and column.
+  private let pExt: UnsafeMutablePointer<Double>
+  private let phiPad: UnsafeMutablePointer<Double>
+  /// Largest change of the predicted covariance below which the filter is taken to be in its steady state.
+  static let steadyTolerance = 1e-11
+  private var steadyTolerance: Double { Self.steadyTolerance }
   private let pNew: UnsafeMutablePointer<Double>
   private let vMatrix: UnsafeMutablePointer<Double>
   private let resid: UnsafeMutablePointer<Double>
@@ -47,9 +54,10 @@ final class ARMAObjective {
     phi = .allocate(capacity: max(1, r))
     theta = .allocate(capacity: max(1, r))
     work = .allocate(capacity: max(1, r))
-    a = .allocate(capacity: r)
+    a = .allocate(capacity: r + 1)
     anew = .allocate(capacity: r)
-    pMatrix = .allocate(capacity: r * r)
+    pExt = .allocate(capacity: (r + 1) * (r + 1))
+    phiPad = .allocate(capacity: r)
     pNew = .allocate(capacity: r * r)
     vMatrix = .allocate(capacity: r * r)
     resid = .allocate(capacity: max(1, m))
@@ -60,7 +68,7 @@ final class ARMAObjective {
 
   deinit {
     w.deallocate(); phi.deallocate(); theta.deallocate(); work.deallocate(); a.deallocate(); anew.deallocate()
-    pMatrix.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
+    pExt.deallocate(); phiPad.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
   }
 
   /// Loads phi (optionally through the PACF transform) and theta (zero-padded to r - 1) from `params`.
@@ -125,40 +133,57 @@ final class ARMAObjective {
       for i in 0..<r { vMatrix[i + r * j] = (i == 0 ? 1 : theta[i - 1]) * rj }
     }
     for i in 0..<r { a[i] = 0 }
+    for i in 0..<r { phiPad[i] = i < p ? phi[i] : 0 }
+    let s = r + 1
+    pExt.update(repeating: 0, count: s * s)
     var ssq = 0.0
     var sumlog = 0.0
     var steady = false
     var gain = 0.0
     var logGain = 0.0
-    for l in 0..<m {
-      let a0 = a[0]
-      for i in 0..<r {
-        var t = i < r - 1 ? a[i + 1] : 0
-        if i < p { t += phi[i] * a0 }
-        anew[i] = t
+    a[r] = 0
+    var l = 0
+    while l < m {
+      if steady {
+        // Steady state: constant gain K = Pnew[., 0] / F; one fused pass, a <- T a + K v.
+        let inverseGain = 1 / gain
+        sumlog += Double(m - l) * logGain
+        while l < m {
+          let a0 = a[0]
+          let v = (w[l] - mu) - (a[1] + phiPad[0] * a0)
+          ssq += v * v * inverseGain
+          let k = v * inverseGain
+          for i in 0..<r { a[i] = a[i + 1] + phiPad[i] * a0 + pNew[i] * k }
+          l += 1
+        }
+        break
       }
+      let a0 = a[0]
+      for i in 0..<r { anew[i] = a[i + 1] + phiPad[i] * a0 }
       if l > 0 && !steady {
-        // Pnew = T P T' + V, exploiting T's companion structure.
-        let p00 = pMatrix[0]
+        // Pnew = T P T' + V, exploiting T's companion structure. P is stored with stride r + 1 and a zero last
+        // row and column, and phi is zero-padded to r, so the update has no branches; only j <= i is computed.
+        let p00 = pExt[0]
         var change = 0.0
         for j in 0..<r {
-          let phj = j < p ? phi[j] : 0
-          for i in 0..<r {
-            let phi_i = i < p ? phi[i] : 0
-            var t = vMatrix[i + r * j] + phi_i * phj * p00
-            if i < r - 1 && j < r - 1 { t += pMatrix[i + 1 + r * (j + 1)] }
-            if j < r - 1 { t += phi_i * pMatrix[j + 1] }
-            if i < r - 1 { t += phj * pMatrix[i + 1] }
+          let phj = phiPad[j]
+          let pj0 = pExt[j + 1]
+          for i in j..<r {
+            let phi_i = phiPad[i]
+            let t = vMatrix[i + r * j] + phi_i * (phj * p00 + pj0) + phj * pExt[i + 1]
+              + pExt[i + 1 + s * (j + 1)]
             change = max(change, abs(t - pNew[i + r * j]))
             pNew[i + r * j] = t
+            pNew[j + r * i] = t
           }
         }
-        if change < 1e-12 { steady = true }
+        if change < steadyTolerance {
+          steady = true
+          steadyAt += l
+        }
       }
-      if l == 0 || !steady || gain == 0 {
-        gain = pNew[0]
-        logGain = Math.log(gain)
-      }
+      gain = pNew[0]
+      logGain = Math.log(gain)
       let v = (w[l] - mu) - anew[0]
       ssq += v * v / gain
       sumlog += logGain
@@ -167,9 +192,14 @@ final class ARMAObjective {
       if !steady {
         for j in 0..<r {
           let mj = pNew[j] / gain
-          for i in 0..<r { pMatrix[i + r * j] = pNew[i + r * j] - pNew[i] * mj }
+          for i in j..<r {
+            let v = pNew[i + r * j] - pNew[i] * mj
+            pExt[i + s * j] = v
+            pExt[j + s * i] = v
+          }
         }
       }
+      l += 1
     }
     return (ssq, sumlog)
   }

@@ -11,13 +11,18 @@ struct BFGSResult {
 /// Quasi-Newton minimisation with the BFGS inverse-Hessian update and backtracking line search, in the style of
 /// R's `optim(method = "BFGS")` (Nash's variable metric algorithm): parameters are scaled by `parscale`, gradients
 /// are central differences with step 1e-3 in the scaled coordinates, the step is shrunk by 0.2 until the Armijo
-/// condition (tolerance 1e-4) holds, and the search stops when the relative decrease falls below `reltol`.
+/// condition (tolerance 1e-4) holds, and the search stops when the relative decrease falls below `reltol` right
+/// after a restart. With `scaledRestart` a restart scales the identity so that the first trial step is not smaller
+/// than 0.1 in its largest coordinate (R's first step equals the gradient, which near a good start is tiny, so R's
+/// test can declare convergence before moving); ARIMA uses it for a second, polishing pass.
 /// `converged` is false when `maxIterations` is reached first.
 enum BFGS {
   static let step = 1e-3
+  /// Largest coordinate change of the first trial step after a (re)start, in scaled units.
+  static let initialStep = 0.1
 
   static func minimize(_ x0: [Double], parscale: [Double], maxIterations: Int = 100, reltol: Double = 1.490116119384765625e-8,
-                       objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
+                       scaledRestart: Bool = false, objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
   {
     let n = x0.count
     var buffer = [Double](repeating: 0, count: n)
@@ -50,8 +55,14 @@ enum BFGS {
     var g = [Double](repeating: 0, count: n)
     gradient(b, into: &g)
     var h = [Double](repeating: 0, count: n * n)
+    // A restart uses a multiple of the identity scaled so that the first trial step moves the largest coordinate by
+    // at most `initialStep` (R's plain identity makes that step as small as the gradient, and with a small gradient
+    // the relative-change test then stops at the start point). The line search shrinks the step as usual.
     func resetH() {
-      for i in 0..<n { for j in 0..<n { h[i * n + j] = i == j ? 1 : 0 } }
+      var gmax = 0.0
+      for i in 0..<n { gmax = max(gmax, abs(g[i])) }
+      let scale = scaledRestart && gmax > 0 ? max(1, initialStep / gmax) : 1
+      for i in 0..<n { for j in 0..<n { h[i * n + j] = i == j ? scale : 0 } }
     }
     var iterations = 1
     var lastReset = gradientCount

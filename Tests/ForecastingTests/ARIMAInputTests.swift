@@ -1,0 +1,103 @@
+import AlmanacCore
+import Forecasting
+import Testing
+
+/// Behaviour on empty, constant, NaN/infinite and too-short input: clear, typed errors.
+@Suite struct ARIMAInputTests {
+  @Test func emptySeriesIsAnError() {
+    #expect(throws: ARIMAError.emptySeries) { try ARIMA.fit([], order: ARIMAOrder(p: 1, d: 0, q: 0)) }
+  }
+
+  @Test(arguments: [Double.nan, .infinity, -.infinity])
+  func nonFiniteValueIsNamedWithItsIndex(_ bad: Double) {
+    var y = (0..<50).map { Double($0 % 7) }
+    y[17] = bad
+    do {
+      _ = try ARIMA.fit(y, order: ARIMAOrder(p: 1, d: 0, q: 1))
+      Issue.record("expected an error")
+    } catch let error as ARIMAError {
+      guard case .nonFinite(let index, _) = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
+      #expect(index == 17)
+      #expect(error.description.contains("index 17"))
+    } catch {
+      Issue.record("unexpected \(error)")
+    }
+  }
+
+  @Test(arguments: [0, 1])
+  func constantSeriesIsAnError(_ d: Int) {
+    #expect(throws: ARIMAError.constantSeries(d: d)) {
+      try ARIMA.fit([Double](repeating: 3.5, count: 40), order: ARIMAOrder(p: 1, d: d, q: 0))
+    }
+  }
+
+  @Test func linearTrendIsConstantAfterDifferencing() {
+    let y = (0..<40).map { 2.0 * Double($0) + 1 }
+    #expect(throws: ARIMAError.constantSeries(d: 1)) { try ARIMA.fit(y, order: ARIMAOrder(p: 0, d: 1, q: 1)) }
+  }
+
+  @Test func tooShortSeriesIsAnError() {
+    do {
+      _ = try ARIMA.fit([1, 2, 4, 3], order: ARIMAOrder(p: 3, d: 1, q: 1))
+      Issue.record("expected an error")
+    } catch let error as ARIMAError {
+      guard case .tooShort(let count, _, _) = error else {
+        Issue.record("wrong error \(error)")
+        return
+      }
+      #expect(count == 3)
+    } catch {
+      Issue.record("unexpected \(error)")
+    }
+  }
+
+  @Test func negativeOrderIsAnError() {
+    #expect(throws: ARIMAError.self) { try ARIMA.fit([1, 2, 3, 4, 5, 6], order: ARIMAOrder(p: -1, d: 0, q: 0)) }
+  }
+
+  @Test func logTransformRejectsNonPositiveValues() {
+    #expect(throws: ARIMAError.nonPositiveForLog(index: 2, value: 0)) { try SeriesTransform.log.apply([1, 2, 0, 3]) }
+    #expect((try? SeriesTransform.log.apply([])) == [])
+  }
+}
+
+/// Forecast metrics against their textbook definitions (scikit-learn's mean_squared_error / mean_absolute_error and
+/// R's acf), on hand-checkable inputs.
+@Suite struct ForecastMetricsTests {
+  @Test func errorsOnASmallExample() {
+    let f = [1.0, 2.0, 4.0]
+    let a = [2.0, 2.0, 2.0]
+    // squared errors 1, 0, 4: mean 5/3.
+    #expect(abs(ForecastMetrics.rmse(forecast: f, actual: a) - (5.0 / 3.0).squareRoot()) < 1e-15)
+    #expect(abs(ForecastMetrics.mae(forecast: f, actual: a) - 1.0) < 1e-15)
+    #expect(abs(ForecastMetrics.mape(forecast: f, actual: a) - 50.0) < 1e-12)
+  }
+
+  @Test func emptyInputGivesNaN() {
+    #expect(ForecastMetrics.rmse(forecast: [], actual: []).isNaN)
+    #expect(ForecastMetrics.mae(forecast: [], actual: []).isNaN)
+  }
+
+  @Test func acfMatchesTheDefinition() {
+    // x = 1, 2, 3, 4: mean 2.5, deviations -1.5 -0.5 0.5 1.5, c0 = 5; lag 1: (0.75 - 0.25 + 0.75) / 5 = 0.25;
+    // lag 2: (-0.75 - 0.75) / 5 = -0.3 (R: acf(1:4, plot = FALSE) gives 0.25, -0.30, -0.45).
+    let r = ForecastMetrics.acf([1, 2, 3, 4], maxLag: 4)
+    #expect(abs(r[0] - 0.25) < 1e-15 && abs(r[1] + 0.3) < 1e-15 && abs(r[2] + 0.45) < 1e-15)
+    #expect(r[3].isNaN)
+    #expect(ForecastMetrics.acf([2, 2, 2], maxLag: 1)[0].isNaN)
+  }
+
+  @Test func logBackTransformGivesMedianAndMean() {
+    let f = ARIMAForecast(mean: [0.0, 1.0], standardError: [0.5, 1.0])
+    let t = SeriesTransform.log.backTransform(f)
+    #expect(abs(t.point[1] - 2.718281828459045) < 1e-12)
+    #expect(abs(t.biasAdjusted[0] - Math.exp(0.125)) < 1e-12)
+    // 95% bounds are exp(mean -+ 1.959964 se).
+    #expect(abs(t.upper95[0] - Math.exp(0.5 * 1.959963984540054)) < 1e-9)
+    #expect(t.lower80[1] < t.point[1] && t.point[1] < t.upper80[1] && t.upper80[1] < t.upper95[1])
+  }
+}
+
