@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "arima": ArimaBenchmark.run,
+  "synthetic": syntheticMarketBenchmark,
 ]
 
 let args = CommandLine.arguments.dropFirst()
