@@ -39,15 +39,18 @@ public struct ARIMAOptions: Sendable {
   /// After R's BFGS pass, run a second BFGS pass whose restarts take steps of at least 0.1 (scaled units) and keep
   /// it when it raises the likelihood (default true; false reproduces R's optimiser path exactly).
   public var polish: Bool
-  /// Relative convergence tolerance of the polishing pass (default 1e-12).
+  /// Relative convergence tolerance of the polishing pass (default 1e-10).
   public var polishReltol: Double
+  /// For CSS-ML, also run ML from zero ARMA coefficients and keep the higher likelihood (default false).
+  public var zeroStart: Bool
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
               reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
-              polish: Bool = true)
+              polish: Bool = true, zeroStart: Bool = false)
   {
     self.polish = polish
-    polishReltol = 1e-12
+    polishReltol = 1e-10
+    self.zeroStart = zeroStart
     self.method = method
     self.includeMean = includeMean
     self.drift = drift
@@ -110,7 +113,7 @@ public struct ARIMAFit: Sendable {
   public var nUsed: Int
   /// Whether the final optimisation stage met its convergence test.
   public var converged: Bool
-  /// BFGS iterations of the final stage (CSS for `css`, ML otherwise).
+  /// BFGS iterations of the ML stage (all its passes; the CSS stage for `css`).
   public var iterations: Int
   /// Likelihood evaluations over all stages (including numerical derivatives).
   public var evaluations: Int
@@ -226,23 +229,52 @@ public enum ARIMA {
       let inverted = ARMAParameters.invertMA(Array(start[p..<(p + q)]))
       for i in 0..<q { start[p + i] = inverted[i] }
     }
-    let ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, reltol: options.reltol) {
+    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, reltol: options.reltol) {
       objective.exactObjective($0, transformed: true)
     }
+    var iterationsSoFar = ml.iterations
+    if options.zeroStart && options.method == .cssML && k > 0 && start != zeroStart {
+      // A second start from zero ARMA coefficients (R's method "ML" start); the CSS start can sit in the basin
+      // of a worse local maximum. Kept only when clearly better.
+      let alternative = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
+                                      reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+      iterationsSoFar += alternative.iterations
+      if alternative.value < ml.value - 1e-7 {
+        notes.append("ML from zero start values beat the CSS start by \(Double(m) * (ml.value - alternative.value)) in loglik")
+        ml = alternative
+      }
+    }
     converged = ml.converged
-    iterations = ml.iterations
+    iterations = iterationsSoFar
     coefficients = ml.x
     if options.polish && k > 0 && ml.value.isFinite {
-      // R's BFGS can stop where its first step from a restart is too small to register; a second pass with a
-      // step-scaled restart either confirms the optimum or moves on. Kept only when it raises the likelihood.
-      let again = BFGS.minimize(ml.x, parscale: parscale, maxIterations: options.maxIterations,
+      // R's BFGS can stop where its first step from a restart is too small to register, or wander where the MA
+      // part is not invertible. A second pass with step-scaled restarts, with the MA part also kept invertible
+      // through the PACF transform (as statsmodels does), either confirms the optimum or moves on. Kept only when
+      // it raises the likelihood.
+      var polishStart = ml.x
+      var maTransformed = false
+      if q > 0 {
+        let theta = ARMAParameters.invertMA(Array(ml.x[p..<(p + q)]))
+        if let raw = ARMAParameters.arToPACF(theta.map { -$0 }), raw.allSatisfy({ $0.isFinite && abs($0) < 20 }) {
+          for i in 0..<q { polishStart[p + i] = raw[i] }
+          maTransformed = true
+        }
+      }
+      objective.transformMA = maTransformed
+      let again = BFGS.minimize(polishStart, parscale: parscale, maxIterations: options.maxIterations,
                                 reltol: options.polishReltol, scaledRestart: true) {
         objective.exactObjective($0, transformed: true)
       }
+      objective.transformMA = false
+      iterations += again.iterations
       if again.value < ml.value - 1e-9 * abs(ml.value) {
         coefficients = again.x
+        if maTransformed {
+          let theta = ARMAParameters.pacfToAR(Array(again.x[p..<(p + q)]))
+          for i in 0..<q { coefficients[p + i] = -theta[i] }
+        }
         converged = again.converged
-        iterations += again.iterations
       }
     }
     if p > 0 {

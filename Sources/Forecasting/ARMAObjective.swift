@@ -11,7 +11,7 @@ import AlmanacCore
 /// - Exact Gaussian likelihood by the Kalman filter on Harvey's state space with the stationary initial covariance
 ///   `Q0`; sigma2 concentrated out: objective `0.5 (log(ssq / m) + sumlog / m)` where `ssq = sum v_t^2 / F_t`,
 ///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). Once the predicted covariance
-///   stops changing (max abs change < 1e-11) the filter switches to its steady state and only updates the mean.
+///   stops changing (root sum of squared changes < 1e-9) the filter switches to its steady state and only updates the mean.
 ///
 /// Not thread-safe: one instance per fit.
 final class ARMAObjective {
@@ -21,6 +21,9 @@ final class ARMAObjective {
   let m: Int
   let hasMean: Bool
   var parameterCount: Int { p + q + (hasMean ? 1 : 0) }
+  /// Whether transformed evaluations also map the MA part through the invertibility transform (default false: R
+  /// transforms only the AR part).
+  var transformMA = false
   /// Number of objective evaluations so far.
   private(set) var evaluations = 0
   /// Sum over exact evaluations of the step at which the filter reached its steady state (diagnostics).
@@ -36,7 +39,7 @@ final class ARMAObjective {
   private let pExt: UnsafeMutablePointer<Double>
   private let phiPad: UnsafeMutablePointer<Double>
   /// Largest change of the predicted covariance below which the filter is taken to be in its steady state.
-  static let steadyTolerance = 1e-11
+  static let steadyTolerance = 1e-9
   private var steadyTolerance: Double { Self.steadyTolerance }
   private let pNew: UnsafeMutablePointer<Double>
   private let vMatrix: UnsafeMutablePointer<Double>
@@ -53,7 +56,7 @@ final class ARMAObjective {
     for i in 0..<m { w[i] = series[i] }
     phi = .allocate(capacity: max(1, r))
     theta = .allocate(capacity: max(1, r))
-    work = .allocate(capacity: max(1, r))
+    work = .allocate(capacity: max(1, r, q))
     a = .allocate(capacity: r + 1)
     anew = .allocate(capacity: r)
     pExt = .allocate(capacity: (r + 1) * (r + 1))
@@ -82,6 +85,12 @@ final class ARMAObjective {
       }
     }
     for i in 0..<max(0, r - 1) { theta[i] = i < q ? base[p + i] : 0 }
+    if transformed && transformMA && q > 0 {
+      // Invertible MA: theta = -(AR coefficients of the PACF transform), so 1 + theta z has its roots outside
+      // the unit circle (statsmodels' enforce_invertibility).
+      ARMAParameters.pacfToAR(base + p, theta, work, count: q)
+      for i in 0..<q { theta[i] = -theta[i] }
+    }
     return hasMean ? base[p + q] : 0
   }
 
@@ -167,17 +176,19 @@ final class ARMAObjective {
         var change = 0.0
         for j in 0..<r {
           let phj = phiPad[j]
-          let pj0 = pExt[j + 1]
+          let pj0 = pExt[j &+ 1]
+          let column = r &* j
+          let extColumn = s &* (j &+ 1)
           for i in j..<r {
-            let phi_i = phiPad[i]
-            let t = vMatrix[i + r * j] + phi_i * (phj * p00 + pj0) + phj * pExt[i + 1]
-              + pExt[i + 1 + s * (j + 1)]
-            change = max(change, abs(t - pNew[i + r * j]))
-            pNew[i + r * j] = t
-            pNew[j + r * i] = t
+            let t = vMatrix[i &+ column] + phiPad[i] * (phj * p00 + pj0) + phj * pExt[i &+ 1]
+              + pExt[i &+ 1 &+ extColumn]
+            let delta = t - pNew[i &+ column]
+            change += delta * delta
+            pNew[i &+ column] = t
+            pNew[j &+ r &* i] = t
           }
         }
-        if change < steadyTolerance {
+        if change < steadyTolerance * steadyTolerance {
           steady = true
           steadyAt += l
         }
@@ -192,10 +203,11 @@ final class ARMAObjective {
       if !steady {
         for j in 0..<r {
           let mj = pNew[j] / gain
+          let column = r &* j
           for i in j..<r {
-            let v = pNew[i + r * j] - pNew[i] * mj
-            pExt[i + s * j] = v
-            pExt[j + s * i] = v
+            let v = pNew[i &+ column] - pNew[i] * mj
+            pExt[i &+ s &* j] = v
+            pExt[j &+ s &* i] = v
           }
         }
       }
