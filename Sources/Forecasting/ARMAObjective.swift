@@ -149,14 +149,14 @@ final class ARMAObjective {
     var sumlog = 0.0
     var steady = false
     var gain = 0.0
-    var logGain = 0.0
+    var gainProduct = 1.0
     a[r] = 0
     var l = 0
     while l < m {
       if steady {
         // Steady state: constant gain K = Pnew[., 0] / F; one fused pass, a <- T a + K v.
         let inverseGain = 1 / gain
-        sumlog += Double(m - l) * logGain
+        sumlog += Double(m - l) * Math.log(gain)
         while l < m {
           let a0 = a[0]
           let v = (w[l] - mu) - (a[1] + phiPad[0] * a0)
@@ -194,10 +194,15 @@ final class ARMAObjective {
         }
       }
       gain = pNew[0]
-      logGain = Math.log(gain)
+      // sum log F as the log of a running product (F >= 1 for this state space), flushed before it can overflow:
+      // one log per many steps instead of one per step.
+      gainProduct *= gain
+      if gainProduct > 1e200 || !(gain >= 1) {
+        sumlog += Math.log(gainProduct)
+        gainProduct = 1
+      }
       let v = (w[l] - mu) - anew[0]
       ssq += v * v / gain
-      sumlog += logGain
       let k = v / gain
       for i in 0..<r { a[i] = anew[i] + pNew[i] * k }
       if !steady {
@@ -213,6 +218,7 @@ final class ARMAObjective {
       }
       l += 1
     }
+    sumlog += Math.log(gainProduct)
     return (ssq, sumlog)
   }
 }
