@@ -39,8 +39,9 @@ final class ARMAObjective {
   private let pExt: UnsafeMutablePointer<Double>
   private let phiPad: UnsafeMutablePointer<Double>
   /// Largest change of the predicted covariance below which the filter is taken to be in its steady state.
-  static let steadyTolerance = 1e-9
-  private var steadyTolerance: Double { Self.steadyTolerance }
+  static let defaultSteadyTolerance = 1e-9
+  /// Size of the covariance change below which the filter is taken as steady (0: never; tests compare recursions).
+  var steadyTolerance = ARMAObjective.defaultSteadyTolerance
   private let pNew: UnsafeMutablePointer<Double>
   private let vMatrix: UnsafeMutablePointer<Double>
   private let resid: UnsafeMutablePointer<Double>
@@ -62,7 +63,7 @@ final class ARMAObjective {
     pExt = .allocate(capacity: (r + 1) * (r + 1))
     phiPad = .allocate(capacity: r)
     pNew = .allocate(capacity: r * r)
-    vMatrix = .allocate(capacity: r * r)
+    vMatrix = .allocate(capacity: max(r * r, 2 * r + 2))
     resid = .allocate(capacity: max(1, m))
     q0 = StationaryCovariance(r: r)
     phi.initialize(repeating: 0, count: max(1, r))
@@ -133,6 +134,79 @@ final class ARMAObjective {
 
   /// Runs the Kalman filter: `ssq = sum v^2/F`, `sumlog = sum log F`; nil when Q0 does not exist.
   func exact(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> (ssq: Double, sumlog: Double)? {
+    exactChandrasekhar(params, transformed: transformed)
+  }
+
+  /// The exact likelihood by the Chandrasekhar recursions (Morf, Sidhu and Kailath 1974; Herbst 2015), O(r) per
+  /// observation. With the stationary start `P1 = Q0` and `Q0 = T Q0 T' + R R'`, the first covariance change is
+  /// `P2 - P1 = -k1 k1' / F1` (rank one), and rank one it stays: with `k = T P Z'`, `a = Z w`,
+  /// `F' = F + m a^2`, `k' = k + m a T w`, `w' = T w - k a / F`, `m' = m F / F'`. The state prediction is
+  /// `x' = T x + k v / F`. When `|m| |w|^2 < 1e-9` the covariance has stopped changing and only the state moves.
+  func exactChandrasekhar(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool)
+    -> (ssq: Double, sumlog: Double)?
+  {
+    evaluations += 1
+    let mu = load(params, transformed: transformed)
+    guard q0.compute(phi: phi, p: p, theta: theta, out: pNew) else { return nil }
+    for i in 0..<r { phiPad[i] = i < p ? phi[i] : 0 }
+    // Reuse buffers: a = predicted state (r + 1, zero pad), anew = k, vMatrix[0...r] = w, vMatrix[r+1...] = T w.
+    let kv = anew
+    let wv = vMatrix
+    let tw = vMatrix + (r + 1)
+    var f = pNew[0]
+    let c0 = pNew[0]
+    for i in 0..<r { kv[i] = phiPad[i] * c0 + (i < r - 1 ? pNew[i + 1] : 0) }
+    for i in 0..<r { wv[i] = kv[i] }
+    wv[r] = 0
+    var mm = -1 / f
+    for i in 0...r { a[i] = 0 }
+    var ssq = 0.0
+    var sumlog = 0.0
+    var gainProduct = 1.0
+    var steady = false
+    var l = 0
+    while l < m {
+      let v = (w[l] - mu) - a[0]
+      let inverseGain = 1 / f
+      ssq += v * v * inverseGain
+      gainProduct *= f
+      if gainProduct > 1e200 || !(f >= 1) {
+        sumlog += Math.log(gainProduct)
+        gainProduct = 1
+      }
+      let x0 = a[0]
+      let step = v * inverseGain
+      for i in 0..<r { a[i] = a[i &+ 1] + phiPad[i] * x0 + kv[i] * step }
+      if !steady {
+        let aw = wv[0]
+        var norm = 0.0
+        for i in 0..<r { tw[i] = phiPad[i] * aw + wv[i &+ 1] }
+        let scale = aw * inverseGain
+        let kStep = mm * aw
+        for i in 0..<r {
+          let ki = kv[i]
+          let wi = tw[i] - ki * scale
+          wv[i] = wi
+          norm += wi * wi
+          kv[i] = ki + kStep * tw[i]
+        }
+        let fNew = f + mm * aw * aw
+        mm = mm * f / fNew
+        f = fNew
+        if abs(mm) * norm < steadyTolerance {
+          steady = true
+          steadyAt += l
+        }
+      }
+      l &+= 1
+    }
+    sumlog += Math.log(gainProduct)
+    return (ssq, sumlog)
+  }
+
+  /// The same likelihood by the Riccati (covariance) recursion, O(r^2) per observation; kept to cross-check
+  /// ``exactChandrasekhar(_:transformed:)``.
+  func exactRiccati(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> (ssq: Double, sumlog: Double)? {
     evaluations += 1
     let mu = load(params, transformed: transformed)
     guard q0.compute(phi: phi, p: p, theta: theta, out: pNew) else { return nil }
