@@ -10,8 +10,9 @@ import AlmanacCore
 ///   `t >= p` with earlier residuals taken as zero; objective `0.5 log(ssq / nu)`, `nu = m - p`.
 /// - Exact Gaussian likelihood by the Kalman filter on Harvey's state space with the stationary initial covariance
 ///   `Q0`; sigma2 concentrated out: objective `0.5 (log(ssq / m) + sumlog / m)` where `ssq = sum v_t^2 / F_t`,
-///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). Once the predicted covariance
-///   stops changing (root sum of squared changes < 1e-9) the filter switches to its steady state and only updates the mean.
+///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). The filter runs the
+///   Chandrasekhar recursions (O(r) per observation, see ``exactChandrasekhar(_:transformed:)``); once the
+///   covariance stops changing (change below 1e-9) only the state is updated.
 ///
 /// Not thread-safe: one instance per fit.
 final class ARMAObjective {

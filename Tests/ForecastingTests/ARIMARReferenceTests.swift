@@ -20,14 +20,14 @@ struct ARIMARReferenceTests {
     }
   }
 
-  /// `polish: false` (and no second start) follows R's optimiser path (R's BFGS settings); the defaults can move past
+  /// `polish: false` follows R's optimiser path (R's BFGS settings); the defaults can move past
   /// where R stops (see ``polishingNeverLowersTheLikelihood(_:)``).
   static func fit(_ c: RReferenceCase, polish: Bool = false) throws -> ARIMAFit {
     let y = try RReferenceCase.series(c.dataset)
     let o = c.order
     let method = try #require(ARIMAMethod(rawValue: c.method))
     return try ARIMA.fit(y, order: ARIMAOrder(p: o.p, d: o.d, q: o.q),
-                         options: ARIMAOptions(method: method, polish: polish, zeroStart: polish))
+                         options: ARIMAOptions(method: method, polish: polish))
   }
 
   /// With the default polishing pass the likelihood is never below R's (to R's own 1e-3 reporting tolerance); on
