@@ -1,6 +1,6 @@
 // almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
 // Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
-// Usage: almanac-bench arima [threads] [--no-polish] [--no-zero-start]
+// Usage: almanac-bench arima [threads] [--no-polish] [--zero-start]
 import Dispatch
 import Forecasting
 import Foundation
@@ -86,7 +86,7 @@ enum ArimaBenchmark {
     }
     let threads = args.first.flatMap { Int($0) } ?? 2
     let polish = !args.contains("--no-polish")
-    let zeroStart = !args.contains("--no-zero-start")
+    let zeroStart = args.contains("--zero-start")
     let rates = try loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
                               column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }.suffix(2000)
     let series = Array(rates)
