@@ -1,6 +1,7 @@
 import AlmanacCore
 import Forecasting
 import Testing
+import _TestSupport
 
 /// Behaviour on empty, constant, NaN/infinite and too-short input: clear, typed errors.
 @Suite struct ARIMAInputTests {
@@ -101,3 +102,26 @@ import Testing
   }
 }
 
+
+/// Rolling-origin forecasts against their definition: at every origin, a one-step forecast from the latest fit's
+/// coefficients applied to all data before the origin (R: `predict(Arima(head(x, origin), model = fit), 1)`).
+@Suite(.enabled(if: TestSupport.sharedDirectory != nil, "needs ../shared beside the repository"))
+struct RollingOriginTests {
+  @Test(arguments: [(1, 1, 1, false), (2, 0, 0, false), (1, 1, 0, true)])
+  func incrementalFilterEqualsRefiltering(_ o: (Int, Int, Int, Bool)) throws {
+    let y = try RReferenceCase.series("LakeHuron")
+    let order = ARIMAOrder(p: o.0, d: o.1, q: o.2)
+    let options = ARIMAOptions(drift: o.3)
+    let rolling = try RollingOrigin.oneStepForecasts(y, holdout: 12, refitEvery: 5, order: order, options: options)
+    #expect(rolling.fits == 3)
+    let start = y.count - 12
+    for i in 0..<12 {
+      let fitOrigin = start + (i / 5) * 5
+      let fit = try ARIMA.fit(Array(y[0..<fitOrigin]), order: order, options: options)
+      #expect(fit.hasMean == (o.1 == 0 || o.3))
+      let direct = try fit.forecast(history: Array(y[0..<(start + i)]), steps: 1)
+      #expect(abs(rolling.forecast.mean[i] - direct.mean[0]) < 1e-9, "origin \(i)")
+      #expect(abs(rolling.forecast.standardError[i] - direct.standardError[0]) < 1e-9, "origin \(i)")
+    }
+  }
+}
