@@ -262,7 +262,7 @@ public enum ARIMA {
         }
       }
       objective.transformMA = maTransformed
-      let again = BFGS.minimize(polishStart, parscale: parscale, maxIterations: options.maxIterations,
+      let again = BFGS.minimize(polishStart, parscale: parscale, maxIterations: 2 * options.maxIterations,
                                 reltol: options.polishReltol, scaledRestart: true) {
         objective.exactObjective($0, transformed: true)
       }
