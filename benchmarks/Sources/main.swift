@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "panel": panelBenchmark,
+  "arima": ArimaBenchmark.run,
   "synthetic": syntheticMarketBenchmark,
   "store": StoreBenchmark.run,
 ]
