@@ -118,8 +118,12 @@ struct DiagnosticSink {
   var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
 
   /// Diagnostics sorted by position (stable for equal positions), positionless ones first.
+  /// The diagnostics in source order, each distinct message once (a setting shared by many trials, such as a
+  /// missing input file, is reported once, not once per trial).
   var sorted: [Diagnostic] {
-    diagnostics.enumerated().sorted { a, b in
+    var seen = Set<String>()
+    let unique = diagnostics.filter { seen.insert($0.rendered(colored: false)).inserted }
+    return unique.enumerated().sorted { a, b in
       let la = a.element.line ?? 0, lb = b.element.line ?? 0
       if la != lb { return la < lb }
       let ca = a.element.column ?? 0, cb = b.element.column ?? 0

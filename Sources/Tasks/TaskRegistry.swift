@@ -11,5 +11,5 @@ public enum TaskRegistry {
     return tasks
   }
 
-  static var builtIn: [any TrialTask] { [] }
+  static var builtIn: [any TrialTask] { [ForecastTask()] }
 }

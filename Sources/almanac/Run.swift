@@ -60,6 +60,14 @@ struct Run: ParsableCommand {
           provenance: plan.provenanceTags, progress: makeDefaultProgress(verbose: verbose))
       }
       if summary.interrupted { throw ExitCode(130) }
+      try reportingRuntimeErrors {
+        let leaders = try ExperimentLeaders.update(
+          store: try TrackingStore(at: storeURL), experiment: plan.runnerExperiment, goals: plan.spec.task.metricGoals)
+        let shown = Set(plan.spec.metrics)
+        for leader in leaders where shown.contains(leader.metric) {
+          print("best \(leader.metric): \(leader.tagValue)")
+        }
+      }
       if summary.failed > 0 { anyFailed = true }
       if !noReport {
         try writeReport(experiment: plan.spec.name, storeURL: storeURL, outDirectory: reportsDir, png: png,

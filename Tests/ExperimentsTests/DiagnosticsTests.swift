@@ -344,6 +344,17 @@ struct DiagnosticsTests {
       """)
   }
 
+  @Test func missingInputFileSharedByManyTrialsIsReportedOnce() throws {
+    let scratch = try Scratch()
+    let resolved = scratch.directory.appendingPathComponent("missing.csv").standardizedFileURL.path
+    let text = Self.head + "data:\n  source: csv\n  file: missing.csv\nsweep:\n  p: [1, 2, 3]\n  seeds: 2\n"
+    #expect(try scratch.error(text) == """
+      x.yaml:6:9: error: input file not found: missing.csv (resolved to \(resolved))
+        file: missing.csv
+              ^
+      """)
+  }
+
   @Test func unreadableFile() throws {
     let scratch = try Scratch()
     let missing = scratch.directory.appendingPathComponent("nope.yaml")

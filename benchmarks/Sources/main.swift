@@ -5,6 +5,7 @@ import Foundation
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "network": NetworkBenchmark.run,
   "panel": panelBenchmark,
+  "arima": ArimaBenchmark.run,
   "synthetic": syntheticMarketBenchmark,
   "store": StoreBenchmark.run,
 ]

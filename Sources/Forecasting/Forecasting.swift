@@ -1,1 +1,0 @@
-// Forecasting module: see docs/ARCHITECTURE.md for its concern and contract.

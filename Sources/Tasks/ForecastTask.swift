@@ -1,0 +1,231 @@
+import Datasets
+import Experiments
+import Forecasting
+import Foundation
+
+/// The `forecast` task: fits ARIMA(p, d, q) (R `stats::arima` semantics, see `docs/forecasting.md`) to a rate
+/// series on all but its last `holdout` points and scores the forecasts of the held-out points on the rate scale.
+///
+/// Metrics: `aic aicc bic loglik sigma2 rmse mae mape converged iterations` and `coef.<name>`, `se.<name>`.
+/// Series (rate units): `forecast`, `lower80`, `upper80`, `lower95`, `upper95` (step = 0-based forecast index, `horizon`
+/// steps for holdout evaluation, the holdout's one-step-ahead forecasts for rolling evaluation) and `actual`
+/// (step = 0-based holdout index); `residual_acf` (step = lag 1...20, residuals after the first d).
+/// Tags: `converged`, `method`, `transform`, `evaluation`, and `notes` when the fit has remarks.
+/// A fit that does not converge is still recorded (tag `converged=false`); a fit that cannot be made (too short,
+/// constant, non-positive values under log, ...) fails the trial with the reason.
+///
+/// Loaded series are cached across trials (one load per distinct data block), so a grid over orders reads the file
+/// once.
+public struct ForecastTask: TrialTask {
+  public let name = "forecast"
+  public var settingsSchema: [Field] { Self.schema }
+  public var metricGoals: [String: MetricGoal] { Self.goals }
+  public var defaultMetric: String { "aic" }
+
+  /// Turns a data request into the series' values; replaceable in tests.
+  let loader: @Sendable (SeriesRequest) throws -> [Double]
+  let cache = SeriesCache()
+
+  public init() {
+    loader = ForecastTask.load
+  }
+
+  init(loader: @escaping @Sendable (SeriesRequest) throws -> [Double]) {
+    self.loader = loader
+  }
+
+  public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
+    let request = try SeriesRequest(settings: settings, baseDirectory: baseDirectory)
+    return request.file.map { [$0] } ?? []
+  }
+
+  public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
+    let s = try ForecastSettings(trial.settings, baseDirectory: context.baseDirectory)
+    let rates = try cache.values(for: s.request, loader: loader)
+    let n = rates.count
+    guard n > s.holdout + 2 else {
+      throw TrialFailure("the series has \(n) points; holdout \(s.holdout) leaves too few to fit "
+        + "ARIMA\(s.order) (check data.last, data.filter and data.positive_only)")
+    }
+    let train = Array(rates[0..<(n - s.holdout)])
+    let actual = Array(rates[(n - s.holdout)...])
+    let y: [Double]
+    let all: [Double]
+    do {
+      y = try s.transform.apply(train)
+      all = s.evaluation == "rolling" ? try s.transform.apply(rates) : y
+    } catch let error as ARIMAError {
+      throw TrialFailure("transform \(s.transform.rawValue): \(error)")
+    }
+    if context.isCancelled() { throw TrialFailure("cancelled") }
+    let fit: ARIMAFit
+    do {
+      fit = try ARIMA.fit(y, order: s.order, options: s.options)
+    } catch let error as ARIMAError {
+      throw TrialFailure("ARIMA\(s.order) fit failed: \(error)")
+    }
+
+    let scored: TransformedForecast
+    let stored: TransformedForecast
+    do {
+      if s.evaluation == "rolling" {
+        let rolling = try RollingOrigin.oneStepForecasts(all, holdout: s.holdout, refitEvery: s.refitEvery,
+                                                         order: s.order, options: s.options)
+        scored = s.transform.backTransform(rolling.forecast)
+        stored = scored
+      } else {
+        let f = try fit.forecast(steps: max(s.horizon, s.holdout))
+        let back = s.transform.backTransform(f)
+        scored = back
+        stored = back
+      }
+    } catch let error as ARIMAError {
+      throw TrialFailure("ARIMA\(s.order) forecast failed: \(error)")
+    }
+    let predicted = Array(scored.point.prefix(s.holdout))
+
+    var metrics: [String: Double] = [
+      "aic": fit.aic, "aicc": fit.aicc, "bic": fit.bic, "loglik": fit.loglik, "sigma2": fit.sigma2,
+      "rmse": ForecastMetrics.rmse(forecast: predicted, actual: actual),
+      "mae": ForecastMetrics.mae(forecast: predicted, actual: actual),
+      "mape": ForecastMetrics.mape(forecast: predicted, actual: actual),
+      "converged": fit.converged ? 1 : 0, "iterations": Double(fit.iterations),
+    ]
+    for (i, coefficient) in fit.coefficientNames.enumerated() {
+      metrics["coef." + coefficient] = fit.coefficients[i]
+      metrics["se." + coefficient] = fit.standardErrors[i]
+    }
+    let steps = s.evaluation == "rolling" ? s.holdout : s.horizon
+    var series: [SeriesPoint] = []
+    series.reserveCapacity(6 * steps + 20)
+    for (key, values) in [("forecast", stored.point), ("lower80", stored.lower80), ("upper80", stored.upper80),
+                          ("lower95", stored.lower95), ("upper95", stored.upper95)]
+    {
+      for (step, value) in values.prefix(steps).enumerated() { series.append(SeriesPoint(key: key, step: step, value: value)) }
+    }
+    for (step, value) in actual.enumerated() { series.append(SeriesPoint(key: "actual", step: step, value: value)) }
+    let acf = ForecastMetrics.acf(Array(fit.residuals.dropFirst(s.order.d)), maxLag: 20)
+    for (lag, value) in acf.enumerated() { series.append(SeriesPoint(key: "residual_acf", step: lag + 1, value: value)) }
+
+    var tags = ["converged": fit.converged ? "true" : "false", "method": fit.method.rawValue,
+                "transform": s.transform.rawValue, "evaluation": s.evaluation]
+    if !fit.notes.isEmpty { tags["notes"] = fit.notes.joined(separator: "; ") }
+    context.log("ARIMA\(s.order) \(fit.method.rawValue): loglik \(fit.loglik), aic \(fit.aic), "
+      + "converged \(fit.converged) after \(fit.iterations) iterations")
+    return TrialOutcome(metrics: metrics, series: series, tags: tags)
+  }
+}
+
+/// The resolved settings of one trial.
+struct ForecastSettings {
+  var request: SeriesRequest
+  var transform: SeriesTransform
+  var order: ARIMAOrder
+  var options: ARIMAOptions
+  var holdout: Int
+  var horizon: Int
+  var evaluation: String
+  var refitEvery: Int
+
+  init(_ settings: Value, baseDirectory: URL) throws {
+    request = try SeriesRequest(settings: settings, baseDirectory: baseDirectory)
+    transform = SeriesTransform(rawValue: settings[path: "transform"]?.string ?? "log") ?? .log
+    order = ARIMAOrder(p: settings[path: "p"]?.int ?? 1, d: settings[path: "d"]?.int ?? 1,
+                       q: settings[path: "q"]?.int ?? 1)
+    let method = ARIMAMethod(rawValue: settings[path: "method"]?.string ?? "css-ml") ?? .cssML
+    options = ARIMAOptions(method: method, includeMean: settings[path: "include_mean"]?.bool ?? true,
+                           drift: settings[path: "drift"]?.bool ?? false)
+    holdout = settings[path: "holdout"]?.int ?? 100
+    horizon = settings[path: "horizon"]?.int ?? holdout
+    evaluation = settings[path: "evaluation"]?.string ?? "holdout"
+    refitEvery = settings[path: "refit_every"]?.int ?? 10
+  }
+}
+
+/// Which series to load: everything in `data` that changes the values (the cache key).
+struct SeriesRequest: Hashable, Sendable {
+  var source: String
+  /// Absolute file for `csv`.
+  var file: URL?
+  var options: RateSeries.Options
+  var syntheticSeed: UInt64
+  var syntheticDays: Int
+  var syntheticToken: String
+  var syntheticRate: RateSeries.Rate
+
+  init(settings: Value, baseDirectory: URL) throws {
+    let data = settings[path: "data"] ?? .map([:])
+    source = data[path: "source"]?.string ?? "csv"
+    if source == "csv" {
+      guard let path = data[path: "file"]?.string, !path.isEmpty else {
+        throw TrialFailure("data.file is required when data.source is csv")
+      }
+      file = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+        : baseDirectory.appendingPathComponent(path).standardizedFileURL
+    }
+    var filter: [String: String] = [:]
+    for (key, value) in data[path: "filter"]?.map ?? [:] { filter[key] = value.string ?? value.display }
+    options = RateSeries.Options(
+      timeColumn: data[path: "time"]?.string ?? "timestamp",
+      valueColumn: data[path: "value"]?.string ?? "variable_borrow_rate_aave_v2",
+      filter: filter, positiveOnly: data[path: "positive_only"]?.bool ?? true, last: data[path: "last"]?.int ?? 2000,
+      resample: RateSeries.Resample(rawValue: data[path: "resample"]?.string ?? "none") ?? .none,
+      missing: RateSeries.Missing(rawValue: data[path: "missing"]?.string ?? "drop") ?? .drop)
+    syntheticSeed = UInt64(max(0, data[path: "synthetic.seed"]?.int ?? 7))
+    syntheticDays = data[path: "synthetic.days"]?.int ?? 730
+    syntheticToken = data[path: "synthetic.token"]?.string ?? "USDC"
+    syntheticRate = RateSeries.Rate(rawValue: data[path: "synthetic.rate"]?.string ?? "variable_borrow") ?? .variableBorrow
+  }
+}
+
+extension ForecastTask {
+  /// Loads a series: `RateSeries.load(file:options:)` for csv; for synthetic, the synthetic market's daily rate of
+  /// the token, then `positive_only` and `last` as for files.
+  @Sendable static func load(_ request: SeriesRequest) throws -> [Double] {
+    if request.source == "synthetic" {
+      var tokens = SyntheticMarket.defaultTokens
+      if !tokens.contains(where: { $0.lowercased() == request.syntheticToken.lowercased() }) {
+        tokens.append(request.syntheticToken)
+      }
+      let output = SyntheticMarket.generate(SyntheticMarket.Config(seed: request.syntheticSeed,
+                                                                   days: request.syntheticDays, tokens: tokens))
+      let symbol = tokens.first { $0.lowercased() == request.syntheticToken.lowercased() } ?? request.syntheticToken
+      var values = RateSeries(rates: output.rates, symbol: symbol, rate: request.syntheticRate).values
+      if request.options.positiveOnly { values = values.filter { $0 > 0 } }
+      if request.options.last > 0 && values.count > request.options.last { values = Array(values.suffix(request.options.last)) }
+      guard !values.isEmpty else {
+        throw TrialFailure("the synthetic market has no \(request.syntheticRate.rawValue) rate for '\(request.syntheticToken)'")
+      }
+      return values
+    }
+    guard let file = request.file else { throw TrialFailure("data.file is required when data.source is csv") }
+    do {
+      return try RateSeries.load(file: file, options: request.options).values
+    } catch let error as RateSeries.LoadError {
+      throw TrialFailure(error.description)
+    }
+  }
+}
+
+/// Series loaded so far, shared by all trials of a task instance. `@unchecked Sendable` because every access to
+/// `entries` holds `lock`; a load runs under the lock so that concurrent trials wanting the same series load it once.
+final class SeriesCache: @unchecked Sendable {
+  private let lock = NSLock()
+  private var entries: [SeriesRequest: Result<[Double], TrialFailure>] = [:]
+
+  func values(for request: SeriesRequest, loader: (SeriesRequest) throws -> [Double]) throws -> [Double] {
+    lock.lock()
+    defer { lock.unlock() }
+    if let cached = entries[request] { return try cached.get() }
+    let result: Result<[Double], TrialFailure>
+    do {
+      result = .success(try loader(request))
+    } catch let failure as TrialFailure {
+      result = .failure(failure)
+    } catch {
+      result = .failure(TrialFailure("\(error)"))
+    }
+    entries[request] = result
+    return try result.get()
+  }
+}

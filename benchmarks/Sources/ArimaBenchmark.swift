@@ -1,0 +1,173 @@
+// almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
+// Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
+// Usage: almanac-bench arima [threads] [--no-polish] [--zero-start]
+import Dispatch
+import Forecasting
+import Foundation
+
+enum ArimaBenchmark {
+  static let statsmodelsSeconds = 181.0
+  static let statsmodelsBestAIC = -14718.51
+  static let statsmodelsBestRMSE = 0.000257
+
+  struct Row {
+    var order: ARIMAOrder
+    var loglik = Double.nan
+    var aic = Double.nan
+    var rmse = Double.nan
+    var converged = false
+    var iterations = 0
+    var evaluations = 0
+    var seconds = 0.0
+    var error: String?
+  }
+
+  /// Results shared by the workers; each worker writes only the slots it claimed. `@unchecked Sendable` because
+  /// every access goes through `lock`.
+  final class Board: @unchecked Sendable {
+    let lock = NSLock()
+    var next = 0
+    var rows: [Row]
+    init(_ rows: [Row]) { self.rows = rows }
+    func claim() -> Int? {
+      lock.lock()
+      defer { lock.unlock() }
+      guard next < rows.count else { return nil }
+      next += 1
+      return next - 1
+    }
+    func store(_ row: Row, at i: Int) {
+      lock.lock()
+      rows[i] = row
+      lock.unlock()
+    }
+  }
+
+  static var sharedDirectory: URL? {
+    if let env = ProcessInfo.processInfo.environment["ALMANAC_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env) }
+    let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent()
+    let url = root.deletingLastPathComponent().appendingPathComponent("shared")
+    return FileManager.default.fileExists(atPath: url.path) ? url : nil
+  }
+
+  /// The rate column as numbers (empty cells skipped), in file order.
+  static func loadRates(_ url: URL, column: String) throws -> [Double] {
+    let text = try String(contentsOf: url, encoding: .utf8)
+    var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
+    guard let header = lines.popFirst()?.split(separator: ",", omittingEmptySubsequences: false),
+          let c = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == column })
+    else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path]) }
+    return lines.compactMap { line in
+      let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+      return c < fields.count ? Double(fields[c]) : nil
+    }
+  }
+
+  /// statsmodels per-order results recorded with /work/ref (Tests/ForecastingTests/Fixtures).
+  static func statsmodelsFixture() -> [ARIMAOrder: (loglik: Double, aic: Double, converged: Bool)] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+      .deletingLastPathComponent().appendingPathComponent("Tests/ForecastingTests/Fixtures/statsmodels_usdc_grid.csv")
+    guard let text = try? String(contentsOf: url, encoding: .utf8) else { return [:] }
+    var out: [ARIMAOrder: (Double, Double, Bool)] = [:]
+    for line in text.split(separator: "\n").dropFirst() where !line.hasPrefix("#") {
+      let f = line.split(separator: ",").map(String.init)
+      guard f.count >= 6, let p = Int(f[0]), let d = Int(f[1]), let q = Int(f[2]), let ll = Double(f[3]),
+            let aic = Double(f[4]) else { continue }
+      out[ARIMAOrder(p: p, d: d, q: q)] = (ll, aic, f[5] == "true")
+    }
+    return out
+  }
+
+  static func run(_ args: ArraySlice<String>) throws {
+    guard let shared = sharedDirectory else {
+      print("arima: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
+      return
+    }
+    let threads = args.first.flatMap { Int($0) } ?? 2
+    let polish = !args.contains("--no-polish")
+    let zeroStart = args.contains("--zero-start")
+    let rates = try loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
+                              column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }.suffix(2000)
+    let series = Array(rates)
+    let holdout = 100
+    let y = try SeriesTransform.log.apply(Array(series.dropLast(holdout)))
+    let actual = Array(series.suffix(holdout))
+    let orders = (0...5).flatMap { p in (0...2).flatMap { d in (0...5).map { q in ARIMAOrder(p: p, d: d, q: q) } } }
+    // Largest models first so that the two workers finish together.
+    let schedule = orders.indices.sorted { (orders[$0].p + orders[$0].q) > (orders[$1].p + orders[$1].q) }
+    let board = Board(orders.map { Row(order: $0) })
+    let timer = ContinuousClock()
+    let cpuStart = clock_t(clock())
+    let start = timer.now
+    DispatchQueue.concurrentPerform(iterations: threads) { _ in
+      while let slot = board.claim() {
+        let i = schedule[slot]
+        var row = Row(order: orders[i])
+        let t0 = timer.now
+        do {
+          let fit = try ARIMA.fit(y, order: orders[i], options: ARIMAOptions(standardErrors: false, polish: polish, zeroStart: zeroStart))
+          let f = SeriesTransform.log.backTransform(try fit.forecast(steps: holdout))
+          row.loglik = fit.loglik
+          row.aic = fit.aic
+          row.rmse = ForecastMetrics.rmse(forecast: f.point, actual: actual)
+          row.converged = fit.converged
+          row.iterations = fit.iterations
+          row.evaluations = fit.evaluations
+        } catch {
+          row.error = "\(error)"
+        }
+        let elapsed = timer.now - t0
+        row.seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        board.store(row, at: i)
+      }
+    }
+    let elapsed = timer.now - start
+    let wall = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+    let rows = board.rows
+    let reference = statsmodelsFixture()
+    print("ARIMA grid: 108 orders, n = \(y.count) (+\(holdout) held out), log, CSS-ML\(polish ? " + polish" : ""), "
+      + "\(threads) threads")
+    print(String(format: "%-9@ %12@ %12@ %12@ %10@ %5@ %6@ %6@ %8@", "order", "loglik", "statsmodels", "diff", "rmse",
+                 "conv", "iter", "evals", "seconds"))
+    var failures = 0
+    var worse: [String] = []
+    for row in rows {
+      let ref = reference[row.order]
+      if let e = row.error {
+        failures += 1
+        print("\(row.order) failed: \(e)")
+        continue
+      }
+      let diff = ref.map { row.loglik - $0.loglik } ?? .nan
+      let mark = ref.map { $0.converged ? "" : " (statsmodels not converged)" } ?? ""
+      print(String(format: "%-9@ %12.3f %12.3f %12.4f %10.6f %5@ %6d %6d %8.3f%@", row.order.description, row.loglik,
+                   ref?.loglik ?? .nan, diff, row.rmse, row.converged ? "yes" : "no", row.iterations, row.evaluations,
+                   row.seconds, mark))
+      if let ref, ref.converged, row.loglik < ref.loglik - 0.01 { worse.append("\(row.order) by \(ref.loglik - row.loglik)") }
+    }
+    let fitted = rows.filter { $0.error == nil }
+    print("")
+    print(String(format: "wall time: %.3f s for 108 orders (statsmodels: %.0f s) -> %.0fx faster; target < 2 s (90x)",
+                 wall, statsmodelsSeconds, statsmodelsSeconds / wall))
+    print(String(format: "CPU time: %.3f s over %d threads (%.3f s per thread if the cores were free)", cpu, threads,
+                 cpu / Double(threads)))
+    if let best = fitted.min(by: { $0.aic < $1.aic }) {
+      print(String(format: "lowest AIC: %@ AIC %.2f (statsmodels (0,1,1) %.2f): %@", best.order.description, best.aic,
+                   statsmodelsBestAIC, best.aic <= statsmodelsBestAIC + 0.01 ? "ok, <= statsmodels + 0.01" : "WORSE"))
+    }
+    if let best = fitted.min(by: { $0.rmse < $1.rmse }) {
+      print(String(format: "lowest holdout RMSE: %@ %.6f (statsmodels (5,0,3) %.6f)", best.order.description, best.rmse,
+                   statsmodelsBestRMSE))
+    }
+    print("converged: \(fitted.filter(\.converged).count)/\(rows.count); failed: \(failures)")
+    if reference.isEmpty {
+      print("statsmodels per-order fixture absent: no per-order comparison")
+    } else {
+      let compared = rows.filter { reference[$0.order]?.converged == true && $0.error == nil }.count
+      print("loglik >= statsmodels - 0.01 wherever statsmodels converged (\(compared) orders): "
+        + (worse.isEmpty ? "yes" : "NO: " + worse.joined(separator: ", ")))
+    }
+  }
+}
