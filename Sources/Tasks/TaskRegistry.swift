@@ -11,5 +11,5 @@ public enum TaskRegistry {
     return tasks
   }
 
-  static var builtIn: [any TrialTask] { [ForecastTask()] }
+  static var builtIn: [any TrialTask] { [ClassifyTask(), ForecastTask()] }
 }
