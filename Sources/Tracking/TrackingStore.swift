@@ -34,8 +34,29 @@ public final class TrackingStore: Sendable {
       db.add(function: TrackingStore.numericFunction)
     }
     self.fileURL = url.standardizedFileURL
-    self.pool = try DatabasePool(path: fileURL.path, configuration: config)
+    self.pool = try Self.openPool(path: fileURL.path, configuration: config)
     try Self.migrate(pool)
+  }
+
+  /// Opens the pool, retrying while another process holds the lock that switching a fresh file to WAL needs.
+  ///
+  /// `PRAGMA journal_mode = WAL` on a new file takes an exclusive lock, and SQLite may answer SQLITE_BUSY at once
+  /// instead of calling the busy handler when two processes open the same fresh file together. Waits up to about
+  /// 10 s in total (growing pauses) before giving up with the last error.
+  static func openPool(path: String, configuration: Configuration) throws -> DatabasePool {
+    var pause: UInt32 = 5_000
+    var waited: UInt32 = 0
+    while true {
+      do {
+        return try DatabasePool(path: path, configuration: configuration)
+      } catch let error as DatabaseError
+        where (error.resultCode == .SQLITE_BUSY || error.resultCode == .SQLITE_LOCKED) && waited < 10_000_000
+      {
+        usleep(pause)
+        waited += pause
+        pause = min(pause * 2, 200_000)
+      }
+    }
   }
 
   /// Applies the migrations, tolerating another process doing the same at the same moment.
