@@ -5,6 +5,16 @@ import Tracking
 /// (`best.<metric>` = `run <id> <axis=value ...> <metric>=<value>`), so a store answers "which order has the lowest
 /// AIC, which the lowest holdout RMSE" without a query. Ties keep the lower run id.
 public enum ExperimentLeaders {
+  /// The experiment tag holding the current plan's trial keys (comma-separated). Runs of trials no longer in the
+  /// plan (an axis value was edited away) stay in the store but are left out of leaders and reports.
+  public static let planKeysTag = "almanac.plan_keys"
+
+  /// The current plan's keys recorded on an experiment, or nil when none were recorded.
+  public static func planKeys(of experiment: ExperimentRecord) -> Set<String>? {
+    guard let text = experiment.tags[planKeysTag], !text.isEmpty else { return nil }
+    return Set(text.split(separator: ",").map(String.init))
+  }
+
   /// One leader.
   public struct Leader: Sendable, Hashable {
     public var metric: String
@@ -47,7 +57,8 @@ public enum ExperimentLeaders {
     -> [Leader]
   {
     guard let record = try store.experiment(named: experiment.name) else { return [] }
-    let runs = try store.runs(experimentID: record.id)
+    let keys = planKeys(of: record)
+    let runs = try store.runs(experimentID: record.id).filter { keys?.contains($0.trialKey) ?? true }
     let leaders = compute(runs: runs, goals: goals, axes: experiment.axes)
     var tags = record.tags
     for leader in leaders { tags["best.\(leader.metric)"] = leader.tagValue }

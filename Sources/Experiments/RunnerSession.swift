@@ -304,13 +304,16 @@ struct RunnerSession {
     return goal == .maximize ? value > best : value < best
   }
 
-  /// The best FINISHED current run of the experiment by the ranking metric (from earlier invocations).
+  /// The best FINISHED current run of this plan's trials by the ranking metric (from earlier invocations); runs of
+  /// trials no longer in the plan do not count.
   func bestSoFar() throws -> RunnerBest? {
     guard !metric.contains("`") else { return nil }
     let sort = try RunSort((goal == .maximize ? "-" : "") + "`\(metric)`")
     let filter = try RunFilter("status = \"FINISHED\" and `\(metric)` != null")
+    let keys = Set(trials.map(\.key))
     guard
-      let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort, limit: 1)).first,
+      let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort))
+        .first(where: { keys.contains($0.trialKey) }),
       let value = run.metrics[metric], !value.isNaN
     else { return nil }
     return RunnerBest(metric: metric, value: value, trialKey: run.trialKey, runID: run.id)

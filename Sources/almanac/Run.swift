@@ -84,7 +84,10 @@ extension ExperimentPlan {
     RunnerExperiment(
       name: spec.name, taskName: spec.taskName, specText: spec.source, fileURL: spec.fileURL, notes: spec.notes,
       rankingMetric: spec.rankingMetric, axes: axes.flatMap { $0.kind == .seeds ? ["seeds"] : $0.keys },
-      tags: ["almanac.metrics": spec.metrics.joined(separator: ","), "almanac.file": spec.displayPath])
+      tags: [
+        "almanac.metrics": spec.metrics.joined(separator: ","), "almanac.file": spec.displayPath,
+        ExperimentLeaders.planKeysTag: trials.map(\.key).joined(separator: ","),
+      ])
   }
 
   /// Data fingerprints for every run's provenance: `almanac.data.<path>.sha256`.

@@ -55,6 +55,18 @@ import _TestSupport
     #expect(try listRuns(in: dir).count == 8)
   }
 
+  @Test func leadersFollowTheCurrentPlanAfterAnAxisValueIsRemoved() throws {
+    let dir = try TestSupport.temporaryDirectory("e2e-leaders")
+    _ = try write(Self.experiment(ms: 1, xs: [1, 2, 3]), in: dir)
+    let first = try AlmanacProcess.run(["run", "e2e.yaml", "--no-report"], in: dir)
+    #expect(first.stdout.contains("best score: run") && first.stdout.contains("(x=3.0) score=3.0"), "\(first.stdout)")
+    _ = try write(Self.experiment(ms: 1, xs: [1, 2]), in: dir)
+    let second = try AlmanacProcess.run(["run", "e2e.yaml", "--no-report"], in: dir)
+    #expect(second.stdout.contains("(x=2.0) score=2.0"), "\(second.stdout)")
+    #expect(second.stderr.contains("best score = 2"), "\(second.stderr)")
+    #expect(try listRuns(in: dir).count == 3)  // the x=3 run stays in the store
+  }
+
   @Test func failedTrialsAreRecordedAndTheSweepGoesOn() throws {
     let dir = try TestSupport.temporaryDirectory("e2e-fail")
     _ = try write(Self.experiment(ms: 1, xs: [1, 2, 3], failX: 2), in: dir)
