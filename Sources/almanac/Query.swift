@@ -62,7 +62,10 @@ struct Runs: ParsableCommand {
   @Option(help: "At most this many runs.") var limit: Int?
   @Option(help: "table, csv or json.") var format: OutputFormat = .table
   @Option(help: "The SQLite store.") var db: String?
-  @Flag(help: "Include runs replaced by a --rerun.") var all = false
+  @Flag(help: "Include runs replaced by a --rerun and runs of trials no longer in the experiment's plan.")
+  var all = false
+  @Flag(help: "One row per configuration: replicates (seeds) collapsed to n, mean and standard deviation.")
+  var aggregate = false
 
   func run() throws {
     try reportingErrors {
@@ -70,9 +73,14 @@ struct Runs: ParsableCommand {
       let query = RunQuery(
         filter: try filter.map { try RunFilter($0) }, sort: try sort.map { try RunSort($0) }, limit: limit,
         includeSuperseded: all)
-      let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
+      var runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
+      if !all, let keys = ExperimentLeaders.planKeys(of: selection.experiment) {
+        runs = runs.filter { keys.contains($0.trialKey) }
+      }
       let metricOrder = (selection.experiment.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
-      print(RunTable(runs: runs, metricOrder: metricOrder).render(format, color: Terminal.colorStdout), terminator: "")
+      let table = RunTable(runs: runs, metricOrder: metricOrder)
+      print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
+            terminator: "")
     }
   }
 }

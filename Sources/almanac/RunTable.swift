@@ -58,6 +58,64 @@ struct RunTable {
     }
   }
 
+  /// FINISHED runs grouped by their params (replicates differ only in seed), in order of first appearance, with
+  /// n, mean and sample standard deviation (n - 1; empty when n = 1) of every metric. NaN values are left out.
+  func renderAggregated(_ format: OutputFormat) -> String {
+    let finished = runs.filter { $0.status == .finished }
+    let params = RunTable(runs: finished, metricOrder: metricOrder).varyingParams
+    var groups: [[String]: [RunRecord]] = [:]
+    var order: [[String]] = []
+    for run in finished {
+      let key = params.map { run.params[$0] ?? "" }
+      if groups[key] == nil { order.append(key) }
+      groups[key, default: []].append(run)
+    }
+    var metrics = RunTable(runs: finished, metricOrder: metricOrder).metricKeys
+    if format == .table && metrics.count > 6 { metrics = Array(metrics.prefix(6)) }
+    func stats(_ values: [Double]) -> (mean: Double, sd: Double?) {
+      let mean = values.reduce(0, +) / Double(values.count)
+      guard values.count > 1 else { return (mean, nil) }
+      let ss = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
+      return (mean, (ss / Double(values.count - 1)).squareRoot())
+    }
+    var header = params.map { "params." + $0 } + ["n"]
+    var rows: [[String]] = []
+    for key in order {
+      let group = groups[key] ?? []
+      var row = key + [String(group.count)]
+      for metric in metrics {
+        let values = group.compactMap { $0.metrics[metric] }.filter { !$0.isNaN }
+        if values.isEmpty {
+          row += format == .table ? [""] : ["", ""]
+          continue
+        }
+        let (mean, sd) = stats(values)
+        if format == .table {
+          row.append(RunnerFormat.number(mean) + (sd.map { " ± " + RunnerFormat.number($0) } ?? ""))
+        } else {
+          row += [String(mean), sd.map { String($0) } ?? ""]
+        }
+      }
+      rows.append(row)
+    }
+    header += format == .table ? metrics : metrics.flatMap { [$0 + ".mean", $0 + ".sd"] }
+    switch format {
+    case .table:
+      if rows.isEmpty { return "no finished runs match\n" }
+      return TextTable.render(header: header, rows: rows, color: false)
+        + "\(rows.count) configuration\(rows.count == 1 ? "" : "s"), \(finished.count) finished runs (mean ± sd over replicates)\n"
+    case .csv:
+      return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    case .json:
+      let objects = rows.map { row -> String in
+        "{" + zip(header, row).map { name, cell in
+          Value.quote(name) + ":" + (Double(cell).map { Value.double($0).canonicalJSON } ?? (cell.isEmpty ? "null" : Value.quote(cell)))
+        }.joined(separator: ",") + "}"
+      }
+      return "[" + objects.joined(separator: ",\n ") + "]\n"
+    }
+  }
+
   static func describe(_ detail: RunDetail) -> String {
     let run = detail.run
     var out = "run \(run.id) of \(detail.experimentName): \(run.status.rawValue)\(run.superseded ? " (superseded)" : "")\n"

@@ -67,6 +67,22 @@ import _TestSupport
     #expect(try listRuns(in: dir).count == 3)  // the x=3 run stays in the store
   }
 
+  @Test func aggregateCollapsesReplicatesToMeanAndSampleSD() throws {
+    let dir = try TestSupport.temporaryDirectory("e2e-aggregate")
+    _ = try write(Self.experiment(ms: 1, xs: [1, 2], seeds: 3), in: dir)
+    #expect(try AlmanacProcess.run(["run", "e2e.yaml", "--no-report"], in: dir).status == 0)
+    let result = try AlmanacProcess.run(["runs", "e2e.yaml", "--aggregate", "--format", "csv"], in: dir)
+    let lines = result.stdout.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false) }
+    #expect(lines.first == ["params.x", "n", "score.mean", "score.sd"])
+    // score = x + replicate / 1000 for replicates 0, 1, 2: mean x + 0.001, sample sd 0.001.
+    for (row, x) in zip(lines.dropFirst(), [1.0, 2.0]) {
+      #expect(row.count == 4)
+      #expect(Double(row[0]) == x && row[1] == "3")
+      #expect(abs((Double(row[2]) ?? .nan) - (x + 0.001)) < 1e-12)
+      #expect(abs((Double(row[3]) ?? .nan) - 0.001) < 1e-12)
+    }
+  }
+
   @Test func failedTrialsAreRecordedAndTheSweepGoesOn() throws {
     let dir = try TestSupport.temporaryDirectory("e2e-fail")
     _ = try write(Self.experiment(ms: 1, xs: [1, 2, 3], failX: 2), in: dir)
