@@ -172,13 +172,14 @@ public enum CSVDate {
         }
       }
     }
+    if k == n { return (seconds, fraction) }
     let rest = UnsafeBufferPointer(rebasing: b[k..<n])
     for marker in utcMarkers where rest.elementsEqual(marker) { return (seconds, fraction) }
     return nil
   }
 
-  /// What may follow a time to say it is UTC (the empty marker: nothing).
-  private static let utcMarkers: [[UInt8]] = ["", "Z", "+00:00", "+0000", "UTC", " UTC", "+00"].map { Array($0.utf8) }
+  /// What may follow a time to say it is UTC (besides nothing).
+  private static let utcMarkers: [[UInt8]] = ["Z", "+00:00", "+0000", "UTC", " UTC", "+00"].map { Array($0.utf8) }
 
   static func daysInMonth(year: Int, month: Int) -> Int {
     switch month {

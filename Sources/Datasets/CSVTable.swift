@@ -251,13 +251,15 @@ public struct CSVTable: Sendable {
                   error kind: (String) -> CSVError.Kind) throws -> [T] {
     let c = try columnIndex(name)
     let width = header.count
-    let count = rows?.count ?? recordCount
+    let selected = rows ?? []
+    let all = rows == nil
+    let count = all ? recordCount : selected.count
     var out: [T] = []
     out.reserveCapacity(count)
     try bytes.withUnsafeBufferPointer { buf in
       for k in 0..<count {
-        let r = rows?[k] ?? k
-        precondition(r >= 0 && r < recordCount, "row \(r) is outside 0..<\(recordCount)")
+        let r = all ? k : selected[k]
+        if !all { precondition(r >= 0 && r < recordCount, "row \(r) is outside 0..<\(recordCount)") }
         let f = (r + 1) * width + c
         let s = Int(starts[f]), e = Int(ends[f])
         guard let v = parse(UnsafeBufferPointer(rebasing: buf[s..<e])) else {
