@@ -3,9 +3,9 @@
 /// `line` and `column` are 1-based; `column` counts bytes from the start of the line to the first character of the
 /// offending field (the opening quote for a quoted field). Errors that concern the whole file (it cannot be read, it
 /// is empty) point at `1:1`.
-public struct CSVError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
   /// What went wrong, with what was expected.
-  public enum Kind: Sendable, Equatable {
+  public enum Kind: Sendable, Hashable {
     /// The file could not be read (`reason` is the system's message).
     case unreadable(reason: String)
     /// The file has no header line.

@@ -4,10 +4,11 @@ import Foundation
 ///
 /// - The first non-blank line is the header. Fields are separated by `,`; records end at `\n`, `\r\n` or `\r`.
 /// - A field may be quoted with `"`; inside quotes, `""` is a literal quote and delimiters and line ends are data.
-/// - A leading UTF-8 byte order mark is skipped. Blank lines are skipped (as pandas' `skip_blank_lines`). Every other record must have as many fields as the
-///   header (a trailing line end is optional).
-/// - Typed accessors (``doubles(_:)``, ``strings(_:)``, ``days(_:)``, ``seconds(_:)``) convert a whole column and
-///   throw a ``CSVError`` naming the file, line and column of the first bad cell. An empty numeric cell is NaN.
+/// - A leading UTF-8 byte order mark is skipped. Blank lines are skipped (as pandas' `skip_blank_lines`). Every
+///   other record must have as many fields as the header (a trailing line end is optional).
+/// - Typed accessors (``doubles(_:rows:)``, ``strings(_:)``, ``days(_:)``, ``seconds(_:)``, ``times(_:rows:)``)
+///   convert a whole column (or chosen rows) and throw a ``CSVError`` naming the file, line and column of the first
+///   bad cell. An empty numeric cell is NaN.
 ///
 /// Parsing is a single pass over the bytes that records field boundaries only; cells are converted on demand.
 public struct CSVTable: Sendable {
@@ -179,22 +180,9 @@ public struct CSVTable: Sendable {
 
   /// Every cell of a numeric column as a Double: decimal or scientific notation, optional sign, `inf`/`nan`
   /// spellings; an empty cell is NaN. Throws ``CSVError/Kind/invalidNumber(column:text:)`` at the first bad cell.
-  public func doubles(_ name: String) throws -> [Double] {
-    let c = try columnIndex(name)
-    let width = header.count
-    var out = [Double](repeating: 0, count: recordCount)
-    try bytes.withUnsafeBufferPointer { buf in
-      for r in 0..<recordCount {
-        let f = (r + 1) * width + c
-        let s = Int(starts[f]), e = Int(ends[f])
-        if let v = CSVNumber.parse(UnsafeBufferPointer(rebasing: buf[s..<e])) {
-          out[r] = v
-        } else {
-          throw cellError(field: f, kind: .invalidNumber(column: name, text: Self.decode(bytes, s, e, quoted: false)))
-        }
-      }
-    }
-    return out
+  /// With `rows` (data record indices from 0, each below ``rowCount``), only those cells, in that order.
+  public func doubles(_ name: String, rows: [Int]? = nil) throws -> [Double] {
+    try convert(name, rows: rows, CSVNumber.parse) { .invalidNumber(column: name, text: $0) }
   }
 
   /// Every cell of a date column as whole days since 1970-01-01 (see ``CSVDate`` for the formats).
@@ -204,23 +192,19 @@ public struct CSVTable: Sendable {
 
   /// Every cell of a date or timestamp column as seconds since 1970-01-01T00:00:00Z (see ``CSVDate``).
   public func seconds(_ name: String) throws -> [Int] {
-    let c = try columnIndex(name)
-    let width = header.count
-    var out = [Int](repeating: 0, count: recordCount)
-    try bytes.withUnsafeBufferPointer { buf in
-      for r in 0..<recordCount {
-        let f = (r + 1) * width + c
-        let s = Int(starts[f]), e = Int(ends[f])
-        if let v = CSVDate.secondsSinceEpoch(bytes: UnsafeBufferPointer(rebasing: buf[s..<e])) {
-          out[r] = v
-        } else {
-          let text = Self.decode(bytes, s, e, quoted: false)
-          throw cellError(
-            field: f, kind: .invalidDate(column: name, text: text, expected: CSVDate.expectedFormats))
-        }
-      }
+    try convert(name, rows: nil, CSVDate.secondsSinceEpoch(bytes:)) {
+      .invalidDate(column: name, text: $0, expected: CSVDate.expectedFormats)
     }
-    return out
+  }
+
+  /// Every cell of a time column as seconds since 1970-01-01T00:00:00Z with fractions, in any of the formats of
+  /// ``CSVDate/instant(_:)``: ISO dates and date-times, or numeric Unix epochs in s, ms, µs or ns (by magnitude).
+  /// Throws ``CSVError/Kind/invalidDate(column:text:expected:)`` at the first bad cell (an empty cell is bad).
+  /// With `rows`, only those cells, in that order (as ``doubles(_:rows:)``).
+  public func times(_ name: String, rows: [Int]? = nil) throws -> [Double] {
+    try convert(name, rows: rows, CSVDate.instant(bytes:)) {
+      .invalidDate(column: name, text: $0, expected: CSVDate.expectedInstantFormats)
+    }
   }
 
   /// The (line, column) of a data cell, 1-based; `row` counts data records from 0.
@@ -258,6 +242,33 @@ public struct CSVTable: Sendable {
     }
     if readError != 0 { throw failure(String(cString: strerror(readError))) }
     return bytes
+  }
+
+  /// The cells of column `name` in `rows` (every record when nil) converted from their raw bytes (quotes removed,
+  /// `""` left as is) by `parse`; a cell it rejects throws `kind(text)` located at that cell.
+  @inline(__always)
+  func convert<T>(_ name: String, rows: [Int]?, _ parse: (UnsafeBufferPointer<UInt8>) -> T?,
+                  error kind: (String) -> CSVError.Kind) throws -> [T] {
+    let c = try columnIndex(name)
+    let width = header.count
+    let selected = rows ?? []
+    let all = rows == nil
+    let count = all ? recordCount : selected.count
+    var out: [T] = []
+    out.reserveCapacity(count)
+    try bytes.withUnsafeBufferPointer { buf in
+      for k in 0..<count {
+        let r = all ? k : selected[k]
+        if !all { precondition(r >= 0 && r < recordCount, "row \(r) is outside 0..<\(recordCount)") }
+        let f = (r + 1) * width + c
+        let s = Int(starts[f]), e = Int(ends[f])
+        guard let v = parse(UnsafeBufferPointer(rebasing: buf[s..<e])) else {
+          throw cellError(field: f, kind: kind(Self.decode(bytes, s, e, quoted: false)))
+        }
+        out.append(v)
+      }
+    }
+    return out
   }
 
   var headerLine: Int {

@@ -42,7 +42,7 @@ public struct RateSeries: Sendable, Hashable {
     /// or a numeric Unix epoch in seconds (values of magnitude >= 1e11, 1e14, 1e17 are read as milli-, micro- and
     /// nanoseconds).
     public var timeColumn: String
-    /// Column holding the value (decimal number; an empty cell, `nan` or `NaN` is missing).
+    /// Column holding the value (decimal or scientific number; an empty cell or `nan` in any case is missing).
     public var valueColumn: String
     /// Keep only rows whose cell in each named column equals the given text exactly (for example `symbol: USDC`).
     public var filter: [String: String]

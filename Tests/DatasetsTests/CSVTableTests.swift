@@ -73,6 +73,41 @@ import _TestSupport
     #expect(CSVDate.isoDate(0) == "1970-01-01")
   }
 
+  /// `times` takes every format of a time column; numeric epochs by magnitude. Seconds from
+  /// `date -u -d "2023-04-11" +%s` = 1681171200 and `date -u -d "2023-04-11 13:22:13" +%s` = 1681219333.
+  @Test func timesInSeveralFormats() throws {
+    let t = try CSVTable(
+      text: "t\n2023-04-11\n2023-04-11 13:22:13\n2023-04-11T00:00:00.5Z\n2023-04-11 13:22 UTC\n1681171200\n"
+        + "1681171200000\n1681171200000000\n1681171200000000000\n\"1681171200.25\"\n")
+    #expect(try t.times("t") == [1_681_171_200, 1_681_219_333, 1_681_171_200.5, 1_681_219_320]
+      + Array(repeating: 1_681_171_200, count: 4) + [1_681_171_200.25])
+    // The ISO forms agree with `secondsSinceEpoch` (which floors a fraction and reads nanosecond epochs only).
+    let iso = try t.strings("t")[0..<4].map { CSVDate.secondsSinceEpoch($0) }
+    #expect(iso == [1_681_171_200, 1_681_219_333, 1_681_171_200, 1_681_219_320])
+    #expect(CSVDate.instant("") == nil && CSVDate.instant("nan") == nil && CSVDate.instant("2023-04-11 13") == nil)
+    #expect(CSVDate.instant("2023-04-11T13:22:13.") == nil && CSVDate.instant("2023-04-11+01:00") == nil)
+  }
+
+  @Test func selectedRowsOnly() throws {
+    let t = try CSVTable(text: "t,v\n2023-04-11,1\nbad,bad\n1681171200,3\n", file: "r.csv")
+    #expect(try t.doubles("v", rows: [2, 0]) == [3, 1])
+    #expect(try t.times("t", rows: [2]) == [1_681_171_200])
+    #expect(try t.doubles("v", rows: []) == [])
+    let error = try #require(throws: CSVError.self) { try t.times("t", rows: [0, 1]) }
+    #expect(error.description == "r.csv:3:1: error: unknown date format in column 't': 'bad'; expected "
+      + CSVDate.expectedInstantFormats)
+  }
+
+  /// Negative years are written with a sign and four digits (ISO 8601 expanded form), by the writer too.
+  @Test func isoDateRoundTripsAcrossEras() {
+    for (y, m, d) in [(-1, 12, 31), (0, 2, 29), (1969, 12, 31), (2024, 2, 29), (10_000, 1, 1)] {
+      let day = CSVDate.days(year: y, month: m, day: d)
+      #expect(CSVDate.civil(fromDays: day) == (y, m, d))
+      #expect(CSVWriter.isoDate(day: day) == CSVDate.isoDate(day))
+    }
+    #expect(CSVDate.isoDate(CSVDate.days(year: -1, month: 12, day: 31)) == "-0001-12-31")
+  }
+
   // MARK: - Errors, with exact messages
 
   @Test func missingColumnNamesTheHeader() throws {

@@ -118,7 +118,10 @@ private func loadError(_ text: String, _ options: RateSeries.Options) throws -> 
 
   @Test(arguments: [("1700000000", 1_700_000_000.0), ("1700000000000", 1_700_000_000), ("1700000000000000000", 1_700_000_000),
                     ("1700000000.5", 1_700_000_000.5), ("1970-01-01", 0), ("1969-12-31 23:59:59", -1),
-                    ("2000-02-29 12:00", 951_825_600), ("2024-02-29T00:00:00.250Z", 1_709_164_800.25)])
+                    ("2000-02-29 12:00", 951_825_600), ("2024-02-29T00:00:00.250Z", 1_709_164_800.25),
+                    // `date -u -d 2024-01-01 +%s` = 1704067200; UTC markers and a decimal comma as ISO 8601 allows.
+                    ("2024-01-01 00:00:00 UTC", 1_704_067_200), ("2024-01-01T00:00+0000", 1_704_067_200),
+                    ("\"2024-01-01T00:00:01,5+00\"", 1_704_067_201.5), ("1.7e9", 1_700_000_000)])
   func timeFormats(text: String, seconds: Double) throws {
     let series = try RateSeries.load(file: writeTemporary("t,v\n\(text),1\n"), options: .init(timeColumn: "t", valueColumn: "v"))
     #expect(series.times == [seconds])
@@ -131,28 +134,50 @@ private func loadError(_ text: String, _ options: RateSeries.Options) throws -> 
     #expect(series.times == [5, 6] && series.values == [2, 3])
     let empty = try RateSeries.load(file: writeTemporary("t,v\n"), options: .init(timeColumn: "t", valueColumn: "v"))
     #expect(empty.isEmpty)
+    let nothing = try RateSeries.load(file: writeTemporary("\n"), options: .init(timeColumn: "t", valueColumn: "v"))
+    #expect(nothing.isEmpty)
+  }
+
+  /// Only kept rows are parsed: bad cells in rows the filter drops are not errors; `NAN` and spaces are missing.
+  @Test func filterRunsBeforeParsing() throws {
+    let text = "symbol,t,v\nDAI,never,x\nUSDC,2024-01-02,2\nUSDC,2024-01-01, 1 \nUSDC,2024-01-03,NAN\n"
+    let series = try RateSeries.load(file: writeTemporary(text), options: .init(
+      timeColumn: "t", valueColumn: "v", filter: ["symbol": "USDC"]))
+    #expect(series.times == [19723 * 86_400, 19724 * 86_400] && series.values == [1, 2])
   }
 
   // MARK: Errors name the file, line and column
 
   @Test func missingColumn() throws {
     let error = try #require(try loadError("time,value\n2024-01-01,1\n", .init(timeColumn: "date", valueColumn: "value")))
-    #expect(error.line == 1 && error.message.contains("'date'") && error.message.contains("time, value"))
+    #expect(error.line == 1 && error.column == 1)
+    #expect(error.message == "missing column 'date'; the header has: time, value")
     let filter = try #require(try loadError(
       "time,value\n2024-01-01,1\n", .init(timeColumn: "time", valueColumn: "value", filter: ["symbol": "USDC"])))
-    #expect(filter.message.contains("'symbol'"))
+    #expect(filter.line == 1 && filter.message == "missing column 'symbol'; the header has: time, value")
   }
 
   @Test func badCellsAreLocated() throws {
     let time = try #require(try loadError("a,t,v\nx,2024-01-01,1\nyy,2024-13-01,2\n", .init(timeColumn: "t", valueColumn: "v")))
-    #expect(time.line == 3 && time.column == 4 && time.message.contains("2024-13-01"))
+    #expect(time.line == 3 && time.column == 4)
+    #expect(time.message == "unknown date format in column 't': '2024-13-01'; expected " + CSVDate.expectedInstantFormats)
     #expect(time.description.hasSuffix(":3:4: error: " + time.message))
     let value = try #require(try loadError("t,v\n2024-01-01,1\n2024-01-02,1.2.3\n", .init(timeColumn: "t", valueColumn: "v")))
-    #expect(value.line == 3 && value.column == 12 && value.message.contains("1.2.3"))
+    #expect(value.line == 3 && value.column == 12 && value.message == "expected a number in column 'v', found '1.2.3'")
     let width = try #require(try loadError("t,v\n2024-01-01,1,9\n", .init(timeColumn: "t", valueColumn: "v")))
-    #expect(width.line == 2 && width.message.contains("expected 2 cells"))
+    #expect(width.line == 2 && width.column == 1 && width.message == "expected 2 fields as in the header, found 3")
     let quote = try #require(try loadError("t,v\n2024-01-01,\"1\n", .init(timeColumn: "t", valueColumn: "v")))
-    #expect(quote.line == 2 && quote.column == 12 && quote.message.contains("unterminated"))
+    #expect(quote.line == 2 && quote.column == 12 && quote.message == "unterminated quoted field; expected a closing '\"'")
+    let after = try #require(try loadError("t,v\n2024-01-01,\"1\"x\n", .init(timeColumn: "t", valueColumn: "v")))
+    #expect(after.line == 2 && after.column == 15 && after.message.hasPrefix("expected ',' or a line end"))
+  }
+
+  @Test func unreadableFileIsLocatedAtItsStart() throws {
+    let url = try TestSupport.temporaryDirectory("rates").appendingPathComponent("absent.csv")
+    let error = try #require(throws: RateSeries.LoadError.self) {
+      try RateSeries.load(file: url, options: .init(timeColumn: "t", valueColumn: "v"))
+    }
+    #expect(error.file == url.path && error.line == 1 && error.column == 1 && error.message.hasPrefix("cannot read"))
   }
 
   // MARK: From a rates table
