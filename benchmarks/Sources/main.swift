@@ -2,7 +2,9 @@
 // Usage: swift run -c release almanac-bench <name> [options]
 import Foundation
 
-let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [:]
+let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
+  "report": reportBenchmark,
+]
 
 let args = CommandLine.arguments.dropFirst()
 guard let name = args.first, let bench = benchmarks[name] else {
