@@ -89,6 +89,7 @@ extension ReportDocument {
       "set boxwidth 0.9",
       "set key outside top center horizontal",
       "set xtics (\(tics.joined(separator: ", "))) " + (top.count > 3 ? "rotate by 30 right" : "norotate"),
+      "set lmargin 16",
     ]
     let file = GnuplotText.literal("data/metric_bars.dat")
     let clauses = metrics.enumerated().map { j, m in
@@ -124,7 +125,7 @@ extension ReportDocument {
       "set ylabel \(GnuplotText.literal(ylabel))",
       "set key outside right top",
     ]
-    if points { body.append("set xtics 1") }
+    if points { body += ["set xtics 1", "set offsets 0.25, 0.25, 0, 0"] }
     let file = GnuplotText.literal("data/\(name).dat")
     let style = points ? "with linespoints pt 7 ps 0.8" : "with lines"
     let clauses = curves.enumerated().map { i, c in
@@ -148,14 +149,14 @@ extension ReportDocument {
     var body = ChartStyle.common
     let areaText = area.flatMap { $0.isFinite ? ", \(areaName) = \(Format.metric($0))" : nil } ?? ""
     body += [
-      "set title \(GnuplotText.literal("\(title) (\(trial.key)\(areaText))"))",
+      "set title \(GnuplotText.lines([title, "trial \(trial.key)\(areaText)"]))",
       "set xlabel \(GnuplotText.literal(xlabel))",
       "set ylabel \(GnuplotText.literal(ylabel))",
       "set xrange [0:1]",
       "set yrange [0:1.02]",
       "set size ratio 1",
       "set grid xtics ytics lc rgb '#dddddd' lt 1",
-      "set key bottom right",
+      diagonal ? "set key bottom right" : "set key top right",
     ]
     let file = GnuplotText.literal("data/\(name).dat")
     var clauses = ["\(file) using 1:2 with lines lw 2 lc rgb '\(ChartStyle.color(0))' title \(GnuplotText.literal(name == "roc" ? "ROC" : "precision-recall"))"]
@@ -182,7 +183,7 @@ extension ReportDocument {
                 "# columns: predicted actual count share (0 = negative, 1 = positive)"]
     data += cells.map { "\($0.0) \($0.1) \(Format.data($0.2)) \(Format.data($0.2 / total))" }
     var body = [
-      "set title \(GnuplotText.literal("Confusion matrix of the best trial (\(trial.key))"))",
+      "set title \(GnuplotText.lines(["Confusion matrix of the best trial", "trial \(trial.key): test rows (share of all)"]))",
       "set xlabel \(GnuplotText.literal("predicted class"))",
       "set ylabel \(GnuplotText.literal("actual class"))",
       "set xrange [-0.5:1.5]",
@@ -191,7 +192,6 @@ extension ReportDocument {
       "set ytics ('negative (0)' 0, 'positive (1)' 1) nomirror",
       "set size ratio 1",
       "set palette defined (0 '#f7fbff', 1 '#9ecae1', 2 '#4292c6')",
-      "set cblabel \(GnuplotText.literal("test rows"))",
       "set cbrange [0:*]",
       "unset key",
     ]

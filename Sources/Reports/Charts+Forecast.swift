@@ -27,9 +27,15 @@ extension ReportDocument {
   static func forecastCharts(_ input: ReportInput, _ board: Leaderboard, _ options: ReportOptions) -> [Chart] {
     var charts: [Chart] = []
     let axis = input.experiment.valueAxis
-    charts += heatMaps(input.trials, metric: "aic", title: "AIC", unitScale: 1, unit: "", format: "%.1f")
-    charts += heatMaps(input.trials, metric: "rmse", title: "holdout RMSE", unitScale: axis.scale,
-                       unit: axis.unit, format: "%.3g")
+    // Heat maps compare orders at the best configuration's other settings (AIC is not comparable across
+    // transforms or data choices).
+    let fixed = (board.best?.params ?? []).filter { !["p", "d", "q"].contains($0.key) }
+    let comparable = input.trials.filter { t in fixed.allSatisfy { t.params[$0.key] == $0.value } }
+    let fixedText = fixed.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    charts += heatMaps(comparable, metric: "aic", title: "AIC", unitScale: 1, unit: "", format: "%.1f",
+                       fixed: fixedText)
+    charts += heatMaps(comparable, metric: "rmse", title: "holdout RMSE", unitScale: axis.scale,
+                       unit: axis.unit, format: "%.3g", fixed: fixedText)
     // Best orders by AIC and by RMSE (one chart when the same trial wins both).
     var picks: [(String, TrialRecord)] = []
     for (metric, label) in [("aic", "AIC"), ("rmse", "RMSE")] {
@@ -54,10 +60,11 @@ extension ReportDocument {
     return charts
   }
 
-  /// One heat map of `metric` over p × q per value of d (mean over finished trials with that order: replicates and
-  /// other settings). Cells with trials but no finished value are marked `failed`; cells without trials stay blank.
+  /// One heat map of `metric` over p × q per value of d (mean over the finished replicates of each order among
+  /// `trials`; `fixed` describes the other settings those trials share). Cells with trials but no finished value are
+  /// marked `failed`; cells without trials stay blank.
   static func heatMaps(_ trials: [TrialRecord], metric: String, title: String, unitScale: Double, unit: String,
-                       format: String) -> [Chart]
+                       format: String, fixed: String) -> [Chart]
   {
     let withOrder = trials.compactMap { t in Order(t).map { ($0, t) } }
     let ps = Set(withOrder.map(\.0.p))
@@ -88,9 +95,11 @@ extension ReportDocument {
       data += ["", "", "\(best.0) \(best.1) \(Format.data(best.2))"]
       if !failed.isEmpty { data += ["", ""] + failed.map { "\($0.0) \($0.1)" } }
       let name = "\(metric)_heatmap_d\(d)"
+      let titleLines = ["\(title)\(unitText) over p × q, d = \(d) (lower is better; blank: not run)"]
+        + (fixed.isEmpty ? [] : [fixed])
       let file = GnuplotText.literal("data/\(name).dat")
       var body = [
-        "set title \(GnuplotText.literal("\(title)\(unitText) over p × q, d = \(d) (lower is better; blank: not run)"))",
+        "set title " + GnuplotText.lines(titleLines),
         "set xlabel \(GnuplotText.literal("p (AR order)"))",
         "set ylabel \(GnuplotText.literal("q (MA order)"))",
         "set cblabel \(GnuplotText.literal(title + unitText))",
@@ -110,8 +119,9 @@ extension ReportDocument {
       }
       clauses.insert("'' index 1 using 1:2:(0.48):(0.48) with boxxyerror fs empty border rgb '#e15759' lw 3 lc rgb '#e15759' title \(GnuplotText.literal("lowest \(title)"))", at: 2)
       body.append("plot " + clauses.joined(separator: ", \\\n     "))
-      let caption = "Mean \(metric)\(Markdown.cell(unitText)) over the AR order p and MA order q for d = \(d), over "
-        + "replicates and any other settings; the lowest cell is outlined (p = \(best.0), q = \(best.1): "
+      let caption = "Mean \(metric)\(Markdown.cell(unitText)) over replicates, by AR order p and MA order q for d = \(d)"
+        + (fixed.isEmpty ? "" : " at the best configuration's other settings (\(Markdown.cell(fixed)))")
+        + "; the lowest cell is outlined (p = \(best.0), q = \(best.1): "
         + "\(Format.metric(best.2))). " + (failed.isEmpty ? "" : "\(failed.count) order(s) failed in every trial. ")
         + "Blank cells were not run."
       charts.append(Chart(name: name, title: "\(title) over p × q (d = \(d))", caption: caption,

@@ -15,11 +15,29 @@ enum Format {
     return String(format: "%.3g", x)
   }
 
-  /// A signed difference in the same style as ``metric(_:)`` (`+0.0120`, `-3.2`).
-  static func signed(_ x: Double) -> String {
+  /// The number of decimals ``metric(_:)`` uses for `x`, or nil when it uses significant digits or an integer.
+  static func decimals(for x: Double) -> Int? {
+    let a = abs(x)
+    guard x.isFinite, !(a >= 1 && x == x.rounded()) else { return nil }
+    if a >= 100 { return 1 }
+    if a >= 1 { return 3 }
+    if a >= 0.01 || a == 0 { return 4 }
+    return nil
+  }
+
+  /// `x` with the decimals that ``metric(_:)`` gives `reference` (so a spread or a difference lines up with its
+  /// mean: `0.6499 ± 0.0044`); falls back to ``metric(_:)``.
+  static func metric(_ x: Double, like reference: Double) -> String {
     guard x.isFinite else { return "—" }
-    let s = metric(x)
-    return x >= 0 ? "+" + s : s
+    guard let places = decimals(for: reference) else { return metric(x) }
+    return String(format: "%.\(places)f", x)
+  }
+
+  /// A signed difference in the style of ``metric(_:like:)`` (`+0.0120`, `-3.2`).
+  static func signed(_ x: Double, like reference: Double) -> String {
+    guard x.isFinite else { return "—" }
+    let s = metric(x, like: reference)
+    return x >= 0 && !s.hasPrefix("-") ? "+" + s : s
   }
 
   /// A number for a data file or a script: `%.10g`, NaN for non-finite values.
@@ -124,6 +142,12 @@ public enum GnuplotText {
   /// end the command) become spaces. Pair with `noenhanced` terminals so `^ _ @ & { }` print as themselves.
   public static func literal(_ s: String) -> String {
     "'" + Format.oneLine(s).replacingOccurrences(of: "'", with: "''") + "'"
+  }
+
+  /// Several lines as one gnuplot string expression: each line a ``literal(_:)``, joined with `."\n".`
+  /// (the only double-quoted string, a constant written here).
+  public static func lines(_ lines: [String]) -> String {
+    lines.map(literal).joined(separator: ".\"\\n\".")
   }
 
   /// A comment line for data files and scripts (`# ` + the text on one line).

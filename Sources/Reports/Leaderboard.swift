@@ -4,7 +4,7 @@ import Experiments
 ///
 /// `mean` is the arithmetic mean and `sd` the sample standard deviation with n − 1 in the denominator, both over the
 /// finite values only (NaN and ±∞ are dropped and not counted in `n`). With n = 0 both are NaN; with n = 1 `sd` is
-/// NaN (shown as `—`).
+/// NaN (shown as `—`). Constant input gives exactly that value and sd 0.
 public struct SampleStats: Sendable, Hashable {
   public var n: Int
   public var mean: Double
@@ -18,6 +18,12 @@ public struct SampleStats: Sendable, Hashable {
       sd = .nan
       return
     }
+    // Constant input: exactly that value and sd 0 (the two-pass sum would leave rounding noise).
+    if let first = finite.first, finite.allSatisfy({ $0 == first }) {
+      mean = first
+      sd = n > 1 ? 0 : .nan
+      return
+    }
     // Two-pass for accuracy.
     let m = finite.reduce(0, +) / Double(n)
     mean = m
@@ -29,10 +35,10 @@ public struct SampleStats: Sendable, Hashable {
     }
   }
 
-  /// `0.7123 ± 0.0100`, or just the mean when n = 1 (`0.7123 ± —`), `—` when n = 0.
+  /// `0.7123 ± 0.0100` (the sd with the mean's decimals), `0.7123 ± —` when n = 1, `—` when n = 0.
   var display: String {
     guard n > 0 else { return "—" }
-    return Format.metric(mean) + " ± " + (n > 1 ? Format.metric(sd) : "—")
+    return Format.metric(mean) + " ± " + (n > 1 ? Format.metric(sd, like: mean) : "—")
   }
 }
 

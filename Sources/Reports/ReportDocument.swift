@@ -197,7 +197,7 @@ struct ReportDocument: Sendable {
         [Markdown.cell(r.value) + (i == 0 ? " (reference)" : ""), "\(r.n)"] + tableMetrics.map { m in
           let v = r.means[m] ?? .nan
           if i == 0 || !v.isFinite { return Format.metric(v) }
-          return Format.metric(v) + " (" + Format.signed(v - (reference.means[m] ?? .nan)) + ")"
+          return Format.metric(v) + " (" + Format.signed(v - (reference.means[m] ?? .nan), like: v) + ")"
         }
       }
       out.append(Markdown.table(header, rows, align: ["l", "r"] + tableMetrics.map { _ in "r" }))

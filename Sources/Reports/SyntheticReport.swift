@@ -6,11 +6,11 @@ import Foundation
 ///
 /// Every value is drawn from `SplitMix64(seed:)`, so the same arguments always give the same input.
 public enum SyntheticReport {
-  /// A fixed date (2026-11-18 12:00 UTC) so that reports built from synthetic input are byte-for-byte repeatable.
+  /// A fixed date (2025-11-18 12:00 UTC) so that reports built from synthetic input are byte-for-byte repeatable.
   public static let date = Date(timeIntervalSince1970: 1_763_467_200)
 
   /// A classification sweep: `features` (default [3d, 7d]; later ones score higher) × `oversampling` [none, random, smote, class_weight] ×
-  /// `learningRates` values of `model.lr` × `replicates` seeds; `failures` trials (spread through the plan) are
+  /// the first `learningRates` of `model.lr` [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, …] × `replicates` seeds; `failures` trials (spread through the plan) are
   /// FAILED or KILLED. Each finished trial has the scalar metrics, train/val loss, ROC and PR series of the
   /// `classify` task.
   public static func classification(features: [String] = ["3d", "7d"], learningRates: Int = 2, replicates: Int = 3,
@@ -18,7 +18,8 @@ public enum SyntheticReport {
   {
     var rng = SplitMix64(seed: seed)
     let oversampling = ["none", "random", "smote", "class_weight"]
-    let lrs = (0..<max(1, learningRates)).map { i in Math.pow(10, -4 + Double(i) * 0.5) }
+    let grid = [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
+    let lrs = (0..<max(1, learningRates)).map { i in i < grid.count ? grid[i] : Math.pow(10, Double(i - 8)) }
     var trials: [TrialRecord] = []
     let total = features.count * oversampling.count * lrs.count * max(1, replicates)
     let failEvery = failures > 0 ? max(1, total / failures) : Int.max
