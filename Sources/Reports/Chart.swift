@@ -12,6 +12,9 @@ struct Chart: Sendable {
   var body: [String]
   var width = 900
   var height = 540
+  /// Shown small in the bottom-right corner so a chart copied out of its report still says where it came from
+  /// (the experiment's name; set by ``ReportDocument``).
+  var source = ""
 
   struct DataFile: Sendable {
     var name: String
@@ -33,6 +36,9 @@ struct Chart: Sendable {
       "set encoding utf8",
       "set datafile missing 'NaN'",
     ]
+    if !source.isEmpty {
+      lines.append("set label 99 \(GnuplotText.literal(source)) at screen 0.995, 0.012 right font ',9' tc rgb '#888888'")
+    }
     lines += body
     lines.append("unset output")
     return lines.joined(separator: "\n") + "\n"

@@ -46,6 +46,7 @@ struct ReportDocument: Sendable {
     case .classify: charts = Self.classificationCharts(input, board, options)
     case .forecast: charts = Self.forecastCharts(input, board, options)
     }
+    for i in charts.indices { charts[i].source = Format.truncate(Format.oneLine(e.name), 80) }
   }
 
   // MARK: Markdown

@@ -263,6 +263,9 @@ struct WriterTests {
     #expect(bars.contains("');system('touch owned3"), "the hostile parameter value is not drawn as a tic label")
     let loss = try String(contentsOf: dir.appendingPathComponent("charts/train_loss.svg"), encoding: .utf8)
     #expect(loss.contains(hostileValue), "the hostile parameter value is not drawn in the legend")
+    // gnuplot's SVG writes quotes as they are and escapes only & and <.
+    let flat = Format.oneLine(hostile).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+    #expect(bars.contains(flat), "the hostile experiment name is not drawn as a label")
     let roc = try String(contentsOf: dir.appendingPathComponent("charts/roc.svg"), encoding: .utf8)
     #expect(roc.contains("`touch owned4`"))
     #expect(isWellFormedXML(dir.appendingPathComponent("charts/metric_bars.svg")))
