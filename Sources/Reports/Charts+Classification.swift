@@ -109,12 +109,21 @@ extension ReportDocument {
   {
     let curves = top.prefix(8).map { MeanCurve(group: $0, series: key) }.filter { !$0.points.isEmpty }
     guard !curves.isEmpty else { return nil }
+    // Training restarts each fold unless the model is carried across folds: break the line there (a blank line
+    // inside a block lifts gnuplot's pen).
+    func foldLength(_ g: ConfigurationGroup) -> Int? {
+      guard !points, let t = g.finished.first, t.params["validation.carry_model"] != "true",
+            let epochs = t.params["model.epochs"].flatMap({ Int($0) }), epochs > 0 else { return nil }
+      return epochs
+    }
     var data = ["# \(key): per-step mean and sample sd over finished replicates; one block (index) per configuration",
                 "# columns: step mean sd n"]
     for (i, c) in curves.enumerated() {
       if i > 0 { data += ["", ""] }
       data.append(GnuplotText.comment("index \(i): #\(c.group.rank) \(c.group.longLabel)"))
-      for p in c.points {
+      let fold = foldLength(c.group)
+      for (j, p) in c.points.enumerated() {
+        if let f = fold, j > 0, p.step / f != c.points[j - 1].step / f { data.append("") }
         data.append("\(p.step) \(Format.data(p.stats.mean)) \(Format.data(p.stats.sd)) \(p.stats.n)")
       }
     }

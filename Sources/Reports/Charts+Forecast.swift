@@ -22,6 +22,18 @@ struct Order: Hashable, Sendable {
   var label: String { "ARIMA(\(p),\(d),\(q))" }
 }
 
+extension Double {
+  /// ⌊log10 x⌋ for x > 0 (0 otherwise).
+  var log10Floor: Double {
+    guard self > 0, isFinite else { return 0 }
+    var e = 0.0
+    var x = self
+    while x >= 10 { x /= 10; e += 1 }
+    while x < 1 { x *= 10; e -= 1 }
+    return e
+  }
+}
+
 extension ReportDocument {
   /// Forecast charts, each only when its data exists.
   static func forecastCharts(_ input: ReportInput, _ board: Leaderboard, _ options: ReportOptions) -> [Chart] {
@@ -35,7 +47,7 @@ extension ReportDocument {
     charts += heatMaps(comparable, metric: "aic", title: "AIC", unitScale: 1, unit: "", format: "%.1f",
                        fixed: fixedText)
     charts += heatMaps(comparable, metric: "rmse", title: "holdout RMSE", unitScale: axis.scale,
-                       unit: axis.unit, format: "%.3g", fixed: fixedText)
+                       unit: axis.unit, format: nil, fixed: fixedText)
     // Best orders by AIC and by RMSE (one chart when the same trial wins both).
     var picks: [(String, TrialRecord)] = []
     for (metric, label) in [("aic", "AIC"), ("rmse", "RMSE")] {
@@ -64,7 +76,7 @@ extension ReportDocument {
   /// `trials`; `fixed` describes the other settings those trials share). Cells with trials but no finished value are
   /// marked `failed`; cells without trials stay blank.
   static func heatMaps(_ trials: [TrialRecord], metric: String, title: String, unitScale: Double, unit: String,
-                       format: String, fixed: String) -> [Chart]
+                       format: String?, fixed: String) -> [Chart]
   {
     let withOrder = trials.compactMap { t in Order(t).map { ($0, t) } }
     let ps = Set(withOrder.map(\.0.p))
@@ -87,6 +99,10 @@ extension ReportDocument {
         }
       }
       guard let best = cells.min(by: { $0.2 < $1.2 }) else { continue }
+      // Default label format: three significant digits of the smallest magnitude in the map.
+      let smallest = cells.map { abs($0.2) }.filter { $0 > 0 }.min() ?? 1
+      let places = max(0, min(8, 2 - Int((smallest.isFinite ? smallest : 1).log10Floor)))
+      let labelFormat = format ?? "%.\(places)f"
       let unitText = unit.isEmpty ? "" : " (\(unit))"
       var data = ["# \(metric)\(unitText) over p x q for d = \(d): mean over finished trials with that order",
                   "# index 0 columns: p q \(metric); index 1: the lowest cell; index 2 (if any): p q of orders whose "
@@ -102,7 +118,8 @@ extension ReportDocument {
         "set title " + GnuplotText.lines(titleLines),
         "set xlabel \(GnuplotText.literal("p (AR order)"))",
         "set ylabel \(GnuplotText.literal("q (MA order)"))",
-        "set cblabel \(GnuplotText.literal(title + unitText))",
+        "set cblabel \(GnuplotText.literal(title + unitText)) offset 2.5,0",
+        "set rmargin 12",
         "set xrange [\(Double(pMin) - 0.5):\(Double(pMax) + 0.5)]",
         "set yrange [\(Double(qMin) - 0.5):\(Double(qMax) + 0.5)]",
         "set xtics 1 nomirror",
@@ -112,7 +129,7 @@ extension ReportDocument {
       ]
       var clauses = [
         "\(file) index 0 using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 border rgb '#ffffff' fc palette notitle",
-        "'' index 0 using 1:2:(sprintf('\(format)', $3)) with labels tc rgb '#000000' font ',10' notitle",
+        "'' index 0 using 1:2:(sprintf('\(labelFormat)', $3)) with labels tc rgb '#000000' font ',10' notitle",
       ]
       if !failed.isEmpty {
         clauses.append("'' index 2 using 1:2:('failed') with labels tc rgb '#c00000' font ',10' title 'failed'")

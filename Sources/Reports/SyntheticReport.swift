@@ -29,7 +29,8 @@ public enum SyntheticReport {
         for lr in lrs {
           for r in 0..<max(1, replicates) {
             defer { index += 1 }
-            let params = ["features": f, "oversampling": o, "model.lr": Value.double(lr).display, "seed": "\(r)"]
+            let params = ["features": f, "oversampling": o, "model.lr": Value.double(lr).display, "seed": "\(r)",
+                          "model.epochs": "30"]
             let key = String(format: "%016llx", SplitMix64.derive(seed, "\(f)/\(o)/\(lr)/\(r)"))
             if index % failEvery == failEvery - 1 {
               let killed = (index / failEvery) % 2 == 1

@@ -9,7 +9,8 @@ set label 99 'usdc-arima-orders' at screen 0.995, 0.012 right font ',9' tc rgb '
 set title 'AIC over p × q, d = 1 (lower is better; blank: not run)'."\n".'transform=log'
 set xlabel 'p (AR order)'
 set ylabel 'q (MA order)'
-set cblabel 'AIC'
+set cblabel 'AIC' offset 2.5,0
+set rmargin 12
 set xrange [-0.5:2.5]
 set yrange [-0.5:2.5]
 set xtics 1 nomirror
