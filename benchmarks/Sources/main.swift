@@ -4,6 +4,7 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "report": reportBenchmark,
+  "store": StoreBenchmark.run,
 ]
 
 let args = CommandLine.arguments.dropFirst()

@@ -1,0 +1,550 @@
+import GRDB
+
+/// A `--where` expression over runs, compiled to an SQL condition with `?` arguments.
+///
+/// Grammar (keywords are case-insensitive):
+/// ```
+/// expression := or
+/// or         := and ("or" and)*
+/// and        := unary ("and" unary)*
+/// unary      := "not" unary | "(" expression ")" | comparison
+/// comparison := field ("=" | "==" | "!=" | "<>" | "<" | "<=" | ">" | ">=") literal
+/// field      := name | `quoted name` | namespace.`quoted name`
+/// name       := [A-Za-z_][A-Za-z0-9_.]*
+/// literal    := number | "string" | 'string' | true | false | null
+/// ```
+/// Fields: `params.K`, `metrics.K`, `tags.K` (K may contain dots, or be back-quoted to hold any character), the run
+/// attributes `status`, `trial_key` (`key`), `trial_index` (`index`), `seed`, `run_id` (`id`), `start_time` and
+/// `end_time` (seconds since 1970), `duration` (seconds), `error`, `host`, and any other bare name is a scalar
+/// metric (`f1 > 0.3` is `metrics.f1 > 0.3`; write `metrics.status` for a metric named like an attribute).
+///
+/// Semantics: metrics and numeric attributes compare as numbers (comparing them with a string is an error). Params
+/// and tags are text: a string literal compares the text exactly, a number compares the text's numeric value
+/// (`params.lr > 0.001`; text that is not a number, such as `7d`, never matches a numeric comparison). `status`
+/// literals are upper-cased. `= null` / `!= null` test for a missing field (a NaN metric is stored as NULL).
+/// A run that lacks the field does not match a comparison, nor its negation (SQL three-valued logic).
+///
+/// Security: values are never interpolated into SQL. Field names map to fixed SQL fragments; param, metric and tag
+/// keys and every literal are bound as arguments.
+public struct RunFilter: Sendable, Hashable, CustomStringConvertible {
+  /// The expression as written.
+  public let expression: String
+  /// An SQL boolean expression over the `runs` table (aliased `runs`), with `?` placeholders.
+  public let sql: String
+  /// The values bound to the placeholders, in order.
+  public let arguments: [SQLArgument]
+
+  /// Parses and compiles `expression`; throws ``RunFilterError`` naming the column of the offending token.
+  public init(_ expression: String) throws {
+    self.expression = expression
+    var parser = FilterParser(source: expression, tokens: try FilterLexer.tokenize(expression))
+    let node = try parser.parseExpression()
+    if let extra = parser.peek, extra.kind != .end {
+      throw RunFilterError(
+        "expected 'and', 'or' or the end of the expression, got \(extra.display)", column: extra.column,
+        expression: expression)
+    }
+    var sql = ""
+    var args: [SQLArgument] = []
+    try FilterCompiler.compile(node, source: expression, into: &sql, arguments: &args)
+    self.sql = sql
+    self.arguments = args
+  }
+
+  public var description: String { expression }
+
+  var statementArguments: StatementArguments { StatementArguments(arguments.map(\.databaseValue)) }
+}
+
+/// A sort order for run listings: a field (as in ``RunFilter``) and a direction; `-f1` sorts by f1 descending.
+/// Runs lacking the field sort last either way.
+public struct RunSort: Sendable, Hashable {
+  public let field: String
+  public let descending: Bool
+  let sqlExpression: String
+  let arguments: [SQLArgument]
+
+  /// Parses `-name` (descending) or `name` / `+name` (ascending).
+  public init(_ text: String) throws {
+    var body = Substring(text)
+    var descending = false
+    if body.first == "-" {
+      descending = true
+      body = body.dropFirst()
+    } else if body.first == "+" {
+      body = body.dropFirst()
+    }
+    let offset = text.count - body.count
+    let tokens = try FilterLexer.tokenize(String(body), columnOffset: offset)
+    var parser = FilterParser(source: text, tokens: tokens)
+    let field = try parser.parseField()
+    if let extra = parser.peek, extra.kind != .end {
+      throw RunFilterError("expected only a field name to sort by, got \(extra.display)", column: extra.column,
+                           expression: text, label: "--sort")
+    }
+    let (sql, args) = field.sql
+    self.field = String(body)
+    self.descending = descending
+    self.sqlExpression = sql
+    self.arguments = args
+  }
+
+  /// `ORDER BY` terms: missing values last, then the trial index.
+  var orderBy: String {
+    "(\(sqlExpression)) IS NULL, (\(sqlExpression)) \(descending ? "DESC" : "ASC"), runs.trial_index, runs.run_id"
+  }
+  var orderByArguments: [SQLArgument] { arguments + arguments }
+}
+
+/// A value bound to an SQL placeholder.
+public enum SQLArgument: Sendable, Hashable {
+  case text(String)
+  case real(Double)
+  case integer(Int64)
+
+  var databaseValue: DatabaseValue {
+    switch self {
+    case .text(let s): return s.databaseValue
+    case .real(let d): return d.databaseValue
+    case .integer(let i): return i.databaseValue
+    }
+  }
+}
+
+/// A located error in a `--where` (or `--sort`) expression.
+public struct RunFilterError: Error, CustomStringConvertible, Sendable, Equatable {
+  public var message: String
+  /// 1-based column of the offending character or token.
+  public var column: Int
+  public var expression: String
+  public var label: String
+
+  public init(_ message: String, column: Int, expression: String, label: String = "--where") {
+    self.message = message
+    self.column = column
+    self.expression = expression
+    self.label = label
+  }
+
+  /// Compiler-style: `--where:1:7: error: ...`, the expression, and a caret under the column.
+  public var description: String {
+    let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
+    return "\(label):1:\(column): error: \(message)\n  \(expression)\n  \(caret)"
+  }
+}
+
+// MARK: - Lexer
+
+struct FilterToken: Equatable {
+  enum Kind: Equatable {
+    case name(String)  // identifier, possibly dotted (may end with '.' before a quoted name)
+    case quotedName(String)  // `...`
+    case number(Double, String)
+    case string(String)
+    case op(String)
+    case lparen, rparen
+    case keyword(String)  // and or not null true false (lower-cased)
+    case end
+  }
+  var kind: Kind
+  var column: Int
+
+  var display: String {
+    switch kind {
+    case .name(let s): return "'\(s)'"
+    case .quotedName(let s): return "`\(s)`"
+    case .number(_, let s): return "number \(s)"
+    case .string(let s): return "string \"\(s)\""
+    case .op(let s): return "'\(s)'"
+    case .lparen: return "'('"
+    case .rparen: return "')'"
+    case .keyword(let s): return "'\(s)'"
+    case .end: return "the end of the expression"
+    }
+  }
+}
+
+enum FilterLexer {
+  static let keywords: Set<String> = ["and", "or", "not", "null", "true", "false"]
+
+  static func tokenize(_ text: String, columnOffset: Int = 0) throws -> [FilterToken] {
+    let chars = Array(text)
+    var tokens: [FilterToken] = []
+    var i = 0
+    func err(_ message: String, _ at: Int) -> RunFilterError {
+      RunFilterError(message, column: at + 1 + columnOffset, expression: text)
+    }
+    func isNameStart(_ c: Character) -> Bool { c == "_" || (c.isASCII && c.isLetter) }
+    func isNameChar(_ c: Character) -> Bool { isNameStart(c) || (c.isASCII && c.isNumber) || c == "." }
+    while i < chars.count {
+      let c = chars[i]
+      let column = i + 1 + columnOffset
+      if c == " " || c == "\t" || c == "\n" || c == "\r" {
+        i += 1
+      } else if c == "(" {
+        tokens.append(FilterToken(kind: .lparen, column: column))
+        i += 1
+      } else if c == ")" {
+        tokens.append(FilterToken(kind: .rparen, column: column))
+        i += 1
+      } else if "=!<>".contains(c) {
+        let two = i + 1 < chars.count ? String([c, chars[i + 1]]) : ""
+        if ["==", "!=", "<>", "<=", ">="].contains(two) {
+          tokens.append(FilterToken(kind: .op(two), column: column))
+          i += 2
+        } else if c == "!" {
+          throw err("unexpected '!': did you mean '!=' or 'not'?", i)
+        } else {
+          tokens.append(FilterToken(kind: .op(String(c)), column: column))
+          i += 1
+        }
+      } else if c == "\"" || c == "'" {
+        var value = ""
+        var j = i + 1
+        var closed = false
+        while j < chars.count {
+          let d = chars[j]
+          if d == "\\" && j + 1 < chars.count {
+            let e = chars[j + 1]
+            switch e {
+            case "n": value.append("\n")
+            case "t": value.append("\t")
+            default: value.append(e)
+            }
+            j += 2
+          } else if d == c {
+            closed = true
+            j += 1
+            break
+          } else {
+            value.append(d)
+            j += 1
+          }
+        }
+        guard closed else { throw err("unterminated string: expected a closing \(c)", i) }
+        tokens.append(FilterToken(kind: .string(value), column: column))
+        i = j
+      } else if c == "`" {
+        var j = i + 1
+        var value = ""
+        while j < chars.count && chars[j] != "`" {
+          value.append(chars[j])
+          j += 1
+        }
+        guard j < chars.count else { throw err("unterminated quoted name: expected a closing `", i) }
+        guard !value.isEmpty else { throw err("empty quoted name", i) }
+        tokens.append(FilterToken(kind: .quotedName(value), column: column))
+        i = j + 1
+      } else if (c.isASCII && c.isNumber) || c == "." || c == "-" || c == "+" {
+        var j = i
+        if c == "-" || c == "+" { j += 1 }
+        let startDigits = j
+        while j < chars.count && (chars[j].isASCII && (chars[j].isNumber || chars[j] == ".")) { j += 1 }
+        if j < chars.count && (chars[j] == "e" || chars[j] == "E") {
+          var k = j + 1
+          if k < chars.count && (chars[k] == "-" || chars[k] == "+") { k += 1 }
+          if k < chars.count && chars[k].isASCII && chars[k].isNumber {
+            j = k
+            while j < chars.count && chars[j].isASCII && chars[j].isNumber { j += 1 }
+          }
+        }
+        let literal = String(chars[i..<j])
+        guard j > startDigits, let value = Double(literal) else {
+          throw err("invalid number '\(literal.isEmpty ? String(c) : literal)'", i)
+        }
+        if j < chars.count && isNameStart(chars[j]) {
+          throw err("invalid number: unexpected '\(chars[j])' after \(literal)", j)
+        }
+        tokens.append(FilterToken(kind: .number(value, literal), column: column))
+        i = j
+      } else if isNameStart(c) {
+        var j = i
+        while j < chars.count && isNameChar(chars[j]) { j += 1 }
+        let name = String(chars[i..<j])
+        if keywords.contains(name.lowercased()) {
+          tokens.append(FilterToken(kind: .keyword(name.lowercased()), column: column))
+        } else {
+          if name.contains("..") { throw err("invalid name '\(name)': empty component", i) }
+          tokens.append(FilterToken(kind: .name(name), column: column))
+        }
+        i = j
+      } else {
+        throw err("unexpected character '\(c)'", i)
+      }
+    }
+    tokens.append(FilterToken(kind: .end, column: chars.count + 1 + columnOffset))
+    return tokens
+  }
+}
+
+// MARK: - Parser
+
+indirect enum FilterNode {
+  case and(FilterNode, FilterNode)
+  case or(FilterNode, FilterNode)
+  case not(FilterNode)
+  case comparison(FilterField, String, FilterToken)
+}
+
+/// A resolved field: a fixed SQL fragment, plus the key bound for params/metrics/tags.
+enum FilterField: Equatable {
+  case metric(String)
+  case param(String)
+  case tag(String)
+  case attribute(Attribute)
+
+  enum Attribute: String, CaseIterable {
+    case status, trialKey = "trial_key", trialIndex = "trial_index", seed, runID = "run_id", startTime = "start_time",
+      endTime = "end_time", duration, error, host
+  }
+
+  static let aliases: [String: Attribute] = [
+    "key": .trialKey, "index": .trialIndex, "id": .runID, "run": .runID, "owner_host": .host,
+  ]
+
+  var isNumeric: Bool {
+    switch self {
+    case .metric: return true
+    case .param, .tag: return false
+    case .attribute(let a):
+      switch a {
+      case .trialIndex, .runID, .startTime, .endTime, .duration: return true
+      case .status, .trialKey, .seed, .error, .host: return false
+      }
+    }
+  }
+
+  var label: String {
+    switch self {
+    case .metric(let k): return "metric '\(k)'"
+    case .param(let k): return "param '\(k)'"
+    case .tag(let k): return "tag '\(k)'"
+    case .attribute(let a): return "'\(a.rawValue)'"
+    }
+  }
+
+  /// The SQL value of the field for the current `runs` row, and its bound arguments.
+  var sql: (String, [SQLArgument]) {
+    switch self {
+    case .metric(let k):
+      return (
+        "(SELECT m.value FROM metrics m WHERE m.run_id = runs.run_id AND m.is_series = 0 AND m.key = ? "
+          + "ORDER BY m.step DESC LIMIT 1)", [.text(k)]
+      )
+    case .param(let k):
+      return ("(SELECT p.value FROM params p WHERE p.run_id = runs.run_id AND p.key = ?)", [.text(k)])
+    case .tag(let k):
+      return ("(SELECT t.value FROM tags t WHERE t.run_id = runs.run_id AND t.key = ?)", [.text(k)])
+    case .attribute(let a):
+      switch a {
+      case .status: return ("runs.status", [])
+      case .trialKey: return ("runs.trial_key", [])
+      case .trialIndex: return ("runs.trial_index", [])
+      case .seed: return ("runs.seed", [])
+      case .runID: return ("runs.run_id", [])
+      case .startTime: return ("(runs.start_time / 1000.0)", [])
+      case .endTime: return ("(runs.end_time / 1000.0)", [])
+      case .duration: return ("((runs.end_time - runs.start_time) / 1000.0)", [])
+      case .error: return ("runs.error", [])
+      case .host: return ("runs.owner_host", [])
+      }
+    }
+  }
+}
+
+struct FilterParser {
+  let source: String
+  var tokens: [FilterToken]
+  var position = 0
+
+  init(source: String, tokens: [FilterToken]) {
+    self.source = source
+    self.tokens = tokens
+  }
+
+  var peek: FilterToken? { position < tokens.count ? tokens[position] : nil }
+
+  mutating func next() -> FilterToken {
+    let t = tokens[min(position, tokens.count - 1)]
+    position += 1
+    return t
+  }
+
+  func error(_ message: String, _ token: FilterToken) -> RunFilterError {
+    RunFilterError(message, column: token.column, expression: source)
+  }
+
+  mutating func parseExpression() throws -> FilterNode { try parseOr() }
+
+  mutating func parseOr() throws -> FilterNode {
+    var node = try parseAnd()
+    while peek?.kind == .keyword("or") {
+      _ = next()
+      node = .or(node, try parseAnd())
+    }
+    return node
+  }
+
+  mutating func parseAnd() throws -> FilterNode {
+    var node = try parseUnary()
+    while peek?.kind == .keyword("and") {
+      _ = next()
+      node = .and(node, try parseUnary())
+    }
+    return node
+  }
+
+  mutating func parseUnary() throws -> FilterNode {
+    guard let token = peek else { throw RunFilterError("empty expression", column: 1, expression: source) }
+    switch token.kind {
+    case .keyword("not"):
+      _ = next()
+      return .not(try parseUnary())
+    case .lparen:
+      _ = next()
+      let inner = try parseExpression()
+      let close = next()
+      guard close.kind == .rparen else { throw error("expected ')' to close the '(' at column \(token.column), got \(close.display)", close) }
+      return inner
+    case .end:
+      throw error("expected a comparison such as 'f1 > 0.3', got the end of the expression", token)
+    default:
+      return try parseComparison()
+    }
+  }
+
+  mutating func parseComparison() throws -> FilterNode {
+    let field = try parseField()
+    let opToken = next()
+    guard case .op(let op) = opToken.kind else {
+      throw error("expected a comparison operator (=, !=, <, <=, >, >=) after the field, got \(opToken.display)", opToken)
+    }
+    let literal = next()
+    switch literal.kind {
+    case .number, .string, .keyword("null"), .keyword("true"), .keyword("false"): break
+    default:
+      throw error("expected a value (a number, a quoted string, true, false or null) after '\(op)', got \(literal.display)", literal)
+    }
+    return .comparison(field, op, literal)
+  }
+
+  mutating func parseField() throws -> FilterField {
+    let token = next()
+    switch token.kind {
+    case .quotedName(let n):
+      return .metric(n)
+    case .name(let n):
+      if n.hasSuffix(".") {
+        let quoted = next()
+        guard case .quotedName(let key) = quoted.kind else {
+          throw error("expected a back-quoted name after '\(n)', got \(quoted.display)", quoted)
+        }
+        return try namespaced(String(n.dropLast()), key, token)
+      }
+      if let dot = n.firstIndex(of: ".") {
+        let namespace = String(n[..<dot])
+        if ["params", "metrics", "tags", "attributes"].contains(namespace) {
+          return try namespaced(namespace, String(n[n.index(after: dot)...]), token)
+        }
+        return .metric(n)
+      }
+      if let a = FilterField.Attribute(rawValue: n) ?? FilterField.aliases[n] { return .attribute(a) }
+      return .metric(n)
+    default:
+      throw error("expected a field name (a metric, params.NAME, tags.NAME or a run attribute), got \(token.display)", token)
+    }
+  }
+
+  func namespaced(_ namespace: String, _ key: String, _ token: FilterToken) throws -> FilterField {
+    switch namespace {
+    case "params": return .param(key)
+    case "metrics": return .metric(key)
+    case "tags": return .tag(key)
+    case "attributes":
+      guard let a = FilterField.Attribute(rawValue: key) ?? FilterField.aliases[key] else {
+        let names = FilterField.Attribute.allCases.map(\.rawValue).joined(separator: ", ")
+        throw error("unknown run attribute '\(key)': expected one of \(names)", token)
+      }
+      return .attribute(a)
+    default:
+      throw error("unknown namespace '\(namespace)': expected params, metrics, tags or attributes", token)
+    }
+  }
+}
+
+// MARK: - Compiler
+
+enum FilterCompiler {
+  static func compile(_ node: FilterNode, source: String, into sql: inout String, arguments: inout [SQLArgument])
+    throws
+  {
+    switch node {
+    case .and(let a, let b):
+      sql += "("
+      try compile(a, source: source, into: &sql, arguments: &arguments)
+      sql += " AND "
+      try compile(b, source: source, into: &sql, arguments: &arguments)
+      sql += ")"
+    case .or(let a, let b):
+      sql += "("
+      try compile(a, source: source, into: &sql, arguments: &arguments)
+      sql += " OR "
+      try compile(b, source: source, into: &sql, arguments: &arguments)
+      sql += ")"
+    case .not(let a):
+      sql += "(NOT "
+      try compile(a, source: source, into: &sql, arguments: &arguments)
+      sql += ")"
+    case .comparison(let field, let op, let literal):
+      try comparison(field, op, literal, source: source, into: &sql, arguments: &arguments)
+    }
+  }
+
+  static let sqlOperators: [String: String] = [
+    "=": "=", "==": "=", "!=": "<>", "<>": "<>", "<": "<", "<=": "<=", ">": ">", ">=": ">=",
+  ]
+
+  static func comparison(
+    _ field: FilterField, _ op: String, _ literal: FilterToken, source: String, into sql: inout String,
+    arguments: inout [SQLArgument]
+  ) throws {
+    let sqlOp = sqlOperators[op] ?? "="
+    let (expr, args) = field.sql
+    func fail(_ message: String) -> RunFilterError {
+      RunFilterError(message, column: literal.column, expression: source)
+    }
+    switch literal.kind {
+    case .keyword("null"):
+      guard sqlOp == "=" || sqlOp == "<>" else { throw fail("null can only be compared with '=' or '!='") }
+      sql += "(\(expr) IS \(sqlOp == "=" ? "" : "NOT ")NULL)"
+      arguments += args
+    case .keyword(let b) where b == "true" || b == "false":
+      if field.isNumeric {
+        sql += "(\(expr) \(sqlOp) ?)"
+        arguments += args + [.real(b == "true" ? 1 : 0)]
+      } else {
+        sql += "(\(expr) \(sqlOp) ?)"
+        arguments += args + [.text(b)]
+      }
+    case .number(let value, let text):
+      if field.isNumeric {
+        sql += "(\(expr) \(sqlOp) ?)"
+        arguments += args + [.real(value)]
+      } else if field == .attribute(.seed) && (sqlOp == "=" || sqlOp == "<>"), let seed = UInt64(text) {
+        sql += "(\(expr) \(sqlOp) ?)"
+        arguments += args + [.text(String(seed))]
+      } else {
+        sql += "(almanac_num(\(expr)) \(sqlOp) ?)"
+        arguments += args + [.real(value)]
+      }
+    case .string(let value):
+      if field.isNumeric {
+        throw fail("\(field.label) is a number; compare it with a number, got string \"\(value)\"")
+      }
+      sql += "(\(expr) \(sqlOp) ?)"
+      arguments += args + [.text(field == .attribute(.status) ? value.uppercased() : value)]
+    default:
+      throw fail("expected a value, got \(literal.display)")
+    }
+  }
+}
