@@ -29,7 +29,12 @@ struct ReportDocument: Sendable {
     self.options = options
     let e = input.experiment
     let finished = input.trials.filter { $0.status == .finished }
-    let known = e.task == .classify ? Self.classifyMetrics : Self.forecastMetrics
+    let known: [String]
+    switch e.task {
+    case .classify: known = Self.classifyMetrics
+    case .forecast: known = Self.forecastMetrics
+    case .other: known = Array(Set(finished.flatMap(\.metrics.keys))).sorted().prefix(8).map { $0 }
+    }
     var metrics = [e.rankingMetric]
     for m in known where m != e.rankingMetric && finished.contains(where: { $0.metrics[m] != nil }) {
       metrics.append(m)
@@ -45,6 +50,7 @@ struct ReportDocument: Sendable {
     switch e.task {
     case .classify: charts = Self.classificationCharts(input, board, options)
     case .forecast: charts = Self.forecastCharts(input, board, options)
+    case .other: charts = []
     }
     for i in charts.indices { charts[i].source = Format.truncate(Format.oneLine(e.name), 80) }
   }

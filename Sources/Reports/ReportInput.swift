@@ -20,6 +20,8 @@ public struct ReportInput: Sendable {
 /// The kind of task an experiment ran; it decides which charts a report draws.
 public enum ReportTaskKind: String, Sendable, Hashable, Codable {
   case classify, forecast
+  /// Any other task (test tasks): tables only, every scalar metric, no charts.
+  case other
 }
 
 /// Where the code that produced the results came from.
