@@ -31,9 +31,9 @@ struct Chart: Sendable {
       GnuplotText.comment("Almanac report chart: \(title)"),
       "# Run from the report folder: gnuplot \(scriptPath)",
       "# Reads " + data.map { "data/\($0.name)" }.joined(separator: ", ") + "; writes \(svgPath).",
+      "set encoding utf8",
       "set terminal svg size \(width),\(height) noenhanced font 'Sans,12' background rgb 'white'",
       "set output \(GnuplotText.literal(svgPath))",
-      "set encoding utf8",
       "set datafile missing 'NaN'",
     ]
     if !source.isEmpty {

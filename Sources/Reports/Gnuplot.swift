@@ -2,18 +2,20 @@ import Foundation
 
 /// Finds and runs gnuplot.
 public enum Gnuplot {
-  /// The gnuplot executable to use: `explicitPath` when given (nil if it is not an executable file), else the first
-  /// `gnuplot` on `PATH` (nil when there is none).
+  /// The gnuplot executable to use: `explicitPath` when given (a path containing `/` must be an executable file; a
+  /// bare name is looked up on `PATH`), else the first `gnuplot` on `PATH`; nil when there is none.
   public static func locate(explicitPath: String? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String?
   {
     let fm = FileManager.default
-    if let path = explicitPath {
+    if let path = explicitPath, path.contains("/") {
       return fm.isExecutableFile(atPath: path) ? path : nil
     }
+    let name = explicitPath ?? "gnuplot"
+    guard !name.isEmpty else { return nil }
     let dirs = (environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
     for dir in dirs where !dir.isEmpty {
-      let candidate = String(dir) + "/gnuplot"
+      let candidate = String(dir) + "/" + name
       if fm.isExecutableFile(atPath: candidate) { return candidate }
     }
     return nil
@@ -26,8 +28,9 @@ public enum Gnuplot {
     var timedOut: Bool
   }
 
-  /// Runs `executable` once on `script` (written to a temporary file) with `directory` as working directory;
-  /// stdout and stderr are captured together. Kills the process after `timeout` seconds.
+  /// Runs `executable -d script` once (`-d`: gnuplot's default settings, ignoring the user's `~/.gnuplot`, so
+  /// every machine draws the same charts) with `script` written to a temporary file and `directory` as working
+  /// directory; stdout and stderr are captured together. Kills the process after `timeout` seconds.
   static func run(executable: String, script: String, in directory: URL, timeout: TimeInterval) throws -> Run {
     let fm = FileManager.default
     let tmp = fm.temporaryDirectory.appendingPathComponent("almanac-gnuplot-\(UUID().uuidString)")
@@ -42,7 +45,7 @@ public enum Gnuplot {
 
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = [scriptURL.path]
+    process.arguments = ["-d", scriptURL.path]
     process.currentDirectoryURL = directory
     process.standardInput = FileHandle.nullDevice
     process.standardOutput = log

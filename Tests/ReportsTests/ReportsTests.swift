@@ -291,6 +291,14 @@ struct WriterTests {
     }
   }
 
+  @Test("locating gnuplot: explicit paths must exist, bare names and the default search PATH")
+  func locate() throws {
+    #expect(Gnuplot.locate(explicitPath: "/no/such/gnuplot") == nil)
+    #expect(Gnuplot.locate(environment: ["PATH": "/no/such/dir"]) == nil)
+    #expect(Gnuplot.locate(explicitPath: "false", environment: ["PATH": "/no/such/dir:/bin:/usr/bin"]) != nil)
+    #expect(Gnuplot.locate(explicitPath: "/bin/false") == "/bin/false")
+  }
+
   @Test("a failing gnuplot becomes a warning, not an error")
   func failingGnuplot() throws {
     let dir = try TestSupport.temporaryDirectory("report-falsegnuplot")

@@ -49,7 +49,7 @@ func reportBenchmark(_ args: ArraySlice<String>) throws {
     }
     let s = summary
     print(String(format: "report %@%@: %d trials, %d charts, gnuplot %@: best %.3f s, median %.3f s (%d runs)%@",
-                 name, viaStore ? " (load from store + write)" : "", input.trials.count, s?.charts.count ?? 0, s?.gnuplot ?? "absent", times.min() ?? 0,
+                 name, viaStore ? " (load from store + write)" : "", input.trials.count, s?.charts.filter { $0.hasSuffix(".svg") }.count ?? 0, s?.gnuplot ?? "absent", times.min() ?? 0,
                  times.sorted()[times.count / 2], times.count,
                  out == nil ? "" : " -> \(dir.path)"))
     if gnuplotPath == nil { for w in s?.warnings ?? [] { print("  warning: \(w)") } }

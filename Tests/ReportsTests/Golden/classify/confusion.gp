@@ -1,9 +1,9 @@
 # Almanac report chart: Confusion matrix of the best trial
 # Run from the report folder: gnuplot charts/confusion.gp
 # Reads data/confusion.dat; writes charts/confusion.svg.
+set encoding utf8
 set terminal svg size 640,580 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/confusion.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'liquidations-3d-vs-7d' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set title 'Confusion matrix of the best trial'."\n".'trial 2a1314defc5abc2a: test rows (share of all)'

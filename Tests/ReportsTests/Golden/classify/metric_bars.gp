@@ -1,9 +1,9 @@
 # Almanac report chart: Test-set metrics by configuration
 # Run from the report folder: gnuplot charts/metric_bars.gp
 # Reads data/metric_bars.dat; writes charts/metric_bars.svg.
+set encoding utf8
 set terminal svg size 900,600 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/metric_bars.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'liquidations-3d-vs-7d' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set border 3 lc rgb '#444444'

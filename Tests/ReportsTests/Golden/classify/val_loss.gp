@@ -1,9 +1,9 @@
 # Almanac report chart: Validation loss by fold
 # Run from the report folder: gnuplot charts/val_loss.gp
 # Reads data/val_loss.dat; writes charts/val_loss.svg.
+set encoding utf8
 set terminal svg size 1000,540 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/val_loss.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'liquidations-3d-vs-7d' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set border 3 lc rgb '#444444'

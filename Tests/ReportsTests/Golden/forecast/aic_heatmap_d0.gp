@@ -1,9 +1,9 @@
 # Almanac report chart: AIC over p × q (d = 0)
 # Run from the report folder: gnuplot charts/aic_heatmap_d0.gp
 # Reads data/aic_heatmap_d0.dat; writes charts/aic_heatmap_d0.svg.
+set encoding utf8
 set terminal svg size 760,600 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/aic_heatmap_d0.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'usdc-arima-orders' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set title 'AIC over p × q, d = 0 (lower is better; blank: not run)'."\n".'transform=log'

@@ -1,9 +1,9 @@
 # Almanac report chart: Forecast of the best order by RMSE
 # Run from the report folder: gnuplot charts/forecast_best_rmse.gp
 # Reads data/forecast_best_rmse.dat; writes charts/forecast_best_rmse.svg.
+set encoding utf8
 set terminal svg size 1000,540 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/forecast_best_rmse.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'usdc-arima-orders' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set border 3 lc rgb '#444444'

@@ -1,9 +1,9 @@
 # Almanac report chart: Residual autocorrelation of the best order
 # Run from the report folder: gnuplot charts/residual_acf.gp
 # Reads data/residual_acf.dat; writes charts/residual_acf.svg.
+set encoding utf8
 set terminal svg size 900,540 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/residual_acf.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'usdc-arima-orders' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set border 3 lc rgb '#444444'

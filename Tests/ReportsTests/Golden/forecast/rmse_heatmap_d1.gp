@@ -1,9 +1,9 @@
 # Almanac report chart: holdout RMSE over p × q (d = 1)
 # Run from the report folder: gnuplot charts/rmse_heatmap_d1.gp
 # Reads data/rmse_heatmap_d1.dat; writes charts/rmse_heatmap_d1.svg.
+set encoding utf8
 set terminal svg size 760,600 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/rmse_heatmap_d1.svg'
-set encoding utf8
 set datafile missing 'NaN'
 set label 99 'usdc-arima-orders' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
 set title 'holdout RMSE (% APR) over p × q, d = 1 (lower is better; blank: not run)'."\n".'transform=log'
