@@ -2,16 +2,17 @@ import Foundation
 
 /// Fixed, locale-independent number and text formatting shared by the Markdown, data files and scripts.
 enum Format {
-  /// A metric value for a table: NaN/infinite as `—`; whole numbers ≥ 1 without decimals (counts);
+  /// A metric value for a table: NaN/infinite as `—`; 0 and whole numbers ≥ 1 without decimals (counts);
   /// |x| ≥ 100 with 1 decimal; |x| ≥ 0.01 with 4 significant-ish decimals (3 after the point for |x| ≥ 1);
   /// smaller values in 3 significant digits.
   static func metric(_ x: Double) -> String {
     guard x.isFinite else { return "—" }
     let a = abs(x)
+    if a == 0 { return "0" }
     if a >= 1, x == x.rounded(), a < 1e15 { return String(Int64(x)) }
     if a >= 100 { return String(format: "%.1f", x) }
     if a >= 1 { return String(format: "%.3f", x) }
-    if a >= 0.01 || a == 0 { return String(format: "%.4f", x) }
+    if a >= 0.01 { return String(format: "%.4f", x) }
     return String(format: "%.3g", x)
   }
 

@@ -155,7 +155,7 @@ struct ReportDocument: Sendable {
     out.append("Configurations ranked by **\(Markdown.cell(board.rankingMetric))** "
       + (board.goal == .maximize ? "(higher is better)" : "(lower is better)")
       + (replicated ? "; replicates collapsed: mean ± sample sd (n − 1) over finished replicates, `—` when n = 1"
-        : "; one trial per configuration")
+        : "; one trial per configuration, so values are single results")
       + ". ★ marks the best.")
     out.append("")
     let top = ranked.prefix(max(1, options.topN))
@@ -167,7 +167,8 @@ struct ReportDocument: Sendable {
       let done = g.finished.count
       row.append(done == g.trials.count ? "\(done)" : "\(done)/\(g.trials.count)")
       row += tableMetrics.map { m in
-        let s = g.stat(m).display
+        let stat = g.stat(m)
+        let s = replicated || stat.n == 0 ? stat.display : Format.metric(stat.mean)
         return m == board.rankingMetric && g.rank == 1 ? "**\(s)**" : s
       }
       return row
