@@ -21,9 +21,10 @@ public struct RunnerExperiment: Sendable {
   /// Experiment tags.
   public var tags: [String: String]
 
-  public init(name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
-              rankingMetric: String? = nil, axes: [String] = [], tags: [String: String] = [:])
-  {
+  public init(
+    name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
+    rankingMetric: String? = nil, axes: [String] = [], tags: [String: String] = [:]
+  ) {
     self.name = name
     self.taskName = taskName
     self.specText = specText
@@ -55,7 +56,8 @@ public struct RunnerOptions: Sendable {
   public var flushInterval: TimeInterval
   /// How often the writer refreshes the heartbeat of this runner's RUNNING runs (seconds).
   public var heartbeatInterval: TimeInterval
-  /// RUNNING runs whose heartbeat is older than this (seconds) are presumed dead and reclaimed.
+  /// RUNNING runs whose heartbeat is older than this (seconds) are presumed dead and reclaimed. Keep it several
+  /// heartbeat intervals long; owners on this host are also checked directly with `kill(pid, 0)`.
   public var staleAfter: TimeInterval
   /// Install SIGINT/SIGTERM handlers for the duration of the run (the CLI sets this; tests cancel directly).
   /// The first signal stops handing out trials and marks in-flight ones KILLED; a second one stops waiting for
@@ -64,10 +66,11 @@ public struct RunnerOptions: Sendable {
   /// The owner recorded on claimed runs (default: this process with a fresh session).
   public var owner: RunOwner
 
-  public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, rerun: Bool = false, claimChunk: Int? = nil,
-              flushBatch: Int = 256, flushInterval: TimeInterval = 0.5, heartbeatInterval: TimeInterval = 10,
-              staleAfter: TimeInterval = 120, handleSignals: Bool = false, owner: RunOwner = .current())
-  {
+  public init(
+    jobs: Int = ProcessInfo.processInfo.activeProcessorCount, rerun: Bool = false, claimChunk: Int? = nil,
+    flushBatch: Int = 256, flushInterval: TimeInterval = 0.5, heartbeatInterval: TimeInterval = 10,
+    staleAfter: TimeInterval = 120, handleSignals: Bool = false, owner: RunOwner = .current()
+  ) {
     self.jobs = jobs
     self.rerun = rerun
     self.claimChunk = claimChunk
@@ -173,9 +176,10 @@ public struct Runner: Sendable {
   /// Cancel this to stop the run (the signal handlers do when ``RunnerOptions/handleSignals`` is set).
   public var cancellation: RunCancellation
 
-  public init(store: TrackingStore, options: RunnerOptions = RunnerOptions(),
-              cancellation: RunCancellation = RunCancellation())
-  {
+  public init(
+    store: TrackingStore, options: RunnerOptions = RunnerOptions(),
+    cancellation: RunCancellation = RunCancellation()
+  ) {
     self.store = store
     self.options = options
     self.cancellation = cancellation

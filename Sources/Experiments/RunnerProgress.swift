@@ -11,6 +11,13 @@ public protocol RunnerProgress: AnyObject, Sendable {
   func runnerMessage(_ message: String)
   /// At the end.
   func runnerDidFinish(_ summary: RunnerSummary)
+  /// About once a second while trials run, so that elapsed time and ETA can move during long trials.
+  /// The default does nothing.
+  func runnerDidTick(_ state: RunnerProgressState)
+}
+
+extension RunnerProgress {
+  public func runnerDidTick(_ state: RunnerProgressState) {}
 }
 
 /// One ended trial.
@@ -81,6 +88,10 @@ public final class TerminalProgressRenderer: RunnerProgress, @unchecked Sendable
       }
       draw(state, force: trial.status != .finished)
     }
+  }
+
+  public func runnerDidTick(_ state: RunnerProgressState) {
+    lock.withLock { draw(state, force: true) }
   }
 
   public func runnerMessage(_ message: String) {

@@ -25,6 +25,7 @@ struct RunnerSession {
   var pendingEvents: [Int64: RunnerTrialEvent] = [:]
   var oldestPending: Date?
   var lastHeartbeat = Date()
+  var lastTick = Date()
 
   init(
     store: TrackingStore, options: RunnerOptions, cancellation: RunCancellation, experiment: RunnerExperiment,
@@ -73,7 +74,8 @@ struct RunnerSession {
     if state.toRun == 0 {
       summary.skippedFinished = alreadyDone
       summary.message =
-        trials.isEmpty ? "nothing to do: the plan has no trials" : "nothing to do: \(alreadyDone) trials already finished"
+        trials.isEmpty
+        ? "nothing to do: the plan has no trials" : "nothing to do: \(alreadyDone) trials already finished"
       return finish()
     }
     progress?.runnerDidStart(state)
@@ -91,7 +93,7 @@ struct RunnerSession {
     do {
       while true {
         if cancellation.isCancelled {
-          try interrupt(queue: queue, workers: workers)
+          try interrupt(queue: queue)
           break
         }
         if position < claims.count && queue.queuedCount < jobs {
@@ -128,6 +130,7 @@ struct RunnerSession {
         for completion in completions { accept(completion) }
         if shouldFlush(force: planDone && queue.isIdle) { try flush() }
         try heartbeatIfDue()
+        tickIfDue()
       }
     } catch {
       cancellation.cancel()
@@ -143,9 +146,10 @@ struct RunnerSession {
 
   /// Stops on cancellation: commits what completed before it, marks queued and in-flight runs KILLED, waits for
   /// workers to return (unless forced) and drops whatever they return.
-  mutating func interrupt(queue: RunnerQueue, workers: DispatchGroup) throws {
+  mutating func interrupt(queue: RunnerQueue) throws {
     summary.interrupted = true
-    progress?.runnerMessage("interrupted: stopping; in-flight trials are marked KILLED (interrupt again to stop waiting)")
+    progress?.runnerMessage(
+      "interrupted: stopping; in-flight trials are marked KILLED (interrupt again to stop waiting)")
     for completion in queue.waitForCompletions(until: Date()) { accept(completion) }
     let notStarted = queue.drainQueued().map(\.runID)
     try flush()
@@ -258,7 +262,6 @@ struct RunnerSession {
     let written = try store.record(pending)
     pending.removeAll(keepingCapacity: true)
     oldestPending = nil
-    lastHeartbeat = Date()
     for id in written {
       guard let event = pendingEvents[id] else { continue }
       switch event.status {
@@ -282,6 +285,14 @@ struct RunnerSession {
     pendingEvents.removeAll(keepingCapacity: true)
   }
 
+  /// Lets the progress sink redraw elapsed time and ETA about once a second.
+  mutating func tickIfDue() {
+    guard let progress, Date().timeIntervalSince(lastTick) >= 1 else { return }
+    lastTick = Date()
+    state.elapsed = Date().timeIntervalSince(started)
+    progress.runnerDidTick(state)
+  }
+
   mutating func heartbeatIfDue() throws {
     guard Date().timeIntervalSince(lastHeartbeat) >= options.heartbeatInterval else { return }
     try store.heartbeat(owner: options.owner)
@@ -298,7 +309,8 @@ struct RunnerSession {
     guard !metric.contains("`") else { return nil }
     let sort = try RunSort((goal == .maximize ? "-" : "") + "`\(metric)`")
     let filter = try RunFilter("status = \"FINISHED\" and `\(metric)` != null")
-    guard let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort, limit: 1)).first,
+    guard
+      let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort, limit: 1)).first,
       let value = run.metrics[metric], !value.isNaN
     else { return nil }
     return RunnerBest(metric: metric, value: value, trialKey: run.trialKey, runID: run.id)

@@ -120,10 +120,11 @@ public struct RunResult: Sendable {
   /// Artifact paths relative to the store's directory.
   public var artifacts: [String]
 
-  public init(runID: Int64, status: RunStatus, endTime: Date = Date(), error: String? = nil,
-              params: [String: String] = [:], metrics: [String: Double] = [:], series: [MetricPoint] = [],
-              tags: [String: String] = [:], artifacts: [String] = [])
-  {
+  public init(
+    runID: Int64, status: RunStatus, endTime: Date = Date(), error: String? = nil,
+    params: [String: String] = [:], metrics: [String: Double] = [:], series: [MetricPoint] = [],
+    tags: [String: String] = [:], artifacts: [String] = []
+  ) {
     self.runID = runID
     self.status = status
     self.endTime = endTime
@@ -150,9 +151,10 @@ public struct ExperimentDefinition: Sendable, Hashable {
   /// Experiment tags (replaced key by key on upsert).
   public var tags: [String: String]
 
-  public init(name: String, task: String, filePath: String? = nil, spec: String = "", notes: String = "",
-              tags: [String: String] = [:])
-  {
+  public init(
+    name: String, task: String, filePath: String? = nil, spec: String = "", notes: String = "",
+    tags: [String: String] = [:]
+  ) {
     self.name = name
     self.task = task
     self.filePath = filePath

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 
 /// A `--where` expression over runs, compiled to an SQL condition with `?` arguments.
@@ -56,37 +57,59 @@ public struct RunFilter: Sendable, Hashable, CustomStringConvertible {
   var statementArguments: StatementArguments { StatementArguments(arguments.map(\.databaseValue)) }
 }
 
-/// A sort order for run listings: a field (as in ``RunFilter``) and a direction; `-f1` sorts by f1 descending.
-/// Runs lacking the field sort last either way.
+/// A sort order for run listings: a field (as in ``RunFilter``) and a direction. `-f1` or `f1 desc` sorts by f1
+/// descending; `f1`, `+f1` or `f1 asc` ascending (`f1 desc` avoids a leading `-` that an argument parser may take
+/// for an option). Runs lacking the field sort last either way; ties keep trial order.
 public struct RunSort: Sendable, Hashable {
   public let field: String
   public let descending: Bool
   let sqlExpression: String
   let arguments: [SQLArgument]
 
-  /// Parses `-name` (descending) or `name` / `+name` (ascending).
+  /// Parses `-name`, `+name`, `name`, `name desc` or `name asc`; throws ``RunFilterError`` (labelled `--sort`).
   public init(_ text: String) throws {
-    var body = Substring(text)
-    var descending = false
-    if body.first == "-" {
-      descending = true
-      body = body.dropFirst()
-    } else if body.first == "+" {
-      body = body.dropFirst()
+    do {
+      var body = Substring(text)
+      var sign: Bool?
+      if body.first == "-" {
+        sign = true
+        body = body.dropFirst()
+      } else if body.first == "+" {
+        sign = false
+        body = body.dropFirst()
+      }
+      let offset = text.count - body.count
+      let tokens = try FilterLexer.tokenize(String(body), columnOffset: offset)
+      var parser = FilterParser(source: text, tokens: tokens)
+      let field = try parser.parseField()
+      let fieldEnd = parser.peek?.column ?? (text.count + 1)
+      var descending = sign ?? false
+      if let word = parser.peek, case .name(let name) = word.kind, ["asc", "desc"].contains(name.lowercased()) {
+        guard sign == nil else {
+          throw RunFilterError(
+            "give the direction once: a leading '-' or '+', or a trailing 'asc' or 'desc'", column: word.column,
+            expression: text)
+        }
+        descending = name.lowercased() == "desc"
+        _ = parser.next()
+      }
+      if let extra = parser.peek, extra.kind != .end {
+        throw RunFilterError(
+          "expected a field name to sort by, optionally followed by 'asc' or 'desc', got \(extra.display)",
+          column: extra.column, expression: text)
+      }
+      let (sql, args) = field.sql
+      let chars = Array(text)
+      self.field = String(chars[offset..<min(chars.count, max(offset, fieldEnd - 1))])
+        .trimmingCharacters(in: .whitespaces)
+      self.descending = descending
+      self.sqlExpression = sql
+      self.arguments = args
+    } catch var error as RunFilterError {
+      error.label = "--sort"
+      error.expression = text
+      throw error
     }
-    let offset = text.count - body.count
-    let tokens = try FilterLexer.tokenize(String(body), columnOffset: offset)
-    var parser = FilterParser(source: text, tokens: tokens)
-    let field = try parser.parseField()
-    if let extra = parser.peek, extra.kind != .end {
-      throw RunFilterError("expected only a field name to sort by, got \(extra.display)", column: extra.column,
-                           expression: text, label: "--sort")
-    }
-    let (sql, args) = field.sql
-    self.field = String(body)
-    self.descending = descending
-    self.sqlExpression = sql
-    self.arguments = args
   }
 
   /// `ORDER BY` terms: missing values last, then the trial index.
@@ -404,7 +427,9 @@ struct FilterParser {
       _ = next()
       let inner = try parseExpression()
       let close = next()
-      guard close.kind == .rparen else { throw error("expected ')' to close the '(' at column \(token.column), got \(close.display)", close) }
+      guard close.kind == .rparen else {
+        throw error("expected ')' to close the '(' at column \(token.column), got \(close.display)", close)
+      }
       return inner
     case .end:
       throw error("expected a comparison such as 'f1 > 0.3', got the end of the expression", token)
@@ -417,13 +442,16 @@ struct FilterParser {
     let field = try parseField()
     let opToken = next()
     guard case .op(let op) = opToken.kind else {
-      throw error("expected a comparison operator (=, !=, <, <=, >, >=) after the field, got \(opToken.display)", opToken)
+      throw error(
+        "expected a comparison operator (=, !=, <, <=, >, >=) after the field, got \(opToken.display)", opToken)
     }
     let literal = next()
     switch literal.kind {
     case .number, .string, .keyword("null"), .keyword("true"), .keyword("false"): break
     default:
-      throw error("expected a value (a number, a quoted string, true, false or null) after '\(op)', got \(literal.display)", literal)
+      throw error(
+        "expected a value (a number, a quoted string, true, false or null) after '\(op)', got \(literal.display)",
+        literal)
     }
     return .comparison(field, op, literal)
   }
@@ -451,7 +479,8 @@ struct FilterParser {
       if let a = FilterField.Attribute(rawValue: n) ?? FilterField.aliases[n] { return .attribute(a) }
       return .metric(n)
     default:
-      throw error("expected a field name (a metric, params.NAME, tags.NAME or a run attribute), got \(token.display)", token)
+      throw error(
+        "expected a field name (a metric, params.NAME, tags.NAME or a run attribute), got \(token.display)", token)
     }
   }
 

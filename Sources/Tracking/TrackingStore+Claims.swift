@@ -37,12 +37,14 @@ extension TrackingStore {
     }
   }
 
-  /// True for names made of `[A-Za-z0-9._-]`, at least one character.
+  /// True for names made of `[A-Za-z0-9._-]`, at least one character, other than `.` and `..` (the name is also a
+  /// directory name under `artifacts/`).
   public static func isValidExperimentName(_ name: String) -> Bool {
-    !name.isEmpty && name.utf8.allSatisfy { c in
-      (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
-        || c == 0x2D
-    }
+    !name.isEmpty && name != "." && name != ".."
+      && name.utf8.allSatisfy { c in
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2E || c == 0x5F
+          || c == 0x2D
+      }
   }
 
   // MARK: Claims

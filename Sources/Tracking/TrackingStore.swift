@@ -35,7 +35,28 @@ public final class TrackingStore: Sendable {
     }
     self.fileURL = url.standardizedFileURL
     self.pool = try DatabasePool(path: fileURL.path, configuration: config)
-    try Self.migrator.migrate(pool)
+    try Self.migrate(pool)
+  }
+
+  /// Applies the migrations, tolerating another process doing the same at the same moment.
+  ///
+  /// `DatabaseMigrator` reads the applied migrations before opening each migration's IMMEDIATE transaction, so when
+  /// two processes open a fresh file together the slower one fails with "table ... already exists" (its transaction
+  /// is rolled back). It then finds the migrations applied by the other process and carries on; any other error, or
+  /// a schema still incomplete after 5 attempts, is thrown.
+  static func migrate(_ pool: DatabasePool) throws {
+    var attempt = 0
+    while true {
+      do {
+        try migrator.migrate(pool)
+        return
+      } catch let error as DatabaseError {
+        attempt += 1
+        if try pool.read({ db in try migrator.hasCompletedMigrations(db) }) { return }
+        if attempt >= 5 { throw error }
+        usleep(20_000)
+      }
+    }
   }
 
   /// Where a run's artifacts go: `artifacts/<experiment>/run-<id>` under the store's directory.

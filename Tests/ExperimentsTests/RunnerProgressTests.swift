@@ -23,13 +23,17 @@ struct RunnerProgressTests {
 
   @Test(
     "numbers and durations format for people",
-    arguments: [(0.45213, "0.4521"), (1.1, "1.1"), (2, "2"), (0, "0"), (-0.25, "-0.25"), (.nan, "nan"),
-                (.infinity, "inf"), (1.5e-5, "1.5e-05"), (12_345_678, "1.235e+07")] as [(Double, String)])
+    arguments: [
+      (0.45213, "0.4521"), (1.1, "1.1"), (2, "2"), (0, "0"), (-0.25, "-0.25"), (.nan, "nan"),
+      (.infinity, "inf"), (1.5e-5, "1.5e-05"), (12_345_678, "1.235e+07"),
+    ] as [(Double, String)])
   func numbers(value: Double, text: String) {
     #expect(RunnerFormat.number(value) == text)
   }
 
-  @Test("durations", arguments: [(0.42, "0.4s"), (9.96, "10.0s"), (12.4, "12s"), (75, "1:15"), (3723, "1:02:03")] as [(Double, String)])
+  @Test(
+    "durations",
+    arguments: [(0.42, "0.4s"), (9.96, "10.0s"), (12.4, "12s"), (75, "1:15"), (3723, "1:02:03")] as [(Double, String)])
   func durations(seconds: Double, text: String) {
     #expect(RunnerFormat.duration(seconds) == text)
   }
@@ -49,20 +53,49 @@ struct RunnerProgressTests {
     let logger = RunnerLineLogger(output: handle)
     logger.runnerDidStart(Self.state(done: 0, toRun: 2, elapsed: 0, best: nil))
     logger.trialDidEnd(
-      RunnerTrialEvent(runID: 5, trialKey: "00ff", trialIndex: 0, status: .failed, metric: nil, error: "boom",
-                       wallTime: 0.5, log: []),
+      RunnerTrialEvent(
+        runID: 5, trialKey: "00ff", trialIndex: 0, status: .failed, metric: nil, error: "boom",
+        wallTime: 0.5, log: []),
       state: Self.state(done: 1, toRun: 2, failed: 1, elapsed: 1, best: nil))
     logger.trialDidEnd(
-      RunnerTrialEvent(runID: 6, trialKey: "0100", trialIndex: 1, status: .finished, metric: 0.5, error: nil,
-                       wallTime: 1.25, log: []),
+      RunnerTrialEvent(
+        runID: 6, trialKey: "0100", trialIndex: 1, status: .finished, metric: 0.5, error: nil,
+        wallTime: 1.25, log: []),
       state: Self.state(done: 2, toRun: 2, failed: 1, elapsed: 2, best: 0.5))
     try handle.close()
     let lines = try String(contentsOf: url, encoding: .utf8).split(separator: "\n").map(String.init)
-    #expect(lines == [
-      "exp: 2 of 50 trials to run",
-      "[1/2] FAILED trial 00ff (run 5) 0.50s: boom",
-      "[2/2] FINISHED trial 0100 (run 6) f1=0.5 best=0.5 1.25s",
-    ])
+    #expect(
+      lines == [
+        "exp: 2 of 50 trials to run",
+        "[1/2] FAILED trial 00ff (run 5) 0.50s: boom",
+        "[2/2] FINISHED trial 0100 (run 6) f1=0.5 best=0.5 1.25s",
+      ])
+  }
+
+  @Test("the terminal renderer redraws one line in place and ends with the summary on its own line")
+  func terminalRenderer() throws {
+    let dir = try TestSupport.temporaryDirectory("progress-tty")
+    let url = dir.appendingPathComponent("tty.txt")
+    #expect(FileManager.default.createFile(atPath: url.path, contents: nil))
+    let handle = try FileHandle(forWritingTo: url)
+    let renderer = TerminalProgressRenderer(output: handle)
+    renderer.runnerDidStart(Self.state(done: 0, toRun: 2, elapsed: 0, best: nil))
+    renderer.trialDidEnd(
+      RunnerTrialEvent(
+        runID: 5, trialKey: "00ff", trialIndex: 0, status: .failed, metric: nil, error: "boom", wallTime: 0.5, log: []),
+      state: Self.state(done: 1, toRun: 2, failed: 1, elapsed: 1, best: nil))
+    var summary = RunnerSummary(
+      experimentID: 1, experimentName: "exp", planned: 2, finished: 1, failed: 1, killed: 0, skippedFinished: 0,
+      skippedRunning: 0, reclaimed: 0, superseded: 0, interrupted: false, best: nil, elapsed: 2, message: nil)
+    summary.best = RunnerBest(metric: "f1", value: 0.5, trialKey: "0100", runID: 6)
+    renderer.runnerDidFinish(summary)
+    try handle.close()
+    let text = try String(contentsOf: url, encoding: .utf8)
+    let clear = "\r\u{1B}[2K"
+    #expect(
+      text == clear + "[0/2] exp  0.0s elapsed" + clear + "[1/2] FAILED trial 00ff (run 5) 0.50s: boom\n" + clear
+        + "[1/2] exp  1 failed  1.0s elapsed  ETA 1.0s" + clear
+        + "1 finished, 1 failed, 0 killed in 2.0s; best f1 = 0.5 (trial 0100, run 6)\n")
   }
 
   @Test("provenance: git commit and dirty flag of the experiment's directory; 'none' outside a repository")
@@ -85,7 +118,8 @@ struct RunnerProgressTests {
       p.waitUntilExit()
       return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
     }
-    guard (try? git("init", "-q")) != nil, FileManager.default.fileExists(atPath: repo.appendingPathComponent(".git").path)
+    guard (try? git("init", "-q")) != nil,
+      FileManager.default.fileExists(atPath: repo.appendingPathComponent(".git").path)
     else { return }  // no git on this machine: provenance records "none", checked above
     let file = repo.appendingPathComponent("exp.yaml")
     try Data("name: a\n".utf8).write(to: file)

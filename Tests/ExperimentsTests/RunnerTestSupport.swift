@@ -121,4 +121,7 @@ final class RecordingProgress: RunnerProgress, @unchecked Sendable {
   }
   func runnerMessage(_ message: String) { lock.withLock { _messages.append(message) } }
   func runnerDidFinish(_ summary: RunnerSummary) { lock.withLock { _summary = summary } }
+  private var _ticks: [RunnerProgressState] = []
+  var ticks: [RunnerProgressState] { lock.withLock { _ticks } }
+  func runnerDidTick(_ state: RunnerProgressState) { lock.withLock { _ticks.append(state) } }
 }

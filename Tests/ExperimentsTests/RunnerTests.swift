@@ -96,7 +96,8 @@ struct RunnerTests {
     #expect(statuses[trials[0].key] == [.finished])
   }
 
-  @Test("cancelling mid-run keeps finished trials, marks in-flight and queued ones KILLED; the next run completes the plan")
+  @Test(
+    "cancelling mid-run keeps finished trials, marks in-flight and queued ones KILLED; the next run completes the plan")
   func cancelMidRun() throws {
     let store = try RunnerFixture.store("runner-cancel")
     let cancellation = RunCancellation()
@@ -263,5 +264,63 @@ struct RunnerSignalTests {
     #expect(summary.interrupted && summary.finished == 2 && summary.killed == 4)
     let statuses = try RunnerFixture.statuses(store, experiment: "runner-test")
     #expect(statuses.values.filter { $0 == [.killed] }.count == 4)
+  }
+}
+
+@Suite("Runner heartbeats")
+struct RunnerHeartbeatTests {
+  /// Trial 0 sleeps 2.5 s while short trials keep the writer busy committing; the heartbeat (every 0.1 s) must still
+  /// refresh trial 0's RUNNING row, so another owner probing at 1.6 s with a 1 s staleness limit sees it as alive.
+  struct SlowFirstTask: TrialTask {
+    var name = "test"
+    var settingsSchema: [Field] = []
+    var metricGoals: [String: MetricGoal] = ["score": .maximize]
+    var defaultMetric = "score"
+    func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
+    func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
+      usleep(trial.index == 0 ? 2_500_000 : 15_000)
+      return TrialOutcome(metrics: ["score": 1])
+    }
+  }
+
+  @Test("a long trial's heartbeat stays fresh while other results are committed")
+  func heartbeatDuringLongTrial() throws {
+    let store = try RunnerFixture.store("runner-heartbeat")
+    // 149 short trials keep the other worker (and the writer's commits) busy for about 2.2 s.
+    let trials = RunnerFixture.trials(0..<150)
+    let observed = RunnerResults()
+    let probe = Thread {
+      usleep(1_600_000)
+      let other = RunOwner(host: "elsewhere.example", pid: 1, session: "probe")
+      do {
+        guard let e = try store.experiment(named: "runner-test") else { return }
+        let claim = try store.claim(
+          experimentID: e.id, trials: [TrialClaim(key: trials[0].key, index: 0, seed: trials[0].seed)], owner: other,
+          staleAfter: 1.0)
+        observed.append(
+          .success(
+            RunnerSummary(
+              experimentID: e.id, experimentName: "", planned: 0, finished: claim.claimed.count, failed: 0,
+              killed: 0, skippedFinished: claim.alreadyFinished.count, skippedRunning: claim.runningElsewhere.count,
+              reclaimed: claim.reclaimedRunIDs.count, superseded: 0, interrupted: false, best: nil, elapsed: 0,
+              message: nil)))
+      } catch {
+        observed.append(.failure(error))
+      }
+    }
+    probe.start()
+    var options = RunnerFixture.options(jobs: 2)
+    options.heartbeatInterval = 0.1
+    options.staleAfter = 1.0
+    let progress = RecordingProgress()
+    let summary = try Runner(store: store, options: options).run(
+      experiment: RunnerFixture.experiment(), trials: trials, task: SlowFirstTask(), progress: progress)
+    // About one tick per second of a 2.5 s run, with elapsed time moving forward.
+    let ticks = progress.ticks.map(\.elapsed)
+    #expect(ticks.count >= 1 && ticks == ticks.sorted() && (ticks.first ?? 0) >= 1)
+    while observed.all.isEmpty { usleep(10_000) }
+    let probeResult = try #require(try observed.all.first?.get())
+    #expect(probeResult.skippedRunning == 1 && probeResult.reclaimed == 0 && probeResult.finished == 0)
+    #expect(summary.finished == 150)
   }
 }

@@ -84,7 +84,19 @@ struct RunFilterTests {
     #expect(all.first?.params["features"] == "7d")
     #expect(all.first?.metrics["f1"] == 0.6)
     #expect(all.first { $0.trialKey == "k3" }?.metrics["f1"]?.isNaN == true)
-    #expect(throws: RunFilterError.self) { try RunSort("-f1 desc") }
+    #expect(try keys(store, id, "f1 != null", sort: "f1 DESC") == ["k5", "k2", "k1", "k0"])
+    #expect(try keys(store, id, "f1 != null", sort: "+`f1`") == ["k0", "k1", "k2", "k5"])
+    #expect(try keys(store, id, "f1 != null", sort: "metrics.f1 asc") == ["k0", "k1", "k2", "k5"])
+    let sort = try RunSort("params.model.lr desc")
+    #expect(sort.field == "params.model.lr" && sort.descending)
+    for (bad, column) in [("-f1 desc", 5), ("f1 upward", 4), ("f1 >", 4), ("", 1)] {
+      #expect(throws: RunFilterError.self) { try RunSort(bad) }
+      do {
+        _ = try RunSort(bad)
+      } catch let error as RunFilterError {
+        #expect(error.column == column && error.description.hasPrefix("--sort:1:\(column): error: "), "\(error)")
+      }
+    }
   }
 
   @Test(

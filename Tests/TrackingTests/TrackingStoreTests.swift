@@ -33,7 +33,11 @@ struct TrackingSchemaTests {
     let store = try StoreFixture.makeStore("schema")
     #expect(try store.appliedMigrations() == ["v1: MLflow-shaped tracking schema"])
     let tables = try store.pool.read { db in
-      try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+      try String.fetchAll(
+        db,
+        sql:
+          "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+      )
     }
     #expect(tables == ["artifacts", "experiment_tags", "experiments", "metrics", "params", "runs", "tags"])
     let (journal, foreignKeys, busy) = try store.pool.write { db in
@@ -71,6 +75,25 @@ struct TrackingSchemaTests {
     #expect(try store.integrityCheck() == ["ok"])
   }
 
+  @Test("several connections opening the same fresh file at once all succeed (concurrent migrations)")
+  func concurrentOpen() throws {
+    for round in 0..<5 {
+      let url = try TestSupport.temporaryDirectory("open-\(round)").appendingPathComponent("almanac.db")
+      let errors = ErrorBox()
+      DispatchQueue.concurrentPerform(iterations: 4) { _ in
+        do {
+          let store = try TrackingStore(at: url)
+          _ = try store.upsertExperiment(ExperimentDefinition(name: "same", task: "t"))
+        } catch {
+          errors.append(error)
+        }
+      }
+      #expect(errors.all.isEmpty, "\(errors.all)")
+      let store = try TrackingStore(at: url)
+      #expect(try store.appliedMigrations().count == 1 && store.experiments().count == 1)
+    }
+  }
+
   @Test("the unique partial index forbids a second RUNNING or FINISHED run of a trial")
   func uniqueCurrentRun() throws {
     let store = try StoreFixture.makeStore("unique")
@@ -96,7 +119,9 @@ struct TrackingSchemaTests {
     }
   }
 
-  @Test("experiment names are validated and upserts update in place", arguments: ["", "a b", "x'; DROP TABLE runs; --", "é"])
+  @Test(
+    "experiment names are validated and upserts update in place",
+    arguments: ["", "a b", "x'; DROP TABLE runs; --", "é", ".", "..", "a/b"])
   func invalidNames(name: String) throws {
     let store = try StoreFixture.makeStore("names")
     #expect(throws: TrackingError.self) { try store.upsertExperiment(ExperimentDefinition(name: name, task: "t")) }
@@ -106,11 +131,13 @@ struct TrackingSchemaTests {
   func upsert() throws {
     let store = try StoreFixture.makeStore("upsert")
     let a = try store.upsertExperiment(
-      ExperimentDefinition(name: "rates.v1", task: "forecast", filePath: "x.yaml", spec: "p: 1", notes: "n",
-                           tags: ["owner": "me"]))
+      ExperimentDefinition(
+        name: "rates.v1", task: "forecast", filePath: "x.yaml", spec: "p: 1", notes: "n",
+        tags: ["owner": "me"]))
     let b = try store.upsertExperiment(
-      ExperimentDefinition(name: "rates.v1", task: "forecast", filePath: "x.yaml", spec: "p: 2", notes: "m",
-                           tags: ["branch": "dev"]))
+      ExperimentDefinition(
+        name: "rates.v1", task: "forecast", filePath: "x.yaml", spec: "p: 2", notes: "m",
+        tags: ["branch": "dev"]))
     #expect(a == b)
     let e = try #require(try store.experiment(named: "rates.v1"))
     #expect(e.spec == "p: 2" && e.notes == "m" && e.filePath == "x.yaml")
@@ -206,17 +233,26 @@ struct TrackingClaimTests {
     #expect(try store.finishedKeys(experimentID: id) == ["k0", "k1"])
   }
 
-  @Test("record writes a batch in one transaction: NaN as NULL, series, tags, params, artifacts; late results for KILLED runs are dropped")
+  @Test(
+    "record writes a batch in one transaction: NaN as NULL, series, tags, params, artifacts; late results for KILLED runs are dropped"
+  )
   func record() throws {
     let store = try StoreFixture.makeStore("record")
     let id = try store.upsertExperiment(ExperimentDefinition(name: "rec", task: "test"))
     let me = RunOwner.current()
     let claimed = try store.claim(
-      experimentID: id, trials: StoreFixture.trials(3).map { var t = $0; t.params = ["lr": "0.001"]; return t },
+      experimentID: id,
+      trials: StoreFixture.trials(3).map {
+        var t = $0
+        t.params = ["lr": "0.001"]
+        return t
+      },
       owner: me
     ).claimed
     #expect(try store.markKilled([claimed[2].runID], reason: "interrupted") == 1)
-    let series = [3.0, 1.0, .nan, 2.0, 0.5].enumerated().map { MetricPoint(key: "loss", step: $0.offset, value: $0.element) }
+    let series = [3.0, 1.0, .nan, 2.0, 0.5].enumerated().map {
+      MetricPoint(key: "loss", step: $0.offset, value: $0.element)
+    }
     let written = try store.record([
       RunResult(
         runID: claimed[0].runID, status: .finished, params: ["extra": "x"], metrics: ["f1": 0.25, "auc": .nan],
@@ -264,4 +300,12 @@ struct TrackingClaimTests {
     #expect(try store.heartbeat(owner: a) == 3)
     #expect(try store.heartbeat(owner: b) == 2)
   }
+}
+
+/// Errors collected from several threads. `@unchecked Sendable`: guarded by `lock`.
+final class ErrorBox: @unchecked Sendable {
+  private let lock = NSLock()
+  private var errors: [String] = []
+  func append(_ error: any Error) { lock.withLock { errors.append(String(describing: error)) } }
+  var all: [String] { lock.withLock { errors } }
 }

@@ -56,7 +56,9 @@ enum StoreBenchmark {
     print(
       "store: \(points) metric points (\(runs) runs x \(steps) steps + 1 scalar) in \(String(format: "%.3f", seconds)) s"
         + " with \(batch) runs per transaction")
-    print("store: \(Int(Double(points) / seconds)) points/s wall-clock (target > 100000); db \(fileSize / 1_048_576) MiB + WAL")
+    print(
+      "store: \(Int(Double(points) / seconds)) points/s wall-clock (target > 100000); db \(fileSize / 1_048_576) MiB + WAL"
+    )
     print(
       "store: \(Int(Double(points) / cpu)) points per CPU-second (\(String(format: "%.3f", cpu)) s user+sys; "
         + "the wall-clock figure is lower when other processes share the cores)")
