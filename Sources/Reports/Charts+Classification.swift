@@ -122,8 +122,9 @@ extension ReportDocument {
       if i > 0 { data += ["", ""] }
       data.append(GnuplotText.comment("index \(i): #\(c.group.rank) \(c.group.longLabel)"))
       let fold = foldLength(c.group)
+      let first = c.points.first?.step ?? 0
       for (j, p) in c.points.enumerated() {
-        if let f = fold, j > 0, p.step / f != c.points[j - 1].step / f { data.append("") }
+        if let f = fold, j > 0, (p.step - first) / f != (c.points[j - 1].step - first) / f { data.append("") }
         data.append("\(p.step) \(Format.data(p.stats.mean)) \(Format.data(p.stats.sd)) \(p.stats.n)")
       }
     }

@@ -1,3 +1,4 @@
+import Foundation
 import Experiments
 
 /// ARIMA orders read from a trial's `p`, `d` and `q` parameters.
@@ -203,11 +204,29 @@ extension ReportDocument {
                  width: 1000)
   }
 
-  /// Residual autocorrelations with the ±1.96/√n white-noise bounds, n from the trial's `nobs` metric.
+  /// The number of observations the fit used (R's `nobs`, after differencing): the trial's `nobs` metric when it
+  /// has one, else recovered from R's information criteria, AIC = −2 log L + 2k and BIC = −2 log L + k log n with
+  /// k = (number of `coef.*` metrics) + 1 (σ²), so n = exp((BIC − AIC)/k + 2), rounded when within 0.01 of an
+  /// integer. Nil when neither is available or the result is not a positive finite number.
+  static func observationCount(_ trial: TrialRecord) -> (n: Double, derived: Bool)? {
+    if let n = ["nobs", "n_obs"].lazy.compactMap({ trial.metrics[$0] }).first(where: { $0.isFinite && $0 > 0 }) {
+      return (n, false)
+    }
+    let k = Double(trial.metrics.keys.filter { $0.hasPrefix("coef.") }.count + 1)
+    guard let aic = trial.metrics["aic"], let bic = trial.metrics["bic"], aic.isFinite, bic.isFinite else {
+      return nil
+    }
+    let n = Foundation.exp((bic - aic) / k + 2)
+    guard n.isFinite, n >= 2 else { return nil }
+    return (abs(n - n.rounded()) < 0.01 ? n.rounded() : n, true)
+  }
+
+  /// Residual autocorrelations with the ±1.96/√n white-noise bounds (n from ``observationCount(_:)``).
   static func residualACF(_ trial: TrialRecord, group: ConfigurationGroup, board: Leaderboard) -> Chart? {
     let acf = (trial.series["residual_acf"] ?? []).filter { $0.value.isFinite }.sorted { $0.step < $1.step }
     guard !acf.isEmpty else { return nil }
-    let n = ["nobs", "n_obs", "n"].lazy.compactMap { trial.metrics[$0] }.first { $0.isFinite && $0 > 0 }
+    let count = observationCount(trial)
+    let n = count?.n
     let bound = n.map { 1.96 / $0.squareRoot() }
     var data = [GnuplotText.comment("residual autocorrelation of trial \(trial.key)"), "# columns: lag acf"]
     data += acf.map { "\($0.step) \(Format.data($0.value))" }
@@ -223,13 +242,18 @@ extension ReportDocument {
     ]
     var clauses = ["\(file) using 1:2 with impulses lw 3 lc rgb '\(ChartStyle.color(0))' title 'ACF'"]
     if let b = bound {
-      clauses.append("\(Format.data(b)) with lines dt 2 lw 1.5 lc rgb '#e15759' title \(GnuplotText.literal("±1.96/√n (n = \(Int(n ?? 0)))"))")
+      clauses.append("\(Format.data(b)) with lines dt 2 lw 1.5 lc rgb '#e15759' title \(GnuplotText.literal("±1.96/√n (n = \(Format.metric(n ?? .nan)))"))")
       clauses.append("\(Format.data(-b)) with lines dt 2 lw 1.5 lc rgb '#e15759' notitle")
     }
-    if let maxLag = acf.last?.step { body.append("set xrange [-0.5:\(Double(maxLag) + 0.5)]") }
+    if let maxLag = acf.last?.step {
+      body.append("set xrange [\(Double(acf[0].step) - 0.5):\(Double(maxLag) + 0.5)]")
+      body.append("set xtics 1 nomirror" + (maxLag > 30 ? " 5" : ""))
+    }
     body.append("plot " + clauses.joined(separator: ", \\\n     "))
-    let boundText = bound.map { "dashed lines at ±1.96/√n = ±\(Format.metric($0)) mark approximate 95% bounds for white noise" }
-      ?? "no bounds drawn: the trial recorded no `nobs` metric"
+    let boundText = bound.map {
+      "dashed lines at ±1.96/√n = ±\(Format.metric($0)) mark approximate 95% bounds for white noise (n = "
+        + Format.metric(n ?? .nan) + ((count?.derived ?? false) ? " observations, from BIC − AIC)" : " observations)")
+    } ?? "no bounds drawn: the trial recorded neither `nobs` nor both AIC and BIC"
     let caption = "Autocorrelation of the residuals of \(model), trial `\(trial.key)`; \(boundText)."
     return Chart(name: "residual_acf", title: "Residual autocorrelation of the best order", caption: caption,
                  data: [.init(name: "residual_acf.dat", content: data.joined(separator: "\n") + "\n")], body: body)

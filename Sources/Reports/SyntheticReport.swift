@@ -11,8 +11,8 @@ public enum SyntheticReport {
 
   /// A classification sweep: `features` (default [3d, 7d]; later ones score higher) × `oversampling` [none, random, smote, class_weight] ×
   /// the first `learningRates` of `model.lr` [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, …] × `replicates` seeds; `failures` trials (spread through the plan) are
-  /// FAILED or KILLED. Each finished trial has the scalar metrics, train/val loss, ROC and PR series of the
-  /// `classify` task.
+  /// FAILED or KILLED. Each finished trial has the scalar metrics, train/val loss (steps from 1, five folds of 30
+  /// epochs), ROC and PR series of the `classify` task.
   public static func classification(features: [String] = ["3d", "7d"], learningRates: Int = 2, replicates: Int = 3,
                                     failures: Int = 1, seed: UInt64 = 7) -> ReportInput
   {
@@ -112,9 +112,9 @@ public enum SyntheticReport {
     for fold in 0..<5 {
       for epoch in 0..<30 {
         let loss = 0.18 + 0.45 * Math.exp(-rate * Double(epoch)) - 0.08 * q + 0.004 * rng.nextGaussian()
-        train.append(StepValue(step: fold * 30 + epoch, value: loss))
+        train.append(StepValue(step: fold * 30 + epoch + 1, value: loss))
       }
-      val.append(StepValue(step: fold, value: 0.25 - 0.1 * q + 0.02 * Double(fold % 3) + 0.01 * rng.nextGaussian()))
+      val.append(StepValue(step: fold + 1, value: 0.25 - 0.1 * q + 0.02 * Double(fold % 3) + 0.01 * rng.nextGaussian()))
     }
     series["train_loss"] = train
     series["val_loss"] = val
@@ -124,8 +124,8 @@ public enum SyntheticReport {
 
   /// A forecast sweep over ARIMA orders p in 0...maxP, d in 0...maxD, q in 0...maxQ, × `transforms`
   /// [log, none] × `replicates`; orders with p = q = maxP > 0 and d = 0 fail (non-stationary start). Each finished
-  /// trial has the information criteria, holdout errors, a `horizon`-step forecast with 80/95% bands, the actual
-  /// holdout and 25 lags of residual ACF.
+  /// trial has the information criteria (R's definitions, n = 1900), `coef.*`, holdout errors, a `horizon`-step
+  /// forecast with 80/95% bands, the actual holdout and residual ACF at lags 1...20, as the `forecast` task records.
   public static func forecast(maxP: Int = 2, maxD: Int = 1, maxQ: Int = 2, transforms: [String] = ["log"],
                               replicates: Int = 1, horizon: Int = 48, seed: UInt64 = 11) -> ReportInput
   {
@@ -176,16 +176,20 @@ public enum SyntheticReport {
               series["upper80"] = band(1.2816)
               series["lower95"] = band(-1.96)
               series["upper95"] = band(1.96)
-              series["residual_acf"] = (0...24).map { lag in
-                StepValue(step: lag, value: lag == 0 ? 1 : (0.3 / Double(p + q + 1)) * Math.exp(-Double(lag) / 3)
+              series["residual_acf"] = (1...20).map { lag in
+                StepValue(step: lag, value: (0.3 / Double(p + q + 1)) * Math.exp(-Double(lag) / 3)
                   + 0.025 * rng.nextGaussian())
               }
               let mae = rmse * 0.8
-              let metrics: [String: Double] = [
+              var metrics: [String: Double] = [
                 "aic": aic, "aicc": aic + 2 * k * (k + 1) / (n - k - 1), "bic": -2 * loglik + k * Math.log(n),
                 "loglik": loglik, "rmse": rmse, "mae": mae, "mape": 100 * mae / 0.035,
-                "converged": (p + q > 3 && r == 0) ? 0 : 1, "nobs": n,
+                "converged": (p + q > 3 && r == 0) ? 0 : 1,
               ]
+              // R's coefficient names; k above counts them plus σ².
+              for i in 0..<p { metrics["coef.ar\(i + 1)"] = 0.5 / Double(i + 1) }
+              for i in 0..<q { metrics["coef.ma\(i + 1)"] = -0.3 / Double(i + 1) }
+              if d == 0 { metrics["coef.intercept"] = 0.035 }
               trials.append(TrialRecord(key: key, status: .finished, params: params, metrics: metrics,
                                         series: series, replicate: r))
             }

@@ -45,6 +45,12 @@ enum Golden {
     }
   }
 
+  /// In update mode, empties a golden folder so files of charts that no longer exist disappear.
+  static func reset(_ folder: String) throws {
+    guard updating else { return }
+    try? FileManager.default.removeItem(at: sourceDirectory.appendingPathComponent(folder))
+  }
+
   /// Files in a golden folder (names only), or [] when the folder does not exist.
   static func listing(_ folder: String) -> [String] {
     let url = (updating ? sourceDirectory : directory).appendingPathComponent(folder)

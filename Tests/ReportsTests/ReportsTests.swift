@@ -166,6 +166,7 @@ struct GoldenTests {
   func golden(name: String) throws {
     let input = try #require(Self.inputs.first { $0.0 == name }?.1)
     let doc = ReportDocument(input, options: ReportOptions())
+    try Golden.reset(name)
     try Golden.check(doc.markdown { _ in .rendered }, "\(name)/README.md")
     for chart in doc.charts { try Golden.check(chart.script, "\(name)/\(chart.name).gp") }
     let expected = Golden.listing(name).filter { $0.hasSuffix(".gp") }
@@ -320,5 +321,45 @@ struct WriterTests {
     #expect(readme.contains("0 finished, 0 failed, 0 killed (0 total)"))
     #expect(readme.contains("No finished trial has a value of"))
     #expect(summary.scripts.isEmpty)
+  }
+}
+
+@Suite("Forecast details")
+struct ForecastDetailTests {
+  @Test("n for the ACF bounds: recovered from R's AIC and BIC (k = coefficients + 1) equals R's nobs",
+        .enabled(if: TestSupport.sharedDirectory != nil, "needs ../shared beside the repository"))
+  func observationsFromR() throws {
+    // R 4.2.2 stats::arima fits recorded in ../shared/data/arima/expected_R_stats_arima.txt: each block has a line of
+    // coefficient names, `... aic A  nobs N` and `BIC B`.
+    let dir = try #require(TestSupport.sharedDirectory)
+    let text = try String(contentsOf: dir.appendingPathComponent("data/arima/expected_R_stats_arima.txt"),
+                          encoding: .utf8)
+    var checked = 0
+    for block in text.components(separatedBy: "=====").dropFirst() {
+      let lines = block.split(separator: "\n").map { $0.split(separator: " ").map(String.init) }
+      guard lines.count > 4, let stats = lines.first(where: { $0.contains("aic") && $0.contains("nobs") }),
+            let bicLine = lines.first(where: { $0.first == "BIC" }),
+            let aic = stats.firstIndex(of: "aic").flatMap({ Double(stats[$0 + 1]) }),
+            let nobs = stats.firstIndex(of: "nobs").flatMap({ Double(stats[$0 + 1]) }),
+            let bic = Double(bicLine[1]), aic.isFinite, bic.isFinite
+      else { continue }
+      var metrics = ["aic": aic, "bic": bic]
+      for name in lines[1] { metrics["coef." + name] = 0 }
+      let trial = TrialRecord(key: "k", status: .finished, params: [:], metrics: metrics)
+      let n = try #require(ReportDocument.observationCount(trial))
+      #expect(n.n == nobs && n.derived, "block \(lines[0].joined(separator: " ")): got \(n.n), R says \(nobs)")
+      checked += 1
+    }
+    #expect(checked >= 3)
+  }
+
+  @Test("an explicit nobs metric wins; without AIC and BIC there is no n")
+  func observations() {
+    let trial = TrialRecord(key: "k", status: .finished, params: [:],
+                            metrics: ["aic": 10, "bic": 20, "coef.ar1": 0.5, "nobs": 40])
+    #expect(ReportDocument.observationCount(trial)?.n == 40)
+    #expect(ReportDocument.observationCount(trial)?.derived == false)
+    let none = TrialRecord(key: "k", status: .finished, params: [:], metrics: ["aic": 1])
+    #expect(ReportDocument.observationCount(none) == nil)
   }
 }

@@ -15,7 +15,8 @@ set xlabel 'lag (observations)'
 set ylabel 'autocorrelation of residuals'
 set xzeroaxis lt 1 lc rgb '#444444'
 set key outside top center horizontal
-set xrange [-0.5:24.5]
+set xrange [0.5:20.5]
+set xtics 1 nomirror
 plot 'data/residual_acf.dat' using 1:2 with impulses lw 3 lc rgb '#4e79a7' title 'ACF', \
      0.04496548384 with lines dt 2 lw 1.5 lc rgb '#e15759' title '±1.96/√n (n = 1900)', \
      -0.04496548384 with lines dt 2 lw 1.5 lc rgb '#e15759' notitle
