@@ -7,6 +7,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "panel": panelBenchmark,
   "arima": ArimaBenchmark.run,
   "synthetic": syntheticMarketBenchmark,
+  "report": reportBenchmark,
   "store": StoreBenchmark.run,
 ]
 

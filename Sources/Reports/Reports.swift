@@ -1,1 +1,0 @@
-// Reports module: see docs/ARCHITECTURE.md for its concern and contract.
