@@ -26,7 +26,8 @@ extension ReportInput {
 
   /// Reads an experiment's current results from the store.
   ///
-  /// For each trial key the current (non-superseded) FINISHED run is used; a trial without one is reported with its
+  /// Runs of trials outside the plan recorded by the last `almanac run` (the experiment's
+  /// ``ExperimentLeaders/planKeysTag``) are left out. For each trial key the current (non-superseded) FINISHED run is used; a trial without one is reported with its
   /// latest FAILED or KILLED run; trials that are only RUNNING are left out. Runs come in plan order (trial index).
   /// From the run tags written by the runner: `almanac.replicate` (→ ``TrialRecord/replicate``), `almanac.axes`
   /// (comma-separated sweep axes; `seeds` dropped), `almanac.git.commit`/`almanac.git.dirty` (of the most recent
@@ -46,7 +47,9 @@ extension ReportInput {
       throw ReportLoadError.noSuchExperiment(name: experimentName, store: store.fileURL.path,
                                              known: try store.experiments().map(\.name))
     }
-    let runs = try store.runs(experimentID: experiment.id)
+    // Only the current plan's trials (runs of axis values edited away stay in the store but not in the report).
+    let planKeys = ExperimentLeaders.planKeys(of: experiment)
+    let runs = try store.runs(experimentID: experiment.id).filter { planKeys?.contains($0.trialKey) ?? true }
     // One run per trial key: FINISHED wins, else the latest attempt; RUNNING alone is skipped.
     var chosen: [String: RunRecord] = [:]
     var order: [String] = []

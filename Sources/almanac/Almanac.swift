@@ -6,7 +6,7 @@ struct Almanac: ParsableCommand {
     commandName: "almanac",
     abstract: "Declarative, fast, reproducible experiments on DeFi risk and rate models.",
     version: AlmanacVersion.string,
-    subcommands: [Validate.self, Run.self, Runs.self, Show.self, Compare.self, Doctor.self, DataCommand.self])
+    subcommands: [Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Doctor.self, DataCommand.self])
 }
 
 enum AlmanacVersion {

@@ -70,8 +70,12 @@ struct Run: ParsableCommand {
       }
       if summary.failed > 0 { anyFailed = true }
       if !noReport {
-        try writeReport(experiment: plan.spec.name, storeURL: storeURL, outDirectory: reportsDir, png: png,
-                        command: "almanac run \(plan.spec.displayPath)")
+        try reportingRuntimeErrors {
+          try writeReport(
+            experiment: plan.spec.name, storeURL: storeURL,
+            outDirectory: URL(fileURLWithPath: reportsDir).appendingPathComponent(plan.spec.name), png: png,
+            command: "almanac run \(plan.spec.displayPath)")
+        }
       }
     }
     if anyFailed { throw ExitCode(1) }
@@ -115,9 +119,4 @@ enum StoreLocation {
     }
     return URL(fileURLWithPath: "almanac.db")
   }
-}
-
-/// Placeholder until the Reports module lands: the report step is skipped with a note.
-func writeReport(experiment: String, storeURL: URL, outDirectory: String, png: Bool, command: String) throws {
-  Terminal.warning("reports are not available in this build; skipped")
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Experiments
+import Foundation
+import Reports
+import Tasks
+import Tracking
+
+struct Report: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    abstract: "Write an experiment's report: a Markdown README with gnuplot charts, their data and scripts.",
+    discussion: """
+      The report is a self-contained folder (relative links only) that reads well on GitHub, offline, and in a pull \
+      request. Without gnuplot the tables are still written, with a note on how to install it.
+      """)
+
+  @Argument(help: "An experiment file or experiment name.") var experiment: String
+  @Option(help: "Output folder (default: reports/<experiment name>).") var out: String?
+  @Option(help: "The SQLite store.") var db: String?
+  @Flag(help: "Also render PNG copies of the charts.") var png = false
+
+  func run() throws {
+    try reportingErrors {
+      let selection = try ExperimentSelection.resolve(file: experiment, experiment: nil, db: db)
+      let command = experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml")
+        ? "almanac run \(experiment)" : "almanac report \(experiment)"
+      try writeReport(experiment: selection.experiment.name, storeURL: selection.store.fileURL,
+                      outDirectory: out.map { URL(fileURLWithPath: $0) }, png: png, command: command)
+    }
+  }
+}
+
+/// Loads the experiment's current results and writes its report; warns (exit 0) when gnuplot is missing.
+func writeReport(experiment: String, storeURL: URL, outDirectory: URL?, png: Bool, command: String) throws {
+  let store = try TrackingStore(at: storeURL)
+  guard let record = try store.experiment(named: experiment) else { throw InputError("no experiment named '\(experiment)'") }
+  let task = TaskRegistry.tasks().first { $0.name == record.task }
+  let metrics = (record.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
+  let ranking = metrics.first ?? task?.defaultMetric
+  let goal = ranking.flatMap { task?.metricGoals[$0] }
+  var input = try ReportInput.load(
+    store: store, experimentName: experiment, reproduceCommand: command, rankingMetric: ranking, goal: goal)
+  // The path as the user wrote it (relative), so the report stays shareable.
+  if let written = record.tags["almanac.file"] { input.experiment.filePath = written }
+  let directory = outDirectory ?? URL(fileURLWithPath: "reports").appendingPathComponent(experiment)
+  let started = Date()
+  let summary = try ReportWriter.write(input, to: directory, options: ReportOptions(png: png))
+  for warning in summary.warnings { Terminal.warning(warning) }
+  let elapsed = Date().timeIntervalSince(started)
+  Terminal.error("report: \(summary.readme.path) (\(summary.charts.count) charts, \(String(format: "%.2f", elapsed)) s)")
+}
