@@ -41,7 +41,9 @@ let package = Package(
     ]),
     .target(name: "Experiments", dependencies: ["AlmanacCore", "Tracking", "Yams"]),
     .target(name: "Tasks", dependencies: ["Experiments", "Datasets", "Learning", "Forecasting"]),
-    .target(name: "Reports", dependencies: ["Tracking", "Experiments"]),
+    .target(name: "Reports", dependencies: [
+      "Tracking", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
+    ]),
 
     // MARK: - Command-line tool (thin)
     .executableTarget(name: "almanac", dependencies: [
