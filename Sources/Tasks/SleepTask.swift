@@ -36,15 +36,9 @@ public struct SleepTask: TrialTask {
       throw TrialFailure("x = \(x) is configured to fail")
     }
     if let dir = trial.settings[path: "marker_dir"]?.string, !dir.isEmpty {
-      let line = trial.key + "\n"
-      let url = URL(fileURLWithPath: dir).appendingPathComponent("done-\(getpid()).txt")
-      if let handle = try? FileHandle(forWritingTo: url) {
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
-        try? handle.close()
-      } else {
-        try Data(line.utf8).write(to: url)
-      }
+      // One file per execution (key and a process-wide unique string), so concurrent workers never share a file.
+      let name = "\(trial.key)-\(ProcessInfo.processInfo.globallyUniqueString).done"
+      try Data(trial.key.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
     }
     return TrialOutcome(metrics: ["score": x + Double(trial.replicate) / 1000],
                         series: [SeriesPoint(key: "curve", step: 0, value: x), SeriesPoint(key: "curve", step: 1, value: 2 * x)])
