@@ -43,8 +43,9 @@ public struct ARIMAOptions: Sendable {
   public var polishReltol: Double
   /// For CSS-ML, also run ML from zero ARMA coefficients and keep the higher likelihood (default false).
   public var zeroStart: Bool
-  /// With `polish`, also run the polishing pass from zero ARMA coefficients (MA kept invertible) and keep it when it
-  /// raises the likelihood (default true; only used when `polish` is true).
+  /// With `polish`, when p > 0, q > 0 and the estimate has an AR root of modulus below 1.01, also optimise from zero
+  /// ARMA coefficients (AR and MA kept stationary/invertible by the PACF transform) and keep that when it raises the
+  /// likelihood (default true; only used when `polish` is true, so `polish: false` still follows R's path).
   public var zeroPolish: Bool
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
@@ -282,12 +283,12 @@ public enum ARIMA {
         converged = again.converged
         best = again.value
       }
-      // The estimate so far is suspect when it sits near the boundary: an AR or MA root within 1% of the unit
-      // circle. There the likelihood is flat and has several maxima (near-cancelling AR and MA roots), and the CSS
-      // start can sit in the basin of a lower one.
+      // The estimate so far is suspect when the model has both an AR and an MA part and an AR root lies within 1%
+      // of the unit circle. There the likelihood is flat and has several maxima (for example an AR root near -1
+      // almost cancelling an MA root), and the CSS start can sit in the basin of a lower one.
       let phiSoFar = p > 0 ? ARMAParameters.pacfToAR(Array(coefficients[0..<p])) : []
       let nearBoundary = ARMAParameters.smallestRootModulus(phiSoFar.map { -$0 }) < Self.boundaryModulus
-      if options.zeroPolish && p + q > 0 && nearBoundary {
+      if options.zeroPolish && p > 0 && q > 0 && nearBoundary {
         // A third pass from zero ARMA coefficients (statsmodels' fallback start), with both the AR and the MA part
         // kept stationary/invertible through the PACF transform: first to R's tolerance, then, only when it has
         // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
