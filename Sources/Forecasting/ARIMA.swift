@@ -290,11 +290,12 @@ public enum ARIMA {
       let nearBoundary = ARMAParameters.smallestRootModulus(phiSoFar.map { -$0 }) < Self.boundaryModulus
       if options.zeroPolish && p > 0 && q > 0 && nearBoundary {
         // A third pass from zero ARMA coefficients (statsmodels' fallback start), with both the AR and the MA part
-        // kept stationary/invertible through the PACF transform: first to R's tolerance, then, only when it has
+        // kept stationary/invertible through the PACF transform: first to R's tolerance with forward-difference
+        // gradients (half the evaluations of central ones; an exploratory run), then, only when it has
         // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
         objective.transformMA = q > 0
         var fromZero = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                     reltol: options.reltol, scaledRestart: true) {
+                                     reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
           objective.exactObjective($0, transformed: true)
         }
         iterations += fromZero.iterations
