@@ -107,8 +107,8 @@ enum ArimaBenchmark {
         var row = Row(order: orders[i])
         let t0 = timer.now
         do {
-          let fit = try ARIMA.fit(y, order: orders[i], options: ARIMAOptions(standardErrors: false, polish: polish,
-                                                                                  zeroStart: zeroStart, zeroPolish: zeroPolish))
+          let options = ARIMAOptions(standardErrors: false, polish: polish, zeroStart: zeroStart, zeroPolish: zeroPolish)
+          let fit = try ARIMA.fit(y, order: orders[i], options: options)
           let f = SeriesTransform.log.backTransform(try fit.forecast(steps: holdout))
           row.loglik = fit.loglik
           row.aic = fit.aic
@@ -129,8 +129,8 @@ enum ArimaBenchmark {
     let cpu = Double(clock() - cpuStart) / Double(CLOCKS_PER_SEC)
     let rows = board.rows
     let reference = statsmodelsFixture()
-    print("ARIMA grid: 108 orders, n = \(y.count) (+\(holdout) held out), log, CSS-ML\(polish ? " + polish" : "")\(polish && zeroPolish ? " + zero-start polish" : ""), "
-      + "\(threads) threads")
+    let stages = (polish ? " + polish" : "") + (polish && zeroPolish ? " + zero-start pass" : "")
+    print("ARIMA grid: 108 orders, n = \(y.count) (+\(holdout) held out), log, CSS-ML\(stages), \(threads) threads")
     print(String(format: "%-9@ %12@ %12@ %12@ %10@ %5@ %6@ %6@ %8@", "order", "loglik", "statsmodels", "diff", "rmse",
                  "conv", "iter", "evals", "seconds"))
     var failures = 0
