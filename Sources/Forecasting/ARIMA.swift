@@ -43,12 +43,17 @@ public struct ARIMAOptions: Sendable {
   public var polishReltol: Double
   /// For CSS-ML, also run ML from zero ARMA coefficients and keep the higher likelihood (default false).
   public var zeroStart: Bool
+  /// With `polish`, when p > 0, q > 0 and the estimate has an AR root of modulus below 1.01, also optimise from zero
+  /// ARMA coefficients (AR and MA kept stationary/invertible by the PACF transform) and keep that when it raises the
+  /// likelihood (default true; only used when `polish` is true, so `polish: false` still follows R's path).
+  public var zeroPolish: Bool
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
               reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
-              polish: Bool = true, zeroStart: Bool = false)
+              polish: Bool = true, zeroStart: Bool = false, zeroPolish: Bool = true)
   {
     self.polish = polish
+    self.zeroPolish = zeroPolish
     polishReltol = 1e-10
     self.zeroStart = zeroStart
     self.method = method
@@ -268,6 +273,7 @@ public enum ARIMA {
       }
       objective.transformMA = false
       iterations += again.iterations
+      var best = ml.value
       if again.value < ml.value - 1e-9 * abs(ml.value) {
         coefficients = again.x
         if maTransformed {
@@ -275,6 +281,43 @@ public enum ARIMA {
           for i in 0..<q { coefficients[p + i] = -theta[i] }
         }
         converged = again.converged
+        best = again.value
+      }
+      // The estimate so far is suspect when the model has both an AR and an MA part and an AR root lies within 1%
+      // of the unit circle. There the likelihood is flat and has several maxima (for example an AR root near -1
+      // almost cancelling an MA root), and the CSS start can sit in the basin of a lower one.
+      let phiSoFar = p > 0 ? ARMAParameters.pacfToAR(Array(coefficients[0..<p])) : []
+      let nearBoundary = ARMAParameters.smallestRootModulus(phiSoFar.map { -$0 }) < Self.boundaryModulus
+      if options.zeroPolish && p > 0 && q > 0 && nearBoundary {
+        // A third pass from zero ARMA coefficients (statsmodels' fallback start), with both the AR and the MA part
+        // kept stationary/invertible through the PACF transform: first to R's tolerance with forward-difference
+        // gradients (half the evaluations of central ones; an exploratory run), then, only when it has
+        // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
+        objective.transformMA = q > 0
+        var fromZero = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
+                                     reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
+          objective.exactObjective($0, transformed: true)
+        }
+        iterations += fromZero.iterations
+        if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
+          let finish = BFGS.minimize(fromZero.x, parscale: parscale, maxIterations: 2 * options.maxIterations,
+                                     reltol: options.polishReltol, scaledRestart: true) {
+            objective.exactObjective($0, transformed: true)
+          }
+          iterations += finish.iterations
+          if finish.value <= fromZero.value { fromZero = finish }
+        }
+        objective.transformMA = false
+        if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
+          notes.append("ML from zero start values (invertible MA) beat the CSS start by "
+            + "\(Double(m) * (best - fromZero.value)) in loglik")
+          coefficients = fromZero.x
+          if q > 0 {
+            let theta = ARMAParameters.pacfToAR(Array(fromZero.x[p..<(p + q)]))
+            for i in 0..<q { coefficients[p + i] = -theta[i] }
+          }
+          converged = fromZero.converged
+        }
       }
     }
     if p > 0 {
@@ -304,6 +347,9 @@ public enum ARIMA {
                       standardErrors: standardErrors, sigma2: sigma2, loglik: loglik, nUsed: m, converged: converged,
                       iterations: iterations, evaluations: objective.evaluations, cssResiduals: nil, notes: notes)
   }
+
+  /// Root modulus below which a fitted AR or MA part counts as near the unit circle (triggers the zero-start pass).
+  static let boundaryModulus = 1.01
 
   /// `var = (H * n_used)^-1`; NaN where a variance is negative or the Hessian is singular (R gives NaN too).
   static func standardErrorsFrom(hessian h: [[Double]], scale: Double) -> [Double] {

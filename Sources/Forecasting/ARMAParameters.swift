@@ -104,6 +104,15 @@ enum ARMAParameters {
     return out
   }
 
+  /// Smallest root modulus of `1 + c1 z + ... + cn z^n` (trailing zero coefficients dropped); infinity when the
+  /// polynomial is constant. For an AR part pass `-phi`, for an MA part `theta`.
+  static func smallestRootModulus(_ c: [Double]) -> Double {
+    var n = c.count
+    while n > 0 && c[n - 1] == 0 { n -= 1 }
+    if n == 0 { return .infinity }
+    return Polynomial.roots([1.0] + c[0..<n]).reduce(Double.infinity) { min($0, $1.modulus) }
+  }
+
   /// True when every root of `1 + theta1 z + ... + thetaq z^q` has modulus > 1.
   static func isInvertible(_ theta: [Double]) -> Bool {
     var q0 = theta.count

@@ -14,7 +14,9 @@ struct BFGSResult {
 /// condition (tolerance 1e-4) holds, and the search stops when the relative decrease falls below `reltol` right
 /// after a restart. With `scaledRestart` a restart scales the identity so that the first trial step is not smaller
 /// than 0.1 in its largest coordinate (R's first step equals the gradient, which near a good start is tiny, so R's
-/// test can declare convergence before moving); ARIMA uses it for a second, polishing pass.
+/// test can declare convergence before moving); ARIMA uses it for a second, polishing pass. With
+/// `forwardDifferences` gradients are forward differences (n evaluations instead of 2n, error O(step)): for cheap
+/// exploratory runs whose result is polished afterwards.
 /// `converged` is false when `maxIterations` is reached first.
 enum BFGS {
   static let step = 1e-3
@@ -22,7 +24,8 @@ enum BFGS {
   static let initialStep = 0.1
 
   static func minimize(_ x0: [Double], parscale: [Double], maxIterations: Int = 100, reltol: Double = 1.490116119384765625e-8,
-                       scaledRestart: Bool = false, objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
+                       scaledRestart: Bool = false, forwardDifferences: Bool = false,
+                       objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
   {
     let n = x0.count
     var buffer = [Double](repeating: 0, count: n)
@@ -34,12 +37,17 @@ enum BFGS {
       let value = buffer.withUnsafeMutableBufferPointer { objective($0) }
       return value.isNaN ? .greatestFiniteMagnitude : value
     }
-    func gradient(_ scaled: [Double], into g: inout [Double]) {
+    func gradient(_ scaled: [Double], value: Double, into g: inout [Double]) {
       gradientCount += 1
       var x = scaled
       for i in 0..<n {
         x[i] = scaled[i] + step
         let up = f(x)
+        if forwardDifferences {
+          x[i] = scaled[i]
+          g[i] = (up - value) / step
+          continue
+        }
         x[i] = scaled[i] - step
         let down = f(x)
         x[i] = scaled[i]
@@ -53,7 +61,7 @@ enum BFGS {
                         gradientEvaluations: 0, converged: n == 0)
     }
     var g = [Double](repeating: 0, count: n)
-    gradient(b, into: &g)
+    gradient(b, value: fmin, into: &g)
     var h = [Double](repeating: 0, count: n * n)
     // A restart uses a multiple of the identity scaled so that the first trial step moves the largest coordinate by
     // at most `initialStep` (R's plain identity makes that step as small as the gradient, and with a small gradient
@@ -108,7 +116,7 @@ enum BFGS {
         if count < n {
           fmin = f1
           b = x
-          gradient(b, into: &g)
+          gradient(b, value: fmin, into: &g)
           iterations += 1
           var d1 = 0.0
           for i in 0..<n {

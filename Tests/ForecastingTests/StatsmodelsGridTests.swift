@@ -41,7 +41,10 @@ struct StatsmodelsGridTests {
     return try SeriesTransform.log.apply(Array(values.suffix(2000).dropLast(100)))
   }
 
-  @Test(arguments: [(0, 1, 1), (1, 1, 2), (2, 1, 3), (2, 1, 4), (3, 0, 2)])
+  /// (2,0,3) is the order where statsmodels (from zero start values, MA kept invertible) reaches a maximum with an
+  /// AR root near -1 almost cancelling an MA root that the CSS-started path never reaches; the zero-start polishing
+  /// pass (``ARIMAOptions/zeroPolish``) finds it or a higher one.
+  @Test(arguments: [(0, 1, 1), (1, 1, 2), (2, 1, 3), (2, 1, 4), (3, 0, 2), (2, 0, 3)])
   func likelihoodReachesStatsmodels(_ order: (Int, Int, Int)) throws {
     let reference = try #require(try Self.fixture()["(\(order.0),\(order.1),\(order.2))"])
     let fit = try ARIMA.fit(try Self.series(), order: ARIMAOrder(p: order.0, d: order.1, q: order.2),
