@@ -169,10 +169,17 @@ public struct ExperimentPlan: Sendable {
       do {
         files.append(InputFile(path: path, sha256: try fingerprinter.sha256(of: url)))
       } catch let error as InputFileError {
+        // A missing directory is one error, not one per file the task wanted from it.
+        let directory = url.deletingLastPathComponent().standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        let directoryMissing = !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+          || !isDirectory.boolValue
+        let what = directoryMissing ? "input directory not found" : "input file \(error.reason)"
+        let resolved = directoryMissing ? directory : path
         if let (written, position) = Self.setting(naming: url, settings: settings, spec: spec, sink: sink) {
-          sink.error("input file \(error.reason): \(written) (resolved to \(path))", at: position)
+          sink.error("\(what): \(written) (resolved to \(resolved))", at: position)
         } else {
-          sink.error("input file \(error.reason): \(path)", at: nil)
+          sink.error("\(what): \(resolved)", at: nil)
         }
       } catch {
         sink.error("cannot read input file \(path): \(error)", at: nil)

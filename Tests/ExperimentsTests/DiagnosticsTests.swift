@@ -344,6 +344,16 @@ struct DiagnosticsTests {
       """)
   }
 
+  @Test func missingInputDirectoryIsNamedOnce() throws {
+    let scratch = try Scratch()
+    let directory = scratch.directory.appendingPathComponent("absent").standardizedFileURL.path
+    #expect(try scratch.error(Self.head + "data:\n  source: csv\n  file: absent/missing.csv\n") == """
+      x.yaml:6:9: error: input directory not found: absent/missing.csv (resolved to \(directory))
+        file: absent/missing.csv
+              ^
+      """)
+  }
+
   @Test func missingInputFileSharedByManyTrialsIsReportedOnce() throws {
     let scratch = try Scratch()
     let resolved = scratch.directory.appendingPathComponent("missing.csv").standardizedFileURL.path
