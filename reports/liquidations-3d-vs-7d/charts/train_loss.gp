@@ -1,0 +1,23 @@
+# Almanac report chart: Training loss by epoch
+# Run from the report folder: gnuplot charts/train_loss.gp
+# Reads data/train_loss.dat; writes charts/train_loss.svg.
+set encoding utf8
+set terminal svg size 1000,540 noenhanced font 'Sans,12' background rgb 'white'
+set output 'charts/train_loss.svg'
+set datafile missing 'NaN'
+set label 99 'liquidations-3d-vs-7d' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
+set border 3 lc rgb '#444444'
+set tics nomirror
+set grid ytics lc rgb '#dddddd' lt 1
+set key noautotitle
+set title 'Training loss by epoch (mean over replicates)'
+set xlabel 'epoch (counted across folds)'
+set ylabel 'training loss'
+set key outside right top
+plot 'data/train_loss.dat' index 0 using 1:2 with lines lw 2 lc rgb '#4e79a7' title '#1 3d, random', \
+     '' index 1 using 1:2 with lines lw 2 lc rgb '#f28e2b' title '#2 3d, smote', \
+     '' index 2 using 1:2 with lines lw 2 lc rgb '#e15759' title '#3 7d, smote', \
+     '' index 3 using 1:2 with lines lw 2 lc rgb '#76b7b2' title '#4 7d, random', \
+     '' index 4 using 1:2 with lines lw 2 lc rgb '#59a14f' title '#5 3d, none', \
+     '' index 5 using 1:2 with lines lw 2 lc rgb '#edc948' title '#6 7d, none'
+unset output
