@@ -228,7 +228,7 @@ struct RunnerSession {
     switch completion.result {
     case .success(let outcome):
       result.metrics = outcome.metrics
-      result.series = outcome.series.map { MetricPoint(key: $0.key, step: $0.step, value: $0.value) }
+      result.series = outcome.series
       for (k, v) in outcome.tags where tags[k] == nil { tags[k] = v }
       result.artifacts = outcome.artifacts.map {
         store.relativePath(of: item.artifactDirectory.appendingPathComponent($0))

@@ -1,5 +1,6 @@
 import AlmanacCore
 import Foundation
+import Tracking
 
 /// Whether a larger metric value is better.
 public enum MetricGoal: String, Sendable, Codable {
@@ -107,17 +108,9 @@ public struct TrialContext: Sendable {
   }
 }
 
-/// One point of a series: per epoch, per fold, per forecast step, per curve point.
-public struct SeriesPoint: Sendable, Hashable {
-  public var key: String
-  public var step: Int
-  public var value: Double
-  public init(key: String, step: Int, value: Double) {
-    self.key = key
-    self.step = step
-    self.value = value
-  }
-}
+/// One point of a series (per epoch, per fold, per forecast step, per curve point): the store's own point type, so
+/// outcomes reach SQLite without conversion.
+public typealias SeriesPoint = MetricPoint
 
 /// What a finished trial produced.
 public struct TrialOutcome: Sendable {
