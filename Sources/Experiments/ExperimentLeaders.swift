@@ -57,8 +57,7 @@ public enum ExperimentLeaders {
     -> [Leader]
   {
     guard let record = try store.experiment(named: experiment.name) else { return [] }
-    let keys = planKeys(of: record)
-    let runs = try store.runs(experimentID: record.id).filter { keys?.contains($0.trialKey) ?? true }
+    let runs = try store.runs(experimentID: record.id, query: RunQuery(trialKeys: planKeys(of: record)))
     let leaders = compute(runs: runs, goals: goals, axes: experiment.axes)
     var tags = record.tags
     for leader in leaders { tags["best.\(leader.metric)"] = leader.tagValue }

@@ -310,10 +310,9 @@ struct RunnerSession {
     guard !metric.contains("`") else { return nil }
     let sort = try RunSort((goal == .maximize ? "-" : "") + "`\(metric)`")
     let filter = try RunFilter("status = \"FINISHED\" and `\(metric)` != null")
-    let keys = Set(trials.map(\.key))
+    let query = RunQuery(filter: filter, sort: sort, limit: 1, trialKeys: Set(trials.map(\.key)))
     guard
-      let run = try store.runs(experimentID: experimentID, query: RunQuery(filter: filter, sort: sort))
-        .first(where: { keys.contains($0.trialKey) }),
+      let run = try store.runs(experimentID: experimentID, query: query).first,
       let value = run.metrics[metric], !value.isNaN
     else { return nil }
     return RunnerBest(metric: metric, value: value, trialKey: run.trialKey, runID: run.id)

@@ -48,8 +48,8 @@ extension ReportInput {
                                              known: try store.experiments().map(\.name))
     }
     // Only the current plan's trials (runs of axis values edited away stay in the store but not in the report).
-    let planKeys = ExperimentLeaders.planKeys(of: experiment)
-    let runs = try store.runs(experimentID: experiment.id).filter { planKeys?.contains($0.trialKey) ?? true }
+    let runs = try store.runs(
+      experimentID: experiment.id, query: RunQuery(trialKeys: ExperimentLeaders.planKeys(of: experiment)))
     // One run per trial key: FINISHED wins, else the latest attempt; RUNNING alone is skipped.
     var chosen: [String: RunRecord] = [:]
     var order: [String] = []

@@ -229,12 +229,17 @@ public struct RunQuery: Sendable {
   public var limit: Int?
   /// Include FINISHED runs that a rerun superseded (default false).
   public var includeSuperseded: Bool
+  /// Only runs of these trial keys (nil: any). Applied in SQL, before sorting and the limit.
+  public var trialKeys: Set<String>?
 
-  public init(filter: RunFilter? = nil, sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false) {
+  public init(filter: RunFilter? = nil, sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false,
+              trialKeys: Set<String>? = nil)
+  {
     self.filter = filter
     self.sort = sort
     self.limit = limit
     self.includeSuperseded = includeSuperseded
+    self.trialKeys = trialKeys
   }
 }
 

@@ -78,6 +78,12 @@ extension TrackingStore {
     var sql = "SELECT runs.* FROM runs WHERE runs.experiment_id = ?"
     var arguments: [SQLArgument] = [.integer(experimentID)]
     if !query.includeSuperseded { sql += " AND runs.superseded = 0" }
+    if let keys = query.trialKeys {
+      // One bound JSON array, however many keys: never pasted into the SQL.
+      sql += " AND runs.trial_key IN (SELECT value FROM json_each(?))"
+      let json = try JSONSerialization.data(withJSONObject: keys.sorted())
+      arguments.append(.text(String(decoding: json, as: UTF8.self)))
+    }
     if let filter = query.filter {
       sql += " AND (\(filter.sql))"
       arguments += filter.arguments

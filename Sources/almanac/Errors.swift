@@ -12,8 +12,6 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
     throw ExitCode(2)
   } catch let error as ExitCode {
     throw error
-  } catch let error as any CleanExit {
-    throw error
   } catch let error as InputError {
     Terminal.error(label("error:") + " " + error.description)
     throw ExitCode(2)
@@ -32,8 +30,6 @@ struct InputError: Error, CustomStringConvertible {
   var description: String
   init(_ description: String) { self.description = description }
 }
-
-protocol CleanExit: Error {}
 
 /// Like ``reportingErrors(_:)`` for failures while running (the store, the file system): exit code 1.
 func reportingRuntimeErrors<T>(_ body: () throws -> T) throws -> T {

@@ -72,11 +72,8 @@ struct Runs: ParsableCommand {
       let selection = try ExperimentSelection.resolve(file: file, experiment: experiment, db: db)
       let query = RunQuery(
         filter: try filter.map { try RunFilter($0) }, sort: try sort.map { try RunSort($0) }, limit: limit,
-        includeSuperseded: all)
-      var runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
-      if !all, let keys = ExperimentLeaders.planKeys(of: selection.experiment) {
-        runs = runs.filter { keys.contains($0.trialKey) }
-      }
+        includeSuperseded: all, trialKeys: all ? nil : ExperimentLeaders.planKeys(of: selection.experiment))
+      let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
       let metricOrder = (selection.experiment.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
       let table = RunTable(runs: runs, metricOrder: metricOrder)
       print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),

@@ -23,15 +23,14 @@ struct Report: ParsableCommand {
       let selection = try ExperimentSelection.resolve(file: experiment, experiment: nil, db: db)
       let command = experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml")
         ? "almanac run \(experiment)" : "almanac report \(experiment)"
-      try writeReport(experiment: selection.experiment.name, storeURL: selection.store.fileURL,
+      try writeReport(experiment: selection.experiment.name, store: selection.store,
                       outDirectory: out.map { URL(fileURLWithPath: $0) }, png: png, command: command)
     }
   }
 }
 
 /// Loads the experiment's current results and writes its report; warns (exit 0) when gnuplot is missing.
-func writeReport(experiment: String, storeURL: URL, outDirectory: URL?, png: Bool, command: String) throws {
-  let store = try TrackingStore(at: storeURL)
+func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, png: Bool, command: String) throws {
   guard let record = try store.experiment(named: experiment) else { throw InputError("no experiment named '\(experiment)'") }
   let task = TaskRegistry.tasks().first { $0.name == record.task }
   let metrics = (record.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)

@@ -51,8 +51,8 @@ struct Run: ParsableCommand {
     for plan in plans {
       for warning in plan.spec.warnings { Terminal.error(warning.rendered(colored: Terminal.colorStderr)) }
       let storeURL = StoreLocation.url(db: db, experimentFile: plan.spec.fileURL)
+      let store = try reportingRuntimeErrors { try TrackingStore(at: storeURL) }
       let summary = try reportingRuntimeErrors {
-        let store = try TrackingStore(at: storeURL)
         let runner = Runner(
           store: store, options: RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))
         return try runner.run(
@@ -62,7 +62,7 @@ struct Run: ParsableCommand {
       if summary.interrupted { throw ExitCode(130) }
       try reportingRuntimeErrors {
         let leaders = try ExperimentLeaders.update(
-          store: try TrackingStore(at: storeURL), experiment: plan.runnerExperiment, goals: plan.spec.task.metricGoals)
+          store: store, experiment: plan.runnerExperiment, goals: plan.spec.task.metricGoals)
         let shown = Set(plan.spec.metrics)
         for leader in leaders where shown.contains(leader.metric) {
           print("best \(leader.metric): \(leader.tagValue)")
@@ -72,7 +72,7 @@ struct Run: ParsableCommand {
       if !noReport {
         try reportingRuntimeErrors {
           try writeReport(
-            experiment: plan.spec.name, storeURL: storeURL,
+            experiment: plan.spec.name, store: store,
             outDirectory: URL(fileURLWithPath: reportsDir).appendingPathComponent(plan.spec.name), png: png,
             command: "almanac run \(plan.spec.displayPath)")
         }

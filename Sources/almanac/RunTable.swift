@@ -151,11 +151,11 @@ struct RunTable {
         differs.append(different)
       }
     }
-    add("", [details.map { _ in "" }].isEmpty ? [] : details.map { ["status": $0.run.status.rawValue, "experiment": $0.experimentName] })
+    add("", details.map { ["status": $0.run.status.rawValue, "experiment": $0.experimentName] })
     add("params.", details.map(\.run.params))
     add("", details.map { $0.run.metrics.mapValues(RunnerFormat.number) })
     add("tags.", details.map { $0.tags.filter { !["almanac.log", "almanac.wall_time_s"].contains($0.key) } })
-    let header = ["", ] + details.map { "run \($0.run.id)" }
+    let header = [""] + details.map { "run \($0.run.id)" }
     let marked = zip(rows, differs).map { row, different in [(different ? "* " : "  ") + row[0]] + row.dropFirst() }
     return TextTable.render(header: header, rows: marked, color: color) { row, _ in
       row[0].hasPrefix("*") ? { $0.bold } : nil

@@ -67,6 +67,12 @@ import _TestSupport
     #expect(second.stderr.contains("best score = 2"), "\(second.stderr)")
     #expect(try listRuns(in: dir).count == 2)
     #expect(try listRuns(in: dir, all: true).count == 3)  // the x=3 run stays in the store
+    // The best current run by score is x=2, even though the stale x=3 run scores higher: the plan restriction
+    // applies before the sort and the limit.
+    let top = try AlmanacProcess.run(["runs", "e2e.yaml", "--sort=-score", "--limit", "1", "--format", "csv"], in: dir)
+    let rows = top.stdout.split(separator: "\n")
+    #expect(rows.count == 2, "\(top.stdout)")
+    #expect(rows.last?.hasSuffix(",2.0,2") == true, "\(top.stdout)")
   }
 
   @Test func aggregateCollapsesReplicatesToMeanAndSampleSD() throws {

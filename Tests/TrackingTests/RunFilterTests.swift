@@ -73,6 +73,18 @@ struct RunFilterTests {
     #expect(try keys(store, id, expression) == expected)
   }
 
+  @Test("trial keys restrict the runs before the sort and the limit; odd keys match literally")
+  func trialKeys() throws {
+    let (store, id) = try Self.populated()
+    // The best two by f1 overall are k5 and k2; restricted to {k0, k1, k2} they are k2 and k1.
+    let query = RunQuery(sort: try RunSort("-f1"), limit: 2, trialKeys: ["k0", "k1", "k2"])
+    #expect(try store.runs(experimentID: id, query: query).map(\.trialKey) == ["k2", "k1"])
+    #expect(try store.runs(experimentID: id, query: RunQuery(trialKeys: [])).isEmpty)
+    let hostile: Set<String> = ["k0\" OR 1=1 --", "k1'); DROP TABLE runs; --", "[\"k2\"]"]
+    #expect(try store.runs(experimentID: id, query: RunQuery(trialKeys: hostile)).isEmpty)
+    #expect(try store.runs(experimentID: id).count == 6)
+  }
+
   @Test("sorting: -f1 is descending, missing values last; limit applies after the sort")
   func sorting() throws {
     let (store, id) = try Self.populated()
