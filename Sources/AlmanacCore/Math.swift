@@ -16,9 +16,7 @@ public enum Math {
   @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { _pow(x, y) }
   @inlinable public static func tanh(_ x: Double) -> Double { _tanh(x) }
   @inlinable public static func atanh(_ x: Double) -> Double { _atanh(x) }
-  @inlinable public static func erf(_ x: Double) -> Double { _erf(x) }
   @inlinable public static func erfc(_ x: Double) -> Double { _erfc(x) }
-  @inlinable public static func lgamma(_ x: Double) -> Double { _lgamma(x) }
   @inlinable public static func cos(_ x: Double) -> Double { _cos(x) }
   @inlinable public static func sin(_ x: Double) -> Double { _sin(x) }
   @inlinable public static func exp(_ x: Float) -> Float { _expf(x) }
@@ -66,9 +64,7 @@ public enum Math {
 @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 @usableFromInline func _tanh(_ x: Double) -> Double { tanh(x) }
 @usableFromInline func _atanh(_ x: Double) -> Double { atanh(x) }
-@usableFromInline func _erf(_ x: Double) -> Double { erf(x) }
 @usableFromInline func _erfc(_ x: Double) -> Double { erfc(x) }
-@usableFromInline func _lgamma(_ x: Double) -> Double { lgamma(x) }
 @usableFromInline func _cos(_ x: Double) -> Double { cos(x) }
 @usableFromInline func _sin(_ x: Double) -> Double { sin(x) }
 @usableFromInline func _expf(_ x: Float) -> Float { expf(x) }

@@ -22,12 +22,6 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     Double(next() >> 11) * 0x1.0p-53
   }
 
-  /// A uniform float in [0, 1) with 24 random bits.
-  @inlinable
-  public mutating func nextUnitFloat() -> Float {
-    Float(next() >> 40) * 0x1.0p-24
-  }
-
   /// A standard normal draw (Marsaglia's polar method; one of the pair is discarded so the stream stays stateless).
   @inlinable
   public mutating func nextGaussian() -> Double {
