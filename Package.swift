@@ -41,9 +41,7 @@ let package = Package(
     ]),
     .target(name: "Experiments", dependencies: ["AlmanacCore", "Tracking", "Yams"]),
     .target(name: "Tasks", dependencies: ["Experiments", "Datasets", "Learning", "Forecasting"]),
-    .target(name: "Reports", dependencies: [
-      "Tracking", "Experiments", .product(name: "GRDB", package: "GRDB.swift"),
-    ]),
+    .target(name: "Reports", dependencies: ["AlmanacCore", "Tracking", "Experiments"]),
 
     // MARK: - Command-line tool (thin)
     .executableTarget(name: "almanac", dependencies: [
@@ -54,11 +52,15 @@ let package = Package(
     // MARK: - Benchmarks (print ratios against the reference programs)
     .executableTarget(
       name: "almanac-bench",
-      dependencies: ["Experiments", "Tasks", "Reports", "Tracking", "Datasets", "Learning", "Forecasting"],
+      dependencies: [
+        "Experiments", "Tasks", "Reports", "Tracking", "Datasets", "Learning", "Forecasting", "_ReportsTestSupport",
+      ],
       path: "benchmarks/Sources"),
 
     // MARK: - Tests
     .target(name: "_TestSupport", dependencies: ["AlmanacCore"], path: "Tests/_TestSupport"),
+    .target(name: "_ReportsTestSupport", dependencies: ["Reports", "Experiments", "Tracking"],
+            path: "Tests/_ReportsTestSupport"),
     .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "_TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "_TestSupport"]),
@@ -66,8 +68,10 @@ let package = Package(
     .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "_TestSupport"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "_TestSupport"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "_TestSupport"], resources: [.copy("Golden")]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "_TestSupport", "_ReportsTestSupport"],
+                resources: [.copy("Golden")]),
     .testTarget(name: "EndToEndTests", dependencies: ["_TestSupport"]),
+    .testTarget(name: "AlmanacCLITests", dependencies: ["almanac", "Experiments", "Tracking", "_TestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import Tracking
 
 /// A validated experiment file: the generic keys, the task's settings with every default filled in, and the sweep.
 ///

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Tracking
 
@@ -14,8 +15,8 @@ public struct RunnerExperiment: Sendable {
   public var fileURL: URL?
   /// Markdown notes.
   public var notes: String
-  /// The ranking metric (`metrics:`'s first entry); nil means the task's ``TrialTask/defaultMetric``.
-  public var rankingMetric: String?
+  /// The experiment file's `metrics:` (the first ranks); empty means the task's ``TrialTask/defaultMetric``.
+  public var selectedMetrics: [String]
   /// The sweep axes' dotted keys, in order (stored as the `almanac.axes` tag of every run, for reports).
   public var axes: [String]
   /// Experiment tags.
@@ -23,14 +24,14 @@ public struct RunnerExperiment: Sendable {
 
   public init(
     name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
-    rankingMetric: String? = nil, axes: [String] = [], tags: [String: String] = [:]
+    selectedMetrics: [String] = [], axes: [String] = [], tags: [String: String] = [:]
   ) {
     self.name = name
     self.taskName = taskName
     self.specText = specText
     self.fileURL = fileURL
     self.notes = notes
-    self.rankingMetric = rankingMetric
+    self.selectedMetrics = selectedMetrics
     self.axes = axes
     self.tags = tags
   }
@@ -84,34 +85,22 @@ public struct RunnerOptions: Sendable {
 }
 
 /// A cancellation flag shared by the runner, its workers, the trials (``TrialContext/isCancelled``) and the signal
-/// handlers. `@unchecked Sendable`: every access goes through `lock`.
-public final class RunCancellation: @unchecked Sendable {
-  private let lock = NSLock()
-  private var cancelled = false
-  private var forced = false
+/// handlers.
+public final class RunCancellation: Sendable {
+  private let state = Locked((cancelled: false, forced: false))
 
   public init() {}
 
   /// Stop handing out trials; in-flight trials are marked KILLED and the runner waits for them to return.
-  public func cancel() { lock.withLock { cancelled = true } }
+  public func cancel() { state.withLock { $0.cancelled = true } }
   /// Like ``cancel()``, and also stop waiting for in-flight trials.
-  public func force() {
-    lock.withLock {
-      cancelled = true
-      forced = true
-    }
-  }
-  public var isCancelled: Bool { lock.withLock { cancelled } }
-  public var isForced: Bool { lock.withLock { forced } }
+  public func force() { state.withLock { $0 = (true, true) } }
+  public var isCancelled: Bool { state.withLock { $0.cancelled } }
+  public var isForced: Bool { state.withLock { $0.forced } }
 }
 
-/// The best finished trial so far by the ranking metric.
-public struct RunnerBest: Sendable, Hashable {
-  public var metric: String
-  public var value: Double
-  public var trialKey: String
-  public var runID: Int64
-}
+/// The best configuration so far by the ranking metric (``Ranking``: best mean over finished replicates).
+public typealias RunnerBest = Ranking.Leader
 
 /// What a runner invocation did.
 public struct RunnerSummary: Sendable, CustomStringConvertible {
@@ -133,8 +122,11 @@ public struct RunnerSummary: Sendable, CustomStringConvertible {
   public var superseded: Int
   /// True when SIGINT/SIGTERM (or ``RunCancellation/cancel()``) stopped the run early.
   public var interrupted: Bool
-  /// Best of the ranking metric among FINISHED runs of the experiment (this and earlier invocations).
+  /// The best configuration by the ranking metric among the plan's FINISHED runs (this and earlier invocations).
   public var best: RunnerBest?
+  /// The best configuration by every ranked metric the task declares (also stored as `best.<metric>` tags),
+  /// computed when the invocation ends.
+  public var leaders: [Ranking.Leader] = []
   /// Wall time of the invocation, seconds.
   public var elapsed: TimeInterval
   /// Set when there was nothing to run, e.g. `nothing to do: 12 trials already finished`.
@@ -153,7 +145,8 @@ public struct RunnerSummary: Sendable, CustomStringConvertible {
       if interrupted { text += " (interrupted)" }
     }
     if let best {
-      text += "; best \(best.metric) = \(RunnerFormat.number(best.value)) (trial \(best.trialKey), run \(best.runID))"
+      text += "; best \(best.metric) = \(RunnerFormat.number(best.mean))"
+        + (best.n > 1 ? " (mean of \(best.n))" : "") + " with \(best.label)"
     }
     return text
   }

@@ -33,6 +33,8 @@ public struct RunnerTrialEvent: Sendable {
   /// Seconds the task ran.
   public var wallTime: TimeInterval
   public var log: [String]
+  /// The trial's settings as params (groups it into its configuration for the best-so-far).
+  public var params: [String: String] = [:]
 }
 
 /// Counters and timing for renderers.
@@ -62,123 +64,36 @@ public struct RunnerProgressState: Sendable {
   }
 }
 
-/// Redraws one status line on stderr (for a terminal): `[ 12/40] 1 failed  0:14 elapsed  ETA 0:32  best f1 0.4521`.
-public final class TerminalProgressRenderer: RunnerProgress, @unchecked Sendable {
-  // `@unchecked Sendable`: mutable state is guarded by `lock` (the runner calls from one thread anyway).
-  private let lock = NSLock()
-  private var lastDraw = Date.distantPast
-  private let output: FileHandle
-  private let verbose: Bool
-
-  public init(output: FileHandle = .standardError, verbose: Bool = false) {
-    self.output = output
-    self.verbose = verbose
-  }
-
-  public func runnerDidStart(_ state: RunnerProgressState) {
-    lock.withLock { draw(state, force: true) }
-  }
-
-  public func trialDidEnd(_ trial: RunnerTrialEvent, state: RunnerProgressState) {
-    lock.withLock {
-      if trial.status == .failed || verbose {
-        clear()
-        write(RunnerLineLogger.line(trial, state: state) + "\n")
-        if verbose { for line in trial.log { write("    \(line)\n") } }
-      }
-      draw(state, force: trial.status != .finished)
-    }
-  }
-
-  public func runnerDidTick(_ state: RunnerProgressState) {
-    lock.withLock { draw(state, force: true) }
-  }
-
-  public func runnerMessage(_ message: String) {
-    lock.withLock {
-      clear()
-      write(message + "\n")
-    }
-  }
-
-  public func runnerDidFinish(_ summary: RunnerSummary) {
-    lock.withLock {
-      clear()
-      write(summary.description + "\n")
-    }
-  }
-
-  private func draw(_ state: RunnerProgressState, force: Bool) {
-    let now = Date()
-    guard force || now.timeIntervalSince(lastDraw) >= 0.1 || state.done == state.toRun else { return }
-    lastDraw = now
-    write("\r\u{1B}[2K" + Self.statusLine(state))
-  }
-
-  private func clear() { write("\r\u{1B}[2K") }
-
-  private func write(_ text: String) { output.write(Data(text.utf8)) }
-
-  /// The status line without control characters.
-  public static func statusLine(_ state: RunnerProgressState) -> String {
-    let width = String(state.toRun).count
-    let done = String(repeating: " ", count: max(0, width - String(state.done).count)) + String(state.done)
-    var line = "[\(done)/\(state.toRun)] \(state.experimentName)"
-    if state.failed > 0 { line += "  \(state.failed) failed" }
-    if state.killed > 0 { line += "  \(state.killed) killed" }
-    line += "  \(RunnerFormat.duration(state.elapsed)) elapsed"
-    if let eta = state.eta, state.done < state.toRun { line += "  ETA \(RunnerFormat.duration(eta))" }
-    if let best = state.best { line += "  best \(best.metric) \(RunnerFormat.number(best.value))" }
+extension RunnerProgressState {
+  /// The status line a terminal redraws, without control characters:
+  /// `[ 12/40] name  1 failed  0:14 elapsed  ETA 0:32  best f1 0.4521`.
+  public var statusLine: String {
+    let width = String(toRun).count
+    let doneText = String(repeating: " ", count: max(0, width - String(done).count)) + String(done)
+    var line = "[\(doneText)/\(toRun)] \(experimentName)"
+    if failed > 0 { line += "  \(failed) failed" }
+    if killed > 0 { line += "  \(killed) killed" }
+    line += "  \(RunnerFormat.duration(elapsed)) elapsed"
+    if let eta, done < toRun { line += "  ETA \(RunnerFormat.duration(eta))" }
+    if let best { line += "  best \(best.metric) \(RunnerFormat.number(best.mean))" }
     return line
   }
 }
 
-/// One plain line per ended trial on stderr (when stderr is not a terminal, e.g. in CI logs):
-/// `[12/40] FINISHED trial 3fa9c2d1e0b4a7f2 (run 17) f1=0.4521 best=0.4600 1.23s`.
-public final class RunnerLineLogger: RunnerProgress, @unchecked Sendable {
-  // `@unchecked Sendable`: `output` is immutable; writes are serialised by `lock`.
-  private let lock = NSLock()
-  private let output: FileHandle
-  private let verbose: Bool
-
-  public init(output: FileHandle = .standardError, verbose: Bool = false) {
-    self.output = output
-    self.verbose = verbose
-  }
-
-  public func runnerDidStart(_ state: RunnerProgressState) {
-    write("\(state.experimentName): \(state.toRun) of \(state.planned) trials to run")
-  }
-
-  public func trialDidEnd(_ trial: RunnerTrialEvent, state: RunnerProgressState) {
-    write(Self.line(trial, state: state))
-    if verbose { for line in trial.log { write("    \(line)") } }
-  }
-
-  public func runnerMessage(_ message: String) { write(message) }
-
-  public func runnerDidFinish(_ summary: RunnerSummary) { write(summary.description) }
-
-  private func write(_ line: String) { lock.withLock { output.write(Data((line + "\n").utf8)) } }
-
-  /// The line for one ended trial.
-  public static func line(_ trial: RunnerTrialEvent, state: RunnerProgressState) -> String {
-    var line = "[\(state.done)/\(state.toRun)] \(trial.status.rawValue) trial \(trial.trialKey) (run \(trial.runID))"
-    if let m = trial.metric { line += " \(state.metric)=\(RunnerFormat.number(m))" }
-    if let best = state.best { line += " best=\(RunnerFormat.number(best.value))" }
-    line += " " + String(format: "%.2fs", trial.wallTime)
-    if let error = trial.error { line += ": \(error)" }
+extension RunnerTrialEvent {
+  /// One plain line for an ended trial:
+  /// `[12/40] FINISHED trial 3fa9c2d1e0b4a7f2 (run 17) f1=0.4521 best=0.4600 1.23s`.
+  public func line(state: RunnerProgressState) -> String {
+    var line = "[\(state.done)/\(state.toRun)] \(status.rawValue) trial \(trialKey) (run \(runID))"
+    if let metric { line += " \(state.metric)=\(RunnerFormat.number(metric))" }
+    if let best = state.best { line += " best=\(RunnerFormat.number(best.mean))" }
+    line += " " + String(format: "%.2fs", wallTime)
+    if let error { line += ": \(error)" }
     return line
   }
 }
 
-/// Picks the renderer: ``TerminalProgressRenderer`` when stderr is a terminal, ``RunnerLineLogger`` otherwise.
-public func makeDefaultProgress(verbose: Bool = false) -> any RunnerProgress {
-  isatty(STDERR_FILENO) != 0
-    ? TerminalProgressRenderer(verbose: verbose) : RunnerLineLogger(verbose: verbose)
-}
-
-/// Number and duration formatting shared by the renderers and the summary.
+/// Number and duration formatting shared by the progress lines, the summary and the command line.
 public enum RunnerFormat {
   /// Up to 4 significant decimals (`0.4521`, `1234.5`, `nan`).
   public static func number(_ x: Double) -> String {

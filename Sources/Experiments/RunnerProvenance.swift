@@ -1,10 +1,11 @@
+import AlmanacCore
 import Foundation
 import Tracking
 
 /// Where results came from: the tags every run gets.
 public enum RunnerProvenance {
   /// Almanac's version, recorded with every run.
-  public static let almanacVersion = "0.1.0"
+  public static let almanacVersion = AlmanacVersion.current
 
   /// The Swift compiler that built this binary (compile-time).
   public static let swiftVersion: String = {
@@ -27,21 +28,21 @@ public enum RunnerProvenance {
   /// from the commit).
   public static func collect(directory: URL) -> [String: String] {
     var tags: [String: String] = [
-      "almanac.version": almanacVersion,
-      "almanac.swift": swiftVersion,
-      "almanac.host": RunOwner.currentHostName(),
-      "almanac.os": ProcessInfo.processInfo.operatingSystemVersionString,
+      TagKey.version: almanacVersion,
+      TagKey.swift: swiftVersion,
+      TagKey.host: RunOwner.currentHostName(),
+      TagKey.os: ProcessInfo.processInfo.operatingSystemVersionString,
     ]
     if let commit = git(["rev-parse", "HEAD"], in: directory), !commit.isEmpty {
-      tags["almanac.git.commit"] = commit
+      tags[TagKey.gitCommit] = commit
       if let status = git(["status", "--porcelain", "--untracked-files=no"], in: directory) {
-        tags["almanac.git.dirty"] = status.isEmpty ? "false" : "true"
+        tags[TagKey.gitDirty] = status.isEmpty ? "false" : "true"
       } else {
-        tags["almanac.git.dirty"] = "unknown"
+        tags[TagKey.gitDirty] = "unknown"
       }
     } else {
-      tags["almanac.git.commit"] = "none"
-      tags["almanac.git.dirty"] = "unknown"
+      tags[TagKey.gitCommit] = "none"
+      tags[TagKey.gitDirty] = "unknown"
     }
     return tags
   }

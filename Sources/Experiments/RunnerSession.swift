@@ -10,8 +10,13 @@ struct RunnerSession {
   let trials: [Trial]
   let task: any TrialTask
   let progress: (any RunnerProgress)?
+  /// The task's metric declarations and the experiment's selection (recorded with the experiment).
+  let catalog: MetricCatalog
   let metric: String
   let goal: MetricGoal
+  /// Finished runs of the plan (earlier invocations and this one) with the ranking metric, for the best
+  /// configuration so far.
+  var finishedRuns: [RunRecord] = []
   let jobs: Int
   let chunk: Int
   let started = Date()
@@ -39,13 +44,16 @@ struct RunnerSession {
     self.trials = trials.filter { seen.insert($0.key).inserted }
     self.task = task
     self.progress = progress
-    self.metric = experiment.rankingMetric ?? task.defaultMetric
-    self.goal = task.metricGoals[metric] ?? .maximize
+    self.catalog = MetricCatalog(
+      declared: task.metrics,
+      selected: experiment.selectedMetrics.isEmpty ? [task.defaultMetric] : experiment.selectedMetrics)
+    self.metric = catalog.ranking ?? task.defaultMetric
+    self.goal = catalog.goal(of: metric) ?? .maximize
     self.jobs = max(1, options.jobs)
     self.chunk = max(2, options.claimChunk ?? 2 * max(1, options.jobs))
     var tags = RunnerProvenance.collect(directory: experiment.baseDirectory)
-    if !experiment.axes.isEmpty { tags["almanac.axes"] = experiment.axes.joined(separator: ",") }
-    tags["almanac.task"] = task.name
+    if !experiment.axes.isEmpty { tags[TagKey.axes] = experiment.axes.joined(separator: ",") }
+    tags[TagKey.task] = task.name
     for (k, v) in provenance { tags[k] = v }
     self.commonTags = tags
     self.summary = RunnerSummary(
@@ -63,7 +71,8 @@ struct RunnerSession {
     experimentID = try store.upsertExperiment(
       ExperimentDefinition(
         name: experiment.name, task: experiment.taskName, filePath: experiment.fileURL?.path,
-        spec: experiment.specText, notes: experiment.notes, tags: experiment.tags))
+        spec: experiment.specText, notes: experiment.notes, tags: experiment.tags,
+        plan: trials.map { PlanEntry(key: $0.key, index: $0.index) }, metrics: catalog))
     summary.experimentID = experimentID
     summary.best = try bestSoFar()
     state.best = summary.best
@@ -76,7 +85,7 @@ struct RunnerSession {
       summary.message =
         trials.isEmpty
         ? "nothing to do: the plan has no trials" : "nothing to do: \(alreadyDone) trials already finished"
-      return finish()
+      return try finish()
     }
     progress?.runnerDidStart(state)
 
@@ -141,7 +150,7 @@ struct RunnerSession {
     }
     queue.close()
     if !cancellation.isForced { workers.wait() }
-    return finish()
+    return try finish()
   }
 
   /// Stops on cancellation: commits what completed before it, marks queued and in-flight runs KILLED, waits for
@@ -219,10 +228,10 @@ struct RunnerSession {
     let item = completion.item
     let wall = completion.ended.timeIntervalSince(completion.started)
     var tags = commonTags
-    tags["almanac.seed"] = String(item.trial.seed)
-    tags["almanac.replicate"] = String(item.trial.replicate)
-    tags["almanac.wall_time_s"] = String(format: "%.6f", wall)
-    if !completion.log.isEmpty { tags["almanac.log"] = completion.log.joined(separator: "\n") }
+    tags[TagKey.seed] = String(item.trial.seed)
+    tags[TagKey.replicate] = String(item.trial.replicate)
+    tags[TagKey.wallTime] = String(format: "%.6f", wall)
+    if !completion.log.isEmpty { tags[TagKey.log] = completion.log.joined(separator: "\n") }
     var result = RunResult(runID: item.runID, status: .finished, endTime: completion.ended)
     var metricValue: Double?
     switch completion.result {
@@ -246,7 +255,8 @@ struct RunnerSession {
     pending.append(result)
     pendingEvents[item.runID] = RunnerTrialEvent(
       runID: item.runID, trialKey: item.trial.key, trialIndex: item.trial.index, status: result.status,
-      metric: metricValue, error: result.error, wallTime: wall, log: completion.log)
+      metric: metricValue, error: result.error, wallTime: wall, log: completion.log,
+      params: Self.params(of: item.trial))
     if oldestPending == nil { oldestPending = Date() }
   }
 
@@ -268,8 +278,13 @@ struct RunnerSession {
       case .finished:
         summary.finished += 1
         state.finished += 1
-        if let value = event.metric, !value.isNaN, isBetter(value, than: state.best?.value) {
-          state.best = RunnerBest(metric: metric, value: value, trialKey: event.trialKey, runID: id)
+        if let value = event.metric {
+          finishedRuns.append(
+            RunRecord(
+              id: id, experimentID: experimentID, trialKey: event.trialKey, trialIndex: event.trialIndex,
+              status: .finished, startTime: started, endTime: nil, error: nil, seed: 0, ownerHost: "", ownerPID: 0,
+              superseded: false, params: event.params, metrics: [metric: value]))
+          state.best = Ranking.best(finishedRuns, metric: metric, goal: goal, axes: experiment.axes)
           summary.best = state.best
         }
       case .failed:
@@ -299,26 +314,17 @@ struct RunnerSession {
     lastHeartbeat = Date()
   }
 
-  func isBetter(_ value: Double, than best: Double?) -> Bool {
-    guard let best else { return true }
-    return goal == .maximize ? value > best : value < best
+  /// The best configuration of this plan's FINISHED runs from earlier invocations (``Ranking``); runs of trials no
+  /// longer in the plan do not count.
+  mutating func bestSoFar() throws -> RunnerBest? {
+    finishedRuns = try store.runs(
+      experimentID: experimentID,
+      query: RunQuery(scope: .currentPlan, statuses: [.finished]))
+    return Ranking.best(finishedRuns, metric: metric, goal: goal, axes: experiment.axes)
   }
 
-  /// The best FINISHED current run of this plan's trials by the ranking metric (from earlier invocations); runs of
-  /// trials no longer in the plan do not count.
-  func bestSoFar() throws -> RunnerBest? {
-    guard !metric.contains("`") else { return nil }
-    let sort = try RunSort((goal == .maximize ? "-" : "") + "`\(metric)`")
-    let filter = try RunFilter("status = \"FINISHED\" and `\(metric)` != null")
-    let query = RunQuery(filter: filter, sort: sort, limit: 1, trialKeys: Set(trials.map(\.key)))
-    guard
-      let run = try store.runs(experimentID: experimentID, query: query).first,
-      let value = run.metrics[metric], !value.isNaN
-    else { return nil }
-    return RunnerBest(metric: metric, value: value, trialKey: run.trialKey, runID: run.id)
-  }
-
-  mutating func finish() -> RunnerSummary {
+  mutating func finish() throws -> RunnerSummary {
+    summary.leaders = try store.updateLeaders(experimentID: experimentID, axes: experiment.axes)
     summary.elapsed = Date().timeIntervalSince(started)
     progress?.runnerDidFinish(summary)
     return summary

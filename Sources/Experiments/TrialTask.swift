@@ -2,11 +2,6 @@ import AlmanacCore
 import Foundation
 import Tracking
 
-/// Whether a larger metric value is better.
-public enum MetricGoal: String, Sendable, Codable {
-  case maximize, minimize
-}
-
 /// A kind of work an experiment can declare with `task:` (`classify`, `forecast`, or a test-only task).
 ///
 /// The runner calls ``run(_:context:)`` concurrently from several threads: implementations must be thread-safe.
@@ -17,9 +12,11 @@ public protocol TrialTask: Sendable {
   /// The task's settings: every top-level key of an experiment file other than the generic ones
   /// (`name`, `notes`, `task`, `seed`, `sweep`, `metrics`).
   var settingsSchema: [Field] { get }
-  /// The metric names this task reports and which way is better (used to rank and to validate `metrics:`).
-  var metricGoals: [String: MetricGoal] { get }
-  /// The ranking metric when the experiment file has no `metrics:` key.
+  /// Every metric this task reports, declared once: name, scalar or series, direction (for ranked metrics) and a
+  /// help line, in display order. The runner records the declarations with the experiment, so reports and listings
+  /// read them from the store.
+  var metrics: [MetricDeclaration] { get }
+  /// The ranking metric when the experiment file has no `metrics:` key (one of the declared ranked metrics).
   var defaultMetric: String { get }
   /// Input files the trial reads, resolved against the experiment file's directory; their SHA-256s become part of
   /// every trial key and of each run's provenance. An empty list is fine for generated data (the generator's
@@ -35,6 +32,15 @@ public protocol TrialTask: Sendable {
 
 extension TrialTask {
   public func check(settings: Value) -> [SettingProblem] { [] }
+
+  /// The ranked scalar metrics and their directions (what `metrics:` may name), from ``metrics``.
+  public var metricGoals: [String: MetricGoal] {
+    var goals: [String: MetricGoal] = [:]
+    for m in metrics where m.kind == .scalar && !m.name.hasSuffix("*") {
+      if let goal = m.goal { goals[m.name] = goal }
+    }
+    return goals
+  }
 }
 
 /// A problem ``TrialTask/check(settings:)`` finds in a combination of settings.

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Experiments
 
 /// Per-step mean of one series over a group's finished trials.
@@ -37,28 +38,28 @@ extension ReportDocument {
     var charts: [Chart] = []
     let top = Array(board.ranked.prefix(max(1, options.chartConfigurations)))
     if let c = metricBars(top, board) { charts.append(c) }
-    if let c = lossCurves(top, key: "train_loss", name: "train_loss", title: "Training loss by epoch",
+    if let c = lossCurves(top, key: ClassifyOutputs.trainLoss, name: "train_loss", title: "Training loss by epoch",
                           xlabel: "epoch (counted across folds)", ylabel: "training loss", points: false)
     { charts.append(c) }
-    if let c = lossCurves(top, key: "val_loss", name: "val_loss", title: "Validation loss by fold",
+    if let c = lossCurves(top, key: ClassifyOutputs.validationLoss, name: "val_loss", title: "Validation loss by fold",
                           xlabel: "fold", ylabel: "validation loss", points: true)
     { charts.append(c) }
     if let best = board.best, let trial = best.bestTrial(board.rankingMetric, goal: board.goal) {
       let who = "best trial `\(trial.key)` (\(Markdown.cell(best.longLabel)), replicate \(trial.replicate))"
-      if let c = curve(trial, x: "roc_fpr", y: "roc_tpr", name: "roc", title: "ROC curve of the best trial",
-                       xlabel: "false positive rate", ylabel: "true positive rate", area: trial.metrics["roc_auc"],
+      if let c = curve(trial, x: ClassifyOutputs.rocFPR, y: ClassifyOutputs.rocTPR, name: "roc", title: "ROC curve of the best trial",
+                       xlabel: "false positive rate", ylabel: "true positive rate", area: trial.metrics[ClassifyOutputs.rocAUC],
                        areaName: "AUC", diagonal: true, who: who)
       { charts.append(c) }
-      if let c = curve(trial, x: "pr_recall", y: "pr_precision", name: "pr",
+      if let c = curve(trial, x: ClassifyOutputs.prRecall, y: ClassifyOutputs.prPrecision, name: "pr",
                        title: "Precision-recall curve of the best trial", xlabel: "recall", ylabel: "precision",
-                       area: trial.metrics["pr_auc"], areaName: "average precision", diagonal: false, who: who)
+                       area: trial.metrics[ClassifyOutputs.prAUC], areaName: "average precision", diagonal: false, who: who)
       { charts.append(c) }
       if let c = confusion(trial, who: who) { charts.append(c) }
     }
     return charts
   }
 
-  static let barMetrics = ["accuracy", "precision", "recall", "f1"]
+  static let barMetrics = ClassifyOutputs.barMetrics
 
   static func metricBars(_ top: [ConfigurationGroup], _ board: Leaderboard) -> Chart? {
     let metrics = barMetrics.filter { m in top.contains { $0.stat(m).n > 0 } }
@@ -172,8 +173,8 @@ extension ReportDocument {
     var clauses = ["\(file) using 1:2 with lines lw 2 lc rgb '\(ChartStyle.color(0))' title \(GnuplotText.literal(name == "roc" ? "ROC" : "precision-recall"))"]
     if diagonal {
       clauses.append("x with lines dt 2 lc rgb '#888888' title 'chance'")
-    } else if let tp = trial.metrics["tp"], let fn = trial.metrics["fn"], let fp = trial.metrics["fp"],
-              let tn = trial.metrics["tn"], tp + fn + fp + tn > 0
+    } else if let tp = trial.metrics[ClassifyOutputs.tp], let fn = trial.metrics[ClassifyOutputs.fn], let fp = trial.metrics[ClassifyOutputs.fp],
+              let tn = trial.metrics[ClassifyOutputs.tn], tp + fn + fp + tn > 0
     {
       let prevalence = (tp + fn) / (tp + fn + fp + tn)
       clauses.append("\(Format.data(prevalence)) with lines dt 2 lc rgb '#888888' title \(GnuplotText.literal("chance (prevalence \(Format.metric(prevalence)))"))")
@@ -185,8 +186,8 @@ extension ReportDocument {
   }
 
   static func confusion(_ trial: TrialRecord, who: String) -> Chart? {
-    guard let tp = trial.metrics["tp"], let fp = trial.metrics["fp"], let tn = trial.metrics["tn"],
-          let fn = trial.metrics["fn"], [tp, fp, tn, fn].allSatisfy(\.isFinite) else { return nil }
+    guard let tp = trial.metrics[ClassifyOutputs.tp], let fp = trial.metrics[ClassifyOutputs.fp], let tn = trial.metrics[ClassifyOutputs.tn],
+          let fn = trial.metrics[ClassifyOutputs.fn], [tp, fp, tn, fn].allSatisfy(\.isFinite) else { return nil }
     let total = max(tp + fp + tn + fn, 1)
     let cells: [(Int, Int, Double)] = [(0, 0, tn), (1, 0, fp), (0, 1, fn), (1, 1, tp)]
     var data = [GnuplotText.comment("confusion matrix of trial \(trial.key) on the test set"),

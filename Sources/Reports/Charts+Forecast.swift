@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import Experiments
 
@@ -42,16 +43,16 @@ extension ReportDocument {
     let axis = input.experiment.valueAxis
     // Heat maps compare orders at the best configuration's other settings (AIC is not comparable across
     // transforms or data choices).
-    let fixed = (board.best?.params ?? []).filter { !["p", "d", "q"].contains($0.key) }
+    let fixed = (board.best?.params ?? []).filter { !ForecastOutputs.orderSettings.contains($0.key) }
     let comparable = input.trials.filter { t in fixed.allSatisfy { t.params[$0.key] == $0.value } }
     let fixedText = fixed.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-    charts += heatMaps(comparable, metric: "aic", title: "AIC", unitScale: 1, unit: "", format: "%.1f",
+    charts += heatMaps(comparable, metric: ForecastOutputs.aic, title: "AIC", unitScale: 1, unit: "", format: "%.1f",
                        fixed: fixedText)
-    charts += heatMaps(comparable, metric: "rmse", title: "holdout RMSE", unitScale: axis.scale,
+    charts += heatMaps(comparable, metric: ForecastOutputs.rmse, title: "holdout RMSE", unitScale: axis.scale,
                        unit: axis.unit, format: nil, fixed: fixedText)
     // Best orders by AIC and by RMSE (one chart when the same trial wins both).
     var picks: [(String, TrialRecord)] = []
-    for (metric, label) in [("aic", "AIC"), ("rmse", "RMSE")] {
+    for (metric, label) in [(ForecastOutputs.aic, "AIC"), (ForecastOutputs.rmse, "RMSE")] {
       guard let g = board.bestGroup(by: metric, goal: .minimize), let t = g.bestTrial(metric, goal: .minimize) else {
         continue
       }
@@ -149,7 +150,7 @@ extension ReportDocument {
     return charts
   }
 
-  static let bandSeries = ["actual", "forecast", "lower80", "upper80", "lower95", "upper95"]
+  static let bandSeries = ForecastOutputs.bands
 
   static func forecastChart(_ trial: TrialRecord, name: String, by label: String, board: Leaderboard,
                             axis: ValueAxis) -> Chart?
@@ -162,7 +163,7 @@ extension ReportDocument {
         steps.insert(p.step)
       }
     }
-    guard columns["forecast"] != nil || columns["actual"] != nil, !steps.isEmpty else { return nil }
+    guard columns[ForecastOutputs.forecast] != nil || columns[ForecastOutputs.actual] != nil, !steps.isEmpty else { return nil }
     let order = Order(trial)
     let model = order?.label ?? "trial \(trial.key)"
     var data = [GnuplotText.comment("holdout forecast of trial \(trial.key) (\(model)), values × \(Format.data(axis.scale)) = \(axis.label)"),
@@ -172,16 +173,16 @@ extension ReportDocument {
     }
     let file = GnuplotText.literal("data/\(name).dat")
     var clauses: [String] = []
-    if columns["lower95"] != nil, columns["upper95"] != nil {
+    if columns[ForecastOutputs.lower95] != nil, columns[ForecastOutputs.upper95] != nil {
       clauses.append("using 1:6:7 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.18 noborder title '95% interval'")
     }
-    if columns["lower80"] != nil, columns["upper80"] != nil {
+    if columns[ForecastOutputs.lower80] != nil, columns[ForecastOutputs.upper80] != nil {
       clauses.append("using 1:4:5 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.35 noborder title '80% interval'")
     }
-    if columns["forecast"] != nil {
+    if columns[ForecastOutputs.forecast] != nil {
       clauses.append("using 1:3 with lines lw 2 lc rgb '#1f4e79' title 'forecast'")
     }
-    if columns["actual"] != nil {
+    if columns[ForecastOutputs.actual] != nil {
       clauses.append("using 1:2 with lines lw 1.5 lc rgb '#222222' title 'actual'")
     }
     clauses = clauses.enumerated().map { i, c in (i == 0 ? file : "''") + " " + c }
@@ -193,7 +194,7 @@ extension ReportDocument {
       "set key outside top center horizontal",
       "plot " + clauses.joined(separator: ", \\\n     "),
     ]
-    let others = board.varyingKeys.filter { !["p", "d", "q"].contains($0) }.compactMap { k in
+    let others = board.varyingKeys.filter { !ForecastOutputs.orderSettings.contains($0) }.compactMap { k in
       trial.params[k].map { "\(k)=\($0)" }
     }
     let setting = others.isEmpty ? "" : " (" + Markdown.cell(others.joined(separator: ", ")) + ")"
@@ -213,7 +214,7 @@ extension ReportDocument {
       return (n, false)
     }
     let k = Double(trial.metrics.keys.filter { $0.hasPrefix("coef.") }.count + 1)
-    guard let aic = trial.metrics["aic"], let bic = trial.metrics["bic"], aic.isFinite, bic.isFinite else {
+    guard let aic = trial.metrics[ForecastOutputs.aic], let bic = trial.metrics[ForecastOutputs.bic], aic.isFinite, bic.isFinite else {
       return nil
     }
     let n = Foundation.exp((bic - aic) / k + 2)
@@ -223,7 +224,7 @@ extension ReportDocument {
 
   /// Residual autocorrelations with the ±1.96/√n white-noise bounds (n from ``observationCount(_:)``).
   static func residualACF(_ trial: TrialRecord, group: ConfigurationGroup, board: Leaderboard) -> Chart? {
-    let acf = (trial.series["residual_acf"] ?? []).filter { $0.value.isFinite }.sorted { $0.step < $1.step }
+    let acf = (trial.series[ForecastOutputs.residualACF] ?? []).filter { $0.value.isFinite }.sorted { $0.step < $1.step }
     guard !acf.isEmpty else { return nil }
     let count = observationCount(trial)
     let n = count?.n

@@ -1,40 +1,8 @@
+import AlmanacCore
 import Experiments
+import Tracking
 
-/// Mean and sample standard deviation of the finite values of a sample.
-///
-/// `mean` is the arithmetic mean and `sd` the sample standard deviation with n − 1 in the denominator, both over the
-/// finite values only (NaN and ±∞ are dropped and not counted in `n`). With n = 0 both are NaN; with n = 1 `sd` is
-/// NaN (shown as `—`). Constant input gives exactly that value and sd 0.
-public struct SampleStats: Sendable, Hashable {
-  public var n: Int
-  public var mean: Double
-  public var sd: Double
-
-  public init(_ values: [Double]) {
-    let finite = values.filter(\.isFinite)
-    n = finite.count
-    guard n > 0 else {
-      mean = .nan
-      sd = .nan
-      return
-    }
-    // Constant input: exactly that value and sd 0 (the two-pass sum would leave rounding noise).
-    if let first = finite.first, finite.allSatisfy({ $0 == first }) {
-      mean = first
-      sd = n > 1 ? 0 : .nan
-      return
-    }
-    // Two-pass for accuracy.
-    let m = finite.reduce(0, +) / Double(n)
-    mean = m
-    if n > 1 {
-      let ss = finite.reduce(0) { $0 + ($1 - m) * ($1 - m) }
-      sd = (ss / Double(n - 1)).squareRoot()
-    } else {
-      sd = .nan
-    }
-  }
-
+extension SampleStats {
   /// `0.7123 ± 0.0100` (the sd with the mean's decimals), `0.7123 ± —` when n = 1, `—` when n = 0.
   var display: String {
     guard n > 0 else { return "—" }
@@ -66,12 +34,13 @@ struct ConfigurationGroup: Sendable {
 
   func stat(_ metric: String) -> SampleStats { stats[metric] ?? SampleStats([]) }
 
-  /// The finished trial with the best value of `metric` (ties: smallest key), or nil.
+  /// The replicate of this configuration drawn where a chart shows one trial (curves, a confusion matrix): the
+  /// finished trial with the best value of `metric` (ties: smallest key), or nil.
   func bestTrial(_ metric: String, goal: MetricGoal) -> TrialRecord? {
     finished.filter { ($0.metrics[metric] ?? .nan).isFinite }.min { a, b in
       let x = a.metrics[metric] ?? .nan
       let y = b.metrics[metric] ?? .nan
-      if x != y { return goal == .maximize ? x > y : x < y }
+      if x != y { return goal.prefers(x, over: y) }
       return a.key < b.key
     }
   }
@@ -126,15 +95,8 @@ struct Leaderboard: Sendable {
       let finished = groups[i].finished
       for m in statMetrics { groups[i].stats[m] = SampleStats(finished.map { $0.metrics[m] ?? .nan }) }
     }
-    // Rank: mean of the ranking metric in the goal's direction; ties by label for determinism.
-    let order = groups.indices.sorted { a, b in
-      let x = groups[a].stat(rankingMetric)
-      let y = groups[b].stat(rankingMetric)
-      if (x.n > 0) != (y.n > 0) { return x.n > 0 }
-      if x.n > 0, x.mean != y.mean { return goal == .maximize ? x.mean > y.mean : x.mean < y.mean }
-      return groups[a].longLabel < groups[b].longLabel
-    }
-    var sorted = order.map { groups[$0] }
+    // Rank: the one definition of "best" (``Ranking``): mean over replicates in the goal's direction, ties by label.
+    var sorted = Ranking.order(groups, goal: goal, stats: { $0.stat(rankingMetric) }, label: \.longLabel)
     var rank = 0
     for i in sorted.indices where sorted[i].stat(rankingMetric).n > 0 {
       rank += 1
@@ -146,12 +108,7 @@ struct Leaderboard: Sendable {
   /// The group of trials that are best by `metric` (mean over replicates), for charts that pick "the best order by
   /// AIC" and similar.
   func bestGroup(by metric: String, goal: MetricGoal) -> ConfigurationGroup? {
-    groups.filter { $0.stat(metric).n > 0 }.min { a, b in
-      let x = a.stat(metric).mean
-      let y = b.stat(metric).mean
-      if x != y { return goal == .maximize ? x > y : x < y }
-      return a.longLabel < b.longLabel
-    }
+    Ranking.order(groups, goal: goal, stats: { $0.stat(metric) }, label: \.longLabel).first { $0.stat(metric).n > 0 }
   }
 }
 

@@ -1,4 +1,5 @@
 import Experiments
+import Tracking
 import Foundation
 
 /// What happened to a chart when the report was written.
@@ -21,20 +22,13 @@ struct ReportDocument: Sendable {
   /// Key metrics shown in tables, ranking metric first.
   var tableMetrics: [String]
 
-  static let classifyMetrics = ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss", "brier"]
-  static let forecastMetrics = ["aic", "aicc", "bic", "rmse", "mae", "mape", "converged"]
-
   init(_ input: ReportInput, options: ReportOptions) {
     self.input = input
     self.options = options
     let e = input.experiment
     let finished = input.trials.filter { $0.status == .finished }
-    let known: [String]
-    switch e.task {
-    case .classify: known = Self.classifyMetrics
-    case .forecast: known = Self.forecastMetrics
-    case .other: known = Array(Set(finished.flatMap(\.metrics.keys))).sorted().prefix(8).map { $0 }
-    }
+    let known = e.tableMetrics.isEmpty
+      ? Array(Set(finished.flatMap(\.metrics.keys))).sorted().prefix(8).map { $0 } : e.tableMetrics
     var metrics = [e.rankingMetric]
     for m in known where m != e.rankingMetric && finished.contains(where: { $0.metrics[m] != nil }) {
       metrics.append(m)

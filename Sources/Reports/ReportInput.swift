@@ -1,9 +1,10 @@
 import Experiments
+import Tracking
 import Foundation
 
 /// Everything a report shows, independent of where it came from (the store, a test, a benchmark).
 ///
-/// Build one by hand, or from the store with ``ReportInput/load(store:experimentName:reproduceCommand:date:)``;
+/// Build one by hand, or from the store with ``ReportInput/load(store:experimentName:reproduceCommand:date:valueAxis:)``;
 /// then hand it to ``ReportWriter/write(_:to:options:)``.
 public struct ReportInput: Sendable {
   public var experiment: ReportExperiment
@@ -53,8 +54,6 @@ public struct ValueAxis: Sendable, Hashable {
 
   /// Decimal APR stored, percent APR drawn (the default for Aave rates).
   public static let percentAPR = ValueAxis(quantity: "rate", unit: "% APR", scale: 100)
-  /// Values drawn as stored.
-  public static let decimalAPR = ValueAxis(quantity: "rate", unit: "APR, decimal", scale: 1)
 
   /// `rate (% APR)`.
   public var label: String { unit.isEmpty ? quantity : "\(quantity) (\(unit))" }
@@ -84,10 +83,14 @@ public struct ReportExperiment: Sendable {
   public var sweepAxes: [String]
   /// Units of forecast values (ignored for classification).
   public var valueAxis: ValueAxis
+  /// The metrics shown as table columns after the ranking metric, in order (the task's listed declarations);
+  /// empty: up to eight of the metrics the trials report, by name.
+  public var tableMetrics: [String]
 
   public init(name: String, notes: String = "", task: ReportTaskKind, filePath: String? = nil,
               reproduceCommand: String, date: Date, git: GitState? = nil, dataFingerprints: [String: String] = [:],
-              rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], valueAxis: ValueAxis = .percentAPR)
+              rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], valueAxis: ValueAxis = .percentAPR,
+              tableMetrics: [String] = [])
   {
     self.name = name
     self.notes = notes
@@ -101,6 +104,7 @@ public struct ReportExperiment: Sendable {
     self.goal = goal
     self.sweepAxes = sweepAxes
     self.valueAxis = valueAxis
+    self.tableMetrics = tableMetrics
   }
 }
 

@@ -1,5 +1,6 @@
 import Datasets
 import Experiments
+import Tracking
 import Foundation
 import Learning
 
@@ -56,16 +57,10 @@ extension ClassifyTask {
     ]
   }
 
-  /// Metric names and directions (ARCHITECTURE.md "classify").
-  public var metricGoals: [String: MetricGoal] {
-    [
-      "accuracy": .maximize, "precision": .maximize, "recall": .maximize, "f1": .maximize, "roc_auc": .maximize,
-      "pr_auc": .maximize, "log_loss": .minimize, "brier": .minimize, "tp": .maximize, "tn": .maximize,
-      "fp": .minimize, "fn": .minimize, "cv_loss": .minimize,
-    ]
-  }
+  /// The metrics and series this task reports (``ClassifyOutputs/declarations``).
+  public var metrics: [MetricDeclaration] { ClassifyOutputs.declarations }
 
-  public var defaultMetric: String { "f1" }
+  public var defaultMetric: String { ClassifyOutputs.defaultRanking }
 }
 
 /// The `classify` settings of one trial, typed. Parsing assumes the spec layer already validated types and ranges

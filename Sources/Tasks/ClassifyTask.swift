@@ -11,7 +11,7 @@ import Learning
 /// rows, the classifier is validated (`validation.*`), refitted on all training rows (or carried, with
 /// `carry_model`), and scored on the test rows. Randomness comes only from the trial's seed.
 ///
-/// Outcome: the metrics of ``metricGoals``; series `train_loss` (step = epoch from 1, counted across folds and the
+/// Outcome: the metrics of ``ClassifyOutputs``; series `train_loss` (step = epoch from 1, counted across folds and the
 /// final fit), `val_loss` (step = fold from 1), `roc_fpr`/`roc_tpr` and `pr_recall`/`pr_precision` (step = curve point
 /// from 0) on the test set; tags `warnings` (joined by "; ", when any), `threshold`, `features`, `rows`.
 public struct ClassifyTask: TrialTask {
@@ -71,21 +71,23 @@ public struct ClassifyTask: TrialTask {
   static func outcome(_ r: ClassifierReport, split: PanelSplit) -> TrialOutcome {
     let m = r.metrics
     let metrics: [String: Double] = [
-      "accuracy": m.accuracy, "precision": m.precision, "recall": m.recall, "f1": m.f1, "roc_auc": m.rocAUC,
-      "pr_auc": m.averagePrecision, "log_loss": m.logLoss, "brier": m.brier, "tp": Double(m.confusion.tp),
-      "fp": Double(m.confusion.fp), "tn": Double(m.confusion.tn), "fn": Double(m.confusion.fn), "cv_loss": r.cvLoss,
+      ClassifyOutputs.accuracy: m.accuracy, ClassifyOutputs.precision: m.precision, ClassifyOutputs.recall: m.recall,
+      ClassifyOutputs.f1: m.f1, ClassifyOutputs.rocAUC: m.rocAUC, ClassifyOutputs.prAUC: m.averagePrecision,
+      ClassifyOutputs.logLoss: m.logLoss, ClassifyOutputs.brier: m.brier, ClassifyOutputs.tp: Double(m.confusion.tp),
+      ClassifyOutputs.fp: Double(m.confusion.fp), ClassifyOutputs.tn: Double(m.confusion.tn),
+      ClassifyOutputs.fn: Double(m.confusion.fn), ClassifyOutputs.cvLoss: r.cvLoss,
     ]
     var series: [SeriesPoint] = []
     series.reserveCapacity(r.trainLoss.count + r.validationLoss.count + 2 * (r.roc.fpr.count + r.precisionRecall.recall.count))
-    for (i, v) in r.trainLoss.enumerated() { series.append(SeriesPoint(key: "train_loss", step: i + 1, value: v)) }
-    for (i, v) in r.validationLoss.enumerated() { series.append(SeriesPoint(key: "val_loss", step: i + 1, value: v)) }
+    for (i, v) in r.trainLoss.enumerated() { series.append(SeriesPoint(key: ClassifyOutputs.trainLoss, step: i + 1, value: v)) }
+    for (i, v) in r.validationLoss.enumerated() { series.append(SeriesPoint(key: ClassifyOutputs.validationLoss, step: i + 1, value: v)) }
     for (i, (f, t)) in zip(r.roc.fpr, r.roc.tpr).enumerated() {
-      series.append(SeriesPoint(key: "roc_fpr", step: i, value: f))
-      series.append(SeriesPoint(key: "roc_tpr", step: i, value: t))
+      series.append(SeriesPoint(key: ClassifyOutputs.rocFPR, step: i, value: f))
+      series.append(SeriesPoint(key: ClassifyOutputs.rocTPR, step: i, value: t))
     }
     for (i, (rc, p)) in zip(r.precisionRecall.recall, r.precisionRecall.precision).enumerated() {
-      series.append(SeriesPoint(key: "pr_recall", step: i, value: rc))
-      series.append(SeriesPoint(key: "pr_precision", step: i, value: p))
+      series.append(SeriesPoint(key: ClassifyOutputs.prRecall, step: i, value: rc))
+      series.append(SeriesPoint(key: ClassifyOutputs.prPrecision, step: i, value: p))
     }
     var tags: [String: String] = [
       "threshold": "\(r.threshold)",

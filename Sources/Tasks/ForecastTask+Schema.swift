@@ -42,8 +42,4 @@ extension ForecastTask {
     Field("refit_every", .int(min: 1), default: 10, help: "rolling origin: refit every k steps"),
   ]
 
-  static let goals: [String: MetricGoal] = [
-    "aic": .minimize, "aicc": .minimize, "bic": .minimize, "rmse": .minimize, "mae": .minimize, "mape": .minimize,
-    "loglik": .maximize, "sigma2": .minimize,
-  ]
 }

@@ -2,6 +2,7 @@ import Datasets
 import Experiments
 import Forecasting
 import Foundation
+import Tracking
 
 /// The `forecast` task: fits ARIMA(p, d, q) (R `stats::arima` semantics, see `docs/forecasting.md`) to a rate
 /// series on all but its last `holdout` points and scores the forecasts of the held-out points on the rate scale.
@@ -19,12 +20,13 @@ import Foundation
 public struct ForecastTask: TrialTask {
   public let name = "forecast"
   public var settingsSchema: [Field] { Self.schema }
-  public var metricGoals: [String: MetricGoal] { Self.goals }
-  public var defaultMetric: String { "aic" }
+  /// The metrics and series this task reports (``ForecastOutputs/declarations``).
+  public var metrics: [MetricDeclaration] { ForecastOutputs.declarations }
+  public var defaultMetric: String { ForecastOutputs.defaultRanking }
 
   /// Turns a data request into the series' values; replaceable in tests.
   let loader: @Sendable (SeriesRequest) throws -> [Double]
-  let cache = SeriesCache()
+  let cache = MemoCache<SeriesRequest, [Double]>()
 
   public init() {
     loader = ForecastTask.load
@@ -41,7 +43,7 @@ public struct ForecastTask: TrialTask {
 
   public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
     let s = try ForecastSettings(trial.settings, baseDirectory: context.baseDirectory)
-    let rates = try cache.values(for: s.request, loader: loader)
+    let rates = try cache.value(for: s.request) { try loader(s.request) }
     let n = rates.count
     guard n > s.holdout + 2 else {
       throw TrialFailure("the series has \(n) points; holdout \(s.holdout) leaves too few to fit "
@@ -85,27 +87,29 @@ public struct ForecastTask: TrialTask {
     let predicted = Array(scored.point.prefix(s.holdout))
 
     var metrics: [String: Double] = [
-      "aic": fit.aic, "aicc": fit.aicc, "bic": fit.bic, "loglik": fit.loglik, "sigma2": fit.sigma2,
-      "rmse": ForecastMetrics.rmse(forecast: predicted, actual: actual),
-      "mae": ForecastMetrics.mae(forecast: predicted, actual: actual),
-      "mape": ForecastMetrics.mape(forecast: predicted, actual: actual),
-      "converged": fit.converged ? 1 : 0, "iterations": Double(fit.iterations),
+      ForecastOutputs.aic: fit.aic, ForecastOutputs.aicc: fit.aicc, ForecastOutputs.bic: fit.bic,
+      ForecastOutputs.loglik: fit.loglik, ForecastOutputs.sigma2: fit.sigma2,
+      ForecastOutputs.rmse: ForecastMetrics.rmse(forecast: predicted, actual: actual),
+      ForecastOutputs.mae: ForecastMetrics.mae(forecast: predicted, actual: actual),
+      ForecastOutputs.mape: ForecastMetrics.mape(forecast: predicted, actual: actual),
+      ForecastOutputs.converged: fit.converged ? 1 : 0, ForecastOutputs.iterations: Double(fit.iterations),
     ]
     for (i, coefficient) in fit.coefficientNames.enumerated() {
-      metrics["coef." + coefficient] = fit.coefficients[i]
-      metrics["se." + coefficient] = fit.standardErrors[i]
+      metrics[ForecastOutputs.coefficientPrefix + coefficient] = fit.coefficients[i]
+      metrics[ForecastOutputs.standardErrorPrefix + coefficient] = fit.standardErrors[i]
     }
     let steps = s.evaluation == "rolling" ? s.holdout : s.horizon
     var series: [SeriesPoint] = []
     series.reserveCapacity(6 * steps + 20)
-    for (key, values) in [("forecast", stored.point), ("lower80", stored.lower80), ("upper80", stored.upper80),
-                          ("lower95", stored.lower95), ("upper95", stored.upper95)]
+    for (key, values) in [(ForecastOutputs.forecast, stored.point), (ForecastOutputs.lower80, stored.lower80),
+                          (ForecastOutputs.upper80, stored.upper80), (ForecastOutputs.lower95, stored.lower95),
+                          (ForecastOutputs.upper95, stored.upper95)]
     {
       for (step, value) in values.prefix(steps).enumerated() { series.append(SeriesPoint(key: key, step: step, value: value)) }
     }
-    for (step, value) in actual.enumerated() { series.append(SeriesPoint(key: "actual", step: step, value: value)) }
+    for (step, value) in actual.enumerated() { series.append(SeriesPoint(key: ForecastOutputs.actual, step: step, value: value)) }
     let acf = ForecastMetrics.acf(Array(fit.residuals.dropFirst(s.order.d)), maxLag: 20)
-    for (lag, value) in acf.enumerated() { series.append(SeriesPoint(key: "residual_acf", step: lag + 1, value: value)) }
+    for (lag, value) in acf.enumerated() { series.append(SeriesPoint(key: ForecastOutputs.residualACF, step: lag + 1, value: value)) }
 
     var tags = ["converged": fit.converged ? "true" : "false", "method": fit.method.rawValue,
                 "transform": s.transform.rawValue, "evaluation": s.evaluation]
@@ -204,28 +208,5 @@ extension ForecastTask {
     } catch let error as RateSeries.LoadError {
       throw TrialFailure(error.description)
     }
-  }
-}
-
-/// Series loaded so far, shared by all trials of a task instance. `@unchecked Sendable` because every access to
-/// `entries` holds `lock`; a load runs under the lock so that concurrent trials wanting the same series load it once.
-final class SeriesCache: @unchecked Sendable {
-  private let lock = NSLock()
-  private var entries: [SeriesRequest: Result<[Double], TrialFailure>] = [:]
-
-  func values(for request: SeriesRequest, loader: (SeriesRequest) throws -> [Double]) throws -> [Double] {
-    lock.lock()
-    defer { lock.unlock() }
-    if let cached = entries[request] { return try cached.get() }
-    let result: Result<[Double], TrialFailure>
-    do {
-      result = .success(try loader(request))
-    } catch let failure as TrialFailure {
-      result = .failure(failure)
-    } catch {
-      result = .failure(TrialFailure("\(error)"))
-    }
-    entries[request] = result
-    return try result.get()
   }
 }

@@ -1,5 +1,6 @@
 import Experiments
 import Foundation
+import Tracking
 
 /// A test-only task (registered with `ALMANAC_ENABLE_TEST_TASKS=1`): sleeps, optionally fails, and reports a metric
 /// computed from its settings, so end-to-end tests can kill, interrupt and race real `almanac` processes.
@@ -18,7 +19,10 @@ public struct SleepTask: TrialTask {
       Field("marker_dir", .string(), default: "", help: "if set, append the trial key to a file there when finished"),
     ]
   }
-  public var metricGoals: [String: MetricGoal] { ["score": .maximize] }
+  public var metrics: [MetricDeclaration] {
+    [MetricDeclaration("score", goal: .maximize, listed: true, help: "x plus replicate/1000"),
+     MetricDeclaration("curve", .series, help: "x and 2x")]
+  }
   public var defaultMetric: String { "score" }
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
 

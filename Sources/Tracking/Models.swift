@@ -150,10 +150,14 @@ public struct ExperimentDefinition: Sendable, Hashable {
   public var notes: String
   /// Experiment tags (replaced key by key on upsert).
   public var tags: [String: String]
+  /// The plan's trials (key and position): when given, replaces the recorded plan membership.
+  public var plan: [PlanEntry]?
+  /// The task's metric declarations and the experiment's selection: when given, replaces the recorded ones.
+  public var metrics: MetricCatalog?
 
   public init(
     name: String, task: String, filePath: String? = nil, spec: String = "", notes: String = "",
-    tags: [String: String] = [:]
+    tags: [String: String] = [:], plan: [PlanEntry]? = nil, metrics: MetricCatalog? = nil
   ) {
     self.name = name
     self.task = task
@@ -161,7 +165,30 @@ public struct ExperimentDefinition: Sendable, Hashable {
     self.spec = spec
     self.notes = notes
     self.tags = tags
+    self.plan = plan
+    self.metrics = metrics
   }
+}
+
+/// One trial of a plan: its key and its position.
+public struct PlanEntry: Sendable, Hashable {
+  public var key: String
+  public var index: Int
+  public init(key: String, index: Int) {
+    self.key = key
+    self.index = index
+  }
+}
+
+/// The schema of a store as applied: migrations this build knows (applied and pending), migrations it does not know
+/// (a newer Almanac wrote the store), and the version of the Almanac that last opened it for writing.
+public struct SchemaStatus: Sendable, Hashable {
+  public var applied: [String]
+  public var pending: [String]
+  public var unknown: [String]
+  public var writtenBy: String?
+  /// `2` for a store with both of today's migrations: the number of known migrations applied.
+  public var version: Int { applied.count }
 }
 
 /// An experiment as stored.
@@ -196,6 +223,27 @@ public struct RunRecord: Sendable, Hashable {
   /// Scalar metrics; NaN where the stored value is NULL.
   public var metrics: [String: Double]
 
+  public init(
+    id: Int64, experimentID: Int64, trialKey: String, trialIndex: Int, status: RunStatus, startTime: Date,
+    endTime: Date? = nil, error: String? = nil, seed: UInt64 = 0, ownerHost: String = "", ownerPID: Int32 = 0,
+    superseded: Bool = false, params: [String: String] = [:], metrics: [String: Double] = [:]
+  ) {
+    self.id = id
+    self.experimentID = experimentID
+    self.trialKey = trialKey
+    self.trialIndex = trialIndex
+    self.status = status
+    self.startTime = startTime
+    self.endTime = endTime
+    self.error = error
+    self.seed = seed
+    self.ownerHost = ownerHost
+    self.ownerPID = ownerPID
+    self.superseded = superseded
+    self.params = params
+    self.metrics = metrics
+  }
+
   /// Wall-clock duration in seconds (nil while RUNNING).
   public var duration: Double? { endTime.map { $0.timeIntervalSince(startTime) } }
 }
@@ -209,6 +257,17 @@ public struct SeriesSummary: Sendable, Hashable {
   public var max: Double?
   public var lastStep: Int
   public var last: Double
+
+  /// The summary of `points` (sorted by step; the last point is the one at the largest step).
+  public init(key: String, points: [MetricPoint]) {
+    self.key = key
+    count = points.count
+    let finite = points.map(\.value).filter { !$0.isNaN }
+    min = finite.min()
+    max = finite.max()
+    lastStep = points.last?.step ?? 0
+    last = points.last?.value ?? .nan
+  }
 }
 
 /// Everything about one run (`almanac show RUN`).
@@ -222,6 +281,15 @@ public struct RunDetail: Sendable {
 
 /// Which runs a listing returns.
 public struct RunQuery: Sendable {
+  /// Runs of the experiment's current plan only (the plan recorded by the last `almanac run`; runs of trials whose
+  /// axis value was edited away stay in the store), or every run.
+  public enum Scope: Sendable, Hashable {
+    case currentPlan
+    case all
+  }
+  public var scope: Scope
+  /// Only runs in these statuses (nil: any).
+  public var statuses: Set<RunStatus>?
   /// A `--where` expression (see ``RunFilter``), or nil for all runs.
   public var filter: RunFilter?
   /// Sort field: a metric name, `params.x`, `tags.x` or an attribute; nil sorts by trial index.
@@ -232,31 +300,15 @@ public struct RunQuery: Sendable {
   /// Only runs of these trial keys (nil: any). Applied in SQL, before sorting and the limit.
   public var trialKeys: Set<String>?
 
-  public init(filter: RunFilter? = nil, sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false,
-              trialKeys: Set<String>? = nil)
+  public init(scope: Scope = .currentPlan, statuses: Set<RunStatus>? = nil, filter: RunFilter? = nil,
+              sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false, trialKeys: Set<String>? = nil)
   {
+    self.scope = scope
+    self.statuses = statuses
     self.filter = filter
     self.sort = sort
     self.limit = limit
     self.includeSuperseded = includeSuperseded
     self.trialKeys = trialKeys
-  }
-}
-
-/// Errors of the store other than SQLite's own.
-public enum TrackingError: Error, CustomStringConvertible, Sendable {
-  case invalidExperimentName(String)
-  case unknownExperiment(String)
-  case unknownRun(Int64)
-  case invalidStatus(String)
-
-  public var description: String {
-    switch self {
-    case .invalidExperimentName(let n):
-      return "error: invalid experiment name '\(n)': expected letters, digits, '.', '_' or '-'"
-    case .unknownExperiment(let n): return "error: no experiment named '\(n)' in the store"
-    case .unknownRun(let id): return "error: no run with id \(id) in the store"
-    case .invalidStatus(let s): return "error: invalid run status \(s)"
-    }
   }
 }

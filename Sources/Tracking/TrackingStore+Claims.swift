@@ -4,15 +4,15 @@ import GRDB
 extension TrackingStore {
   // MARK: Experiments
 
-  /// Creates the experiment named `definition.name`, or updates its task, file path, spec, notes and tags.
-  /// Returns its id. Throws ``TrackingError/invalidExperimentName(_:)`` unless the name matches `[A-Za-z0-9._-]+`.
+  /// Creates the experiment named `definition.name`, or updates its task, file path, spec, notes and tags, and (when
+  /// given) its plan membership and metric declarations, in one transaction. Returns its id. Throws ``TrackingError/invalidExperimentName(_:)`` unless the name matches `[A-Za-z0-9._-]+`.
   @discardableResult
   public func upsertExperiment(_ definition: ExperimentDefinition, now: Date = Date()) throws -> Int64 {
     guard Self.isValidExperimentName(definition.name) else {
       throw TrackingError.invalidExperimentName(definition.name)
     }
     let ms = Self.millis(now)
-    return try pool.writeWithoutTransaction { db in
+    return try writing { db in
       var id: Int64 = 0
       try db.inTransaction(.immediate) {
         let row = try Row.fetchOne(
@@ -31,9 +31,83 @@ extension TrackingStore {
             sql: "INSERT OR REPLACE INTO experiment_tags (experiment_id, key, value) VALUES (?, ?, ?)",
             arguments: [id, key, value])
         }
+        if let plan = definition.plan { try Self.replacePlan(db, experimentID: id, plan: plan) }
+        if let metrics = definition.metrics { try Self.replaceMetrics(db, experimentID: id, catalog: metrics) }
         return .commit
       }
       return id
+    }
+  }
+
+  /// Replaces the plan membership: deletes keys no longer in the plan and inserts new ones (unchanged keys are not
+  /// rewritten, so re-recording a large plan costs a read, not a rewrite).
+  static func replacePlan(_ db: Database, experimentID: Int64, plan: [PlanEntry]) throws {
+    var recorded: [String: Int] = [:]
+    for row in try Row.fetchAll(
+      db, sql: "SELECT trial_key, trial_index FROM plan_trials WHERE experiment_id = ?", arguments: [experimentID])
+    {
+      recorded[row["trial_key"]] = row["trial_index"]
+    }
+    var wanted: [String: Int] = [:]
+    for entry in plan where wanted[entry.key] == nil { wanted[entry.key] = entry.index }
+    let delete = try db.cachedStatement(sql: "DELETE FROM plan_trials WHERE experiment_id = ? AND trial_key = ?")
+    for key in recorded.keys where wanted[key] == nil { try delete.execute(arguments: [experimentID, key]) }
+    let upsert = try db.cachedStatement(
+      sql: "INSERT OR REPLACE INTO plan_trials (experiment_id, trial_key, trial_index) VALUES (?, ?, ?)")
+    for (key, index) in wanted where recorded[key] != index {
+      try upsert.execute(arguments: [experimentID, key, index])
+    }
+  }
+
+  /// Replaces the experiment's metric declarations and selection.
+  static func replaceMetrics(_ db: Database, experimentID: Int64, catalog: MetricCatalog) throws {
+    try db.execute(sql: "DELETE FROM experiment_metrics WHERE experiment_id = ?", arguments: [experimentID])
+    let insert = try db.cachedStatement(
+      sql: """
+        INSERT OR REPLACE INTO experiment_metrics (experiment_id, name, position, kind, goal, listed, help, selected)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    let selected = Dictionary(catalog.selected.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+    var names = Set<String>()
+    for (position, declaration) in catalog.declared.enumerated() where names.insert(declaration.name).inserted {
+      try insert.execute(arguments: [
+        experimentID, declaration.name, position, declaration.kind.rawValue, declaration.goal?.rawValue,
+        declaration.listed, declaration.help, selected[declaration.name],
+      ])
+    }
+    // Selected names the task does not declare are kept (unranked) so the selection survives.
+    for (rank, name) in catalog.selected.enumerated() where names.insert(name).inserted {
+      try insert.execute(arguments: [experimentID, name, catalog.declared.count + rank, "scalar", nil, false, "", rank])
+    }
+  }
+
+  /// The experiment's recorded metric declarations and selection (empty when none were recorded).
+  public func metricCatalog(experimentID: Int64) throws -> MetricCatalog {
+    try reading { db in
+      var declared: [MetricDeclaration] = []
+      var selected: [(Int, String)] = []
+      for row in try Row.fetchAll(
+        db, sql: "SELECT * FROM experiment_metrics WHERE experiment_id = ? ORDER BY position",
+        arguments: [experimentID])
+      {
+        let name: String = row["name"]
+        let goal: String? = row["goal"]
+        declared.append(
+          MetricDeclaration(
+            name, MetricKind(rawValue: row["kind"]) ?? .scalar, goal: goal.flatMap(MetricGoal.init(rawValue:)),
+            listed: row["listed"], help: row["help"]))
+        if let rank: Int = row["selected"] { selected.append((rank, name)) }
+      }
+      return MetricCatalog(declared: declared, selected: selected.sorted { $0.0 < $1.0 }.map(\.1))
+    }
+  }
+
+  /// The trial keys of the experiment's recorded plan, in plan order (empty when none was recorded).
+  public func planKeys(experimentID: Int64) throws -> [String] {
+    try reading { db in
+      try String.fetchAll(
+        db, sql: "SELECT trial_key FROM plan_trials WHERE experiment_id = ? ORDER BY trial_index, trial_key",
+        arguments: [experimentID])
     }
   }
 
@@ -67,7 +141,7 @@ extension TrackingStore {
   ) throws -> ClaimResult {
     let ms = Self.millis(now)
     let staleBefore = ms - Int64(staleAfter * 1000)
-    return try pool.writeWithoutTransaction { db in
+    return try writing { db in
       var result = ClaimResult()
       try db.inTransaction(.immediate) {
         result = ClaimResult()
@@ -147,7 +221,7 @@ extension TrackingStore {
   /// Refreshes the heartbeat of every RUNNING run of `owner` (its session). Returns the number of runs touched.
   @discardableResult
   public func heartbeat(owner: RunOwner, now: Date = Date()) throws -> Int {
-    try pool.writeWithoutTransaction { db in
+    try writing { db in
       var count = 0
       try db.inTransaction(.immediate) {
         try db.execute(
@@ -164,7 +238,7 @@ extension TrackingStore {
   @discardableResult
   public func markKilled(_ runIDs: [Int64], reason: String = "interrupted", now: Date = Date()) throws -> Int {
     guard !runIDs.isEmpty else { return 0 }
-    return try pool.writeWithoutTransaction { db in
+    return try writing { db in
       var count = 0
       try db.inTransaction(.immediate) {
         count = 0

@@ -6,7 +6,7 @@ extension TrackingStore {
 
   /// The experiment named `name`, or nil.
   public func experiment(named name: String) throws -> ExperimentRecord? {
-    try pool.read { db in
+    try reading { db in
       guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE name = ?", arguments: [name]) else {
         return nil
       }
@@ -14,18 +14,16 @@ extension TrackingStore {
     }
   }
 
-  /// The experiment with id `id`, or nil.
-  public func experiment(id: Int64) throws -> ExperimentRecord? {
-    try pool.read { db in
-      guard let row = try Row.fetchOne(db, sql: "SELECT * FROM experiments WHERE experiment_id = ?", arguments: [id])
-      else { return nil }
-      return try Self.experiment(row, db)
-    }
+  /// The experiment named `name`; throws ``TrackingError/unknownExperiment(name:store:known:)`` (listing the
+  /// store's experiments) when there is none.
+  public func requireExperiment(named name: String) throws -> ExperimentRecord {
+    if let record = try experiment(named: name) { return record }
+    throw TrackingError.unknownExperiment(name: name, store: fileURL.path, known: try experiments().map(\.name))
   }
 
   /// Every experiment, by name.
   public func experiments() throws -> [ExperimentRecord] {
-    try pool.read { db in
+    try reading { db in
       try Row.fetchAll(db, sql: "SELECT * FROM experiments ORDER BY name").map { try Self.experiment($0, db) }
     }
   }
@@ -48,7 +46,7 @@ extension TrackingStore {
 
   /// Keys of the trials that have a current FINISHED run.
   public func finishedKeys(experimentID: Int64) throws -> Set<String> {
-    try pool.read { db in
+    try reading { db in
       Set(
         try String.fetchAll(
           db,
@@ -59,7 +57,7 @@ extension TrackingStore {
 
   /// Number of runs of an experiment in each status (superseded runs excluded).
   public func statusCounts(experimentID: Int64) throws -> [RunStatus: Int] {
-    try pool.read { db in
+    try reading { db in
       var counts: [RunStatus: Int] = [:]
       for row in try Row.fetchAll(
         db,
@@ -73,11 +71,24 @@ extension TrackingStore {
   }
 
   /// The runs of an experiment with their params and scalar metrics, filtered, sorted (default: trial index, then
-  /// run id) and limited as `query` says.
+  /// run id) and limited as `query` says. Scope, status and trial keys apply in SQL, before sorting and the limit.
   public func runs(experimentID: Int64, query: RunQuery = RunQuery()) throws -> [RunRecord] {
     var sql = "SELECT runs.* FROM runs WHERE runs.experiment_id = ?"
     var arguments: [SQLArgument] = [.integer(experimentID)]
     if !query.includeSuperseded { sql += " AND runs.superseded = 0" }
+    if query.scope == .currentPlan {
+      // An experiment without a recorded plan (programmatic runs) has no restriction.
+      sql += """
+         AND (NOT EXISTS (SELECT 1 FROM plan_trials p WHERE p.experiment_id = runs.experiment_id)
+              OR EXISTS (SELECT 1 FROM plan_trials p WHERE p.experiment_id = runs.experiment_id
+                                                       AND p.trial_key = runs.trial_key))
+        """
+    }
+    if let statuses = query.statuses {
+      sql += " AND runs.status IN (SELECT value FROM json_each(?))"
+      let json = try JSONSerialization.data(withJSONObject: statuses.map(\.rawValue).sorted())
+      arguments.append(.text(String(decoding: json, as: UTF8.self)))
+    }
     if let keys = query.trialKeys {
       // One bound JSON array, however many keys: never pasted into the SQL.
       sql += " AND runs.trial_key IN (SELECT value FROM json_each(?))"
@@ -99,7 +110,7 @@ extension TrackingStore {
       arguments.append(.integer(Int64(max(0, limit))))
     }
     let statementArguments = StatementArguments(arguments.map(\.databaseValue))
-    return try pool.read { db in
+    return try reading { db in
       let rows = try Row.fetchAll(db, sql: sql, arguments: statementArguments)
       var runs = rows.map(Self.run)
       guard !runs.isEmpty else { return runs }
@@ -145,7 +156,7 @@ extension TrackingStore {
 
   /// Everything about one run, or nil when there is no such run.
   public func runDetail(id: Int64) throws -> RunDetail? {
-    try pool.read { db in
+    try reading { db in
       guard let row = try Row.fetchOne(db, sql: "SELECT * FROM runs WHERE run_id = ?", arguments: [id]) else {
         return nil
       }
@@ -163,19 +174,11 @@ extension TrackingStore {
         run.metrics[m["key"]] = value ?? .nan
       }
       var series: [SeriesSummary] = []
-      for s in try Row.fetchAll(
-        db,
-        sql: """
-          SELECT key, COUNT(*) AS n, MIN(value) AS lo, MAX(value) AS hi, MAX(step) AS last_step,
-            (SELECT m2.value FROM metrics m2 WHERE m2.run_id = m.run_id AND m2.is_series = 1 AND m2.key = m.key
-             ORDER BY m2.step DESC, m2.rowid DESC LIMIT 1) AS last
-          FROM metrics m WHERE run_id = ? AND is_series = 1 GROUP BY key ORDER BY key
-          """, arguments: [id])
+      for row in try Row.fetchAll(
+        db, sql: "SELECT key, steps, vals FROM series WHERE run_id = ? ORDER BY key", arguments: [id])
       {
-        let last: Double? = s["last"]
-        series.append(
-          SeriesSummary(
-            key: s["key"], count: s["n"], min: s["lo"], max: s["hi"], lastStep: s["last_step"], last: last ?? .nan))
+        let points = SeriesCodec.points(key: row["key"], steps: row["steps"], values: row["vals"])
+        series.append(SeriesSummary(key: row["key"], points: points))
       }
       var tags: [String: String] = [:]
       for t in try Row.fetchAll(db, sql: "SELECT key, value FROM tags WHERE run_id = ?", arguments: [id]) {
@@ -187,16 +190,46 @@ extension TrackingStore {
     }
   }
 
-  /// The points of one series of a run, by step (NaN where NULL).
+  /// The points of one series of a run, by step (NaN where NaN); empty when the run has no such series.
   public func series(runID: Int64, key: String) throws -> [MetricPoint] {
-    try pool.read { db in
-      try Row.fetchAll(
-        db, sql: "SELECT step, value FROM metrics WHERE run_id = ? AND is_series = 1 AND key = ? ORDER BY step, rowid",
-        arguments: [runID, key]
-      ).map { row in
-        let value: Double? = row["value"]
-        return MetricPoint(key: key, step: row["step"], value: value ?? .nan)
+    try reading { db in
+      guard
+        let row = try Row.fetchOne(
+          db, sql: "SELECT steps, vals FROM series WHERE run_id = ? AND key = ?", arguments: [runID, key])
+      else { return [] }
+      return SeriesCodec.points(key: key, steps: row["steps"], values: row["vals"])
+    }
+  }
+
+  /// Every series of the given runs, by run id and key, each sorted by step.
+  public func series(runIDs: [Int64]) throws -> [Int64: [String: [MetricPoint]]] {
+    guard !runIDs.isEmpty else { return [:] }
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: runIDs), as: UTF8.self)
+    return try reading { db in
+      var out: [Int64: [String: [MetricPoint]]] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT run_id, key, steps, vals FROM series WHERE run_id IN (SELECT value FROM json_each(?))",
+        arguments: [json])
+      while let row = try rows.next() {
+        let key: String = row["key"]
+        out[row["run_id"], default: [:]][key] = SeriesCodec.points(key: key, steps: row["steps"], values: row["vals"])
       }
+      return out
+    }
+  }
+
+  /// The tags of the given runs, by run id, without `almanac.log` (unless `includeLog`).
+  public func tags(runIDs: [Int64], includeLog: Bool = false) throws -> [Int64: [String: String]] {
+    guard !runIDs.isEmpty else { return [:] }
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: runIDs), as: UTF8.self)
+    return try reading { db in
+      var out: [Int64: [String: String]] = [:]
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(?))"
+          + (includeLog ? "" : " AND key != ?"),
+        arguments: includeLog ? [json] : [json, TagKey.log])
+      while let row = try rows.next() { out[row["run_id"], default: [:]][row["key"]] = row["value"] }
+      return out
     }
   }
 }

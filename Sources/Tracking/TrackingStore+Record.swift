@@ -3,7 +3,7 @@ import GRDB
 
 extension TrackingStore {
   /// Commits the final state of many runs in ONE IMMEDIATE transaction: status, end time, error, params, scalar
-  /// metrics (step 0), series points, tags and artifacts.
+  /// metrics (step 0), series (one packed row per series, points sorted by step), tags and artifacts.
   ///
   /// Only runs that are still RUNNING are updated: a result for a run that was meanwhile marked KILLED (interrupted,
   /// or reclaimed from an owner presumed dead) is dropped, so a trial can never end up FINISHED twice. NaN metric
@@ -18,7 +18,7 @@ extension TrackingStore {
     if let bad = results.first(where: { $0.status == .running }) {
       throw TrackingError.invalidStatus("RUNNING for run \(bad.runID): a result must be FINISHED, FAILED or KILLED")
     }
-    return try pool.writeWithoutTransaction { db in
+    return try writing { db in
       var written: [Int64] = []
       try db.inTransaction(.immediate) {
         written = []
@@ -47,11 +47,16 @@ extension TrackingStore {
             try artifact.execute(arguments: [result.runID, path])
           }
           for (key, value) in result.metrics.sorted(by: { $0.key < $1.key }) {
-            try metrics.append(runID: result.runID, key: key, value: value, step: 0, timestamp: ms, series: false)
+            try metrics.append(runID: result.runID, key: key, value: value, step: 0, timestamp: ms)
           }
-          for point in result.series {
-            try metrics.append(
-              runID: result.runID, key: point.key, value: point.value, step: point.step, timestamp: ms, series: true)
+          // One packed row per series: a series of any length costs one row write.
+          var byKey: [String: [MetricPoint]] = [:]
+          for point in result.series { byKey[point.key, default: []].append(point) }
+          for (key, points) in byKey.sorted(by: { $0.key < $1.key }) {
+            let sorted = points.enumerated().sorted { a, b in
+              a.element.step != b.element.step ? a.element.step < b.element.step : a.offset < b.offset
+            }.map(\.element)
+            try SeriesCodec.insert(db: db, runID: result.runID, key: key, points: sorted, timestamp: ms)
           }
         }
         try metrics.flush()
@@ -62,7 +67,7 @@ extension TrackingStore {
   }
 }
 
-/// Inserts metric rows in multi-row `INSERT` statements of ``rowsPerStatement`` rows (cached prepared statements),
+/// Inserts scalar metric rows (`is_series` is 0 since schema v2; series live in `series`) in multi-row `INSERT` statements of ``rowsPerStatement`` rows (cached prepared statements),
 /// the hot path of ``TrackingStore/record(_:)``: one statement step per 128 points instead of one per point.
 struct MetricWriter {
   static let rowsPerStatement = 128
@@ -81,13 +86,13 @@ struct MetricWriter {
   }
 
   /// Queues one row (NaN becomes NULL); executes a full statement every ``rowsPerStatement`` rows.
-  mutating func append(runID: Int64, key: String, value: Double, step: Int, timestamp: Int64, series: Bool) throws {
+  mutating func append(runID: Int64, key: String, value: Double, step: Int, timestamp: Int64) throws {
     values.append(runID.databaseValue)
     values.append(key.databaseValue)
     values.append(value.isNaN ? .null : value.databaseValue)
     values.append(step.databaseValue)
     values.append(timestamp.databaseValue)
-    values.append(series ? 1.databaseValue : 0.databaseValue)
+    values.append(0.databaseValue)
     if values.count == Self.rowsPerStatement * Self.columns { try flush() }
   }
 

@@ -1,3 +1,4 @@
+import AlmanacCore
 import ArgumentParser
 import Experiments
 
@@ -6,6 +7,6 @@ struct Almanac: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "almanac",
     abstract: "Declarative, fast, reproducible experiments on DeFi risk and rate models.",
-    version: RunnerProvenance.almanacVersion,
+    version: AlmanacVersion.current,
     subcommands: [Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Doctor.self, DataCommand.self])
 }

@@ -13,7 +13,10 @@ struct ExperimentSelection {
   var store: TrackingStore
   var experiment: ExperimentRecord
 
-  static func resolve(file: String?, experiment name: String?, db: String?) throws -> ExperimentSelection {
+  /// - Parameter access: read-only (listings, reports) unless the command writes.
+  static func resolve(file: String?, experiment name: String?, db: String?,
+                      access: TrackingStore.Access = .readOnly) throws -> ExperimentSelection
+  {
     var experimentName = name
     var storeURL = StoreLocation.url(db: db)
     if let file {
@@ -29,14 +32,9 @@ struct ExperimentSelection {
     guard FileManager.default.fileExists(atPath: storeURL.path) else {
       throw InputError("no store at \(storeURL.path) (run an experiment first, or pass --db)")
     }
-    let store = try TrackingStore(at: storeURL)
+    let store = try TrackingStore(at: storeURL, access: access)
     if let experimentName {
-      guard let record = try store.experiment(named: experimentName) else {
-        let known = try store.experiments().map(\.name)
-        throw InputError("no experiment named '\(experimentName)' in \(storeURL.path)"
-          + (known.isEmpty ? "" : " (it has: \(known.joined(separator: ", ")))"))
-      }
-      return ExperimentSelection(store: store, experiment: record)
+      return ExperimentSelection(store: store, experiment: try store.requireExperiment(named: experimentName))
     }
     let all = try store.experiments()
     guard all.count == 1, let only = all.first else {
@@ -71,11 +69,11 @@ struct Runs: ParsableCommand {
     try reportingErrors {
       let selection = try ExperimentSelection.resolve(file: file, experiment: experiment, db: db)
       let query = RunQuery(
-        filter: try filter.map { try RunFilter($0) }, sort: try sort.map { try RunSort($0) }, limit: limit,
-        includeSuperseded: all, trialKeys: all ? nil : ExperimentLeaders.planKeys(of: selection.experiment))
+        scope: all ? .all : .currentPlan, filter: try filter.map { try RunFilter($0) },
+        sort: try sort.map { try RunSort($0) }, limit: limit, includeSuperseded: all)
       let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
-      let metricOrder = (selection.experiment.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
-      let table = RunTable(runs: runs, metricOrder: metricOrder)
+      let catalog = try selection.store.metricCatalog(experimentID: selection.experiment.id)
+      let table = RunTable(runs: runs, metrics: catalog)
       print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
             terminator: "")
     }
@@ -91,8 +89,10 @@ struct Show: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let store = try TrackingStore(at: try existingStore(db))
-      guard let detail = try store.runDetail(id: runID) else { throw InputError("no run \(runID) in \(store.fileURL.path)") }
+      let store = try TrackingStore(at: try existingStore(db), access: .readOnly)
+      guard let detail = try store.runDetail(id: runID) else {
+        throw TrackingError.unknownRun(id: runID, store: store.fileURL.path)
+      }
       print(RunTable.describe(detail), terminator: "")
     }
   }
@@ -112,9 +112,11 @@ struct Compare: ParsableCommand {
 
   func run() throws {
     try reportingErrors {
-      let store = try TrackingStore(at: try existingStore(db))
+      let store = try TrackingStore(at: try existingStore(db), access: .readOnly)
       let details = try runs.map { id -> RunDetail in
-        guard let detail = try store.runDetail(id: id) else { throw InputError("no run \(id) in \(store.fileURL.path)") }
+        guard let detail = try store.runDetail(id: id) else {
+          throw TrackingError.unknownRun(id: id, store: store.fileURL.path)
+        }
         return detail
       }
       print(RunTable.compare(details, diffOnly: diffOnly, color: Terminal.colorStdout), terminator: "")

@@ -2,7 +2,6 @@ import ArgumentParser
 import Experiments
 import Foundation
 import Reports
-import Tasks
 import Tracking
 
 struct Report: ParsableCommand {
@@ -31,16 +30,12 @@ struct Report: ParsableCommand {
 
 /// Loads the experiment's current results and writes its report; warns (exit 0) when gnuplot is missing.
 func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, png: Bool, command: String) throws {
-  guard let record = try store.experiment(named: experiment) else { throw InputError("no experiment named '\(experiment)'") }
-  let task = TaskRegistry.tasks().first { $0.name == record.task }
-  let metrics = (record.tags["almanac.metrics"] ?? "").split(separator: ",").map(String.init)
-  let ranking = metrics.first ?? task?.defaultMetric
-  let goal = ranking.flatMap { task?.metricGoals[$0] }
-  var input = try ReportInput.load(
-    store: store, experimentName: experiment, reproduceCommand: command, rankingMetric: ranking, goal: goal)
-  // The path as the user wrote it (relative), so the report stays shareable.
-  if let written = record.tags["almanac.file"] { input.experiment.filePath = written }
+  let input = try ReportInput.load(store: store, experimentName: experiment, reproduceCommand: command)
   let directory = outDirectory ?? URL(fileURLWithPath: "reports").appendingPathComponent(experiment)
+  var isDirectory: ObjCBool = false
+  if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+    throw InputError("the report folder \(directory.path) is a file: give --out a folder (it is created if missing)")
+  }
   let started = Date()
   let summary = try ReportWriter.write(input, to: directory, options: ReportOptions(png: png))
   for warning in summary.warnings { Terminal.warning(warning) }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import ArgumentParser
 import Experiments
 import Foundation
@@ -50,73 +51,29 @@ struct Run: ParsableCommand {
     var anyFailed = false
     for plan in plans {
       for warning in plan.spec.warnings { Terminal.error(warning.rendered(colored: Terminal.colorStderr)) }
-      let storeURL = StoreLocation.url(db: db, experimentFile: plan.spec.fileURL)
-      let store = try reportingRuntimeErrors { try TrackingStore(at: storeURL) }
-      let summary = try reportingRuntimeErrors {
-        let runner = Runner(
-          store: store, options: RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))
-        return try runner.run(
+      let summary = try reportingErrors {
+        let store = try TrackingStore(at: StoreLocation.url(db: db, experimentFile: plan.spec.fileURL))
+        let runner = Runner(store: store, options: RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))
+        let summary = try runner.run(
           experiment: plan.runnerExperiment, trials: plan.trials, task: plan.spec.task,
           provenance: plan.provenanceTags, progress: makeDefaultProgress(verbose: verbose))
+        if !summary.interrupted {
+          let shown = Set(plan.spec.metrics)
+          for leader in summary.leaders where shown.contains(leader.metric) {
+            print("best \(leader.metric): \(leader.summary)")
+          }
+          if !noReport {
+            try writeReport(
+              experiment: plan.spec.name, store: store,
+              outDirectory: URL(fileURLWithPath: reportsDir).appendingPathComponent(plan.spec.name), png: png,
+              command: "almanac run \(plan.spec.displayPath)")
+          }
+        }
+        return summary
       }
       if summary.interrupted { throw ExitCode(130) }
-      try reportingRuntimeErrors {
-        let leaders = try ExperimentLeaders.update(
-          store: store, experiment: plan.runnerExperiment, goals: plan.spec.task.metricGoals)
-        let shown = Set(plan.spec.metrics)
-        for leader in leaders where shown.contains(leader.metric) {
-          print("best \(leader.metric): \(leader.tagValue)")
-        }
-      }
       if summary.failed > 0 { anyFailed = true }
-      if !noReport {
-        try reportingRuntimeErrors {
-          try writeReport(
-            experiment: plan.spec.name, store: store,
-            outDirectory: URL(fileURLWithPath: reportsDir).appendingPathComponent(plan.spec.name), png: png,
-            command: "almanac run \(plan.spec.displayPath)")
-        }
-      }
     }
-    if anyFailed { throw ExitCode(1) }
-  }
-}
-
-extension ExperimentPlan {
-  /// What the runner stores about the experiment.
-  var runnerExperiment: RunnerExperiment {
-    RunnerExperiment(
-      name: spec.name, taskName: spec.taskName, specText: spec.source, fileURL: spec.fileURL, notes: spec.notes,
-      rankingMetric: spec.rankingMetric, axes: axes.flatMap { $0.kind == .seeds ? ["seeds"] : $0.keys },
-      tags: [
-        "almanac.metrics": spec.metrics.joined(separator: ","), "almanac.file": spec.displayPath,
-        ExperimentLeaders.planKeysTag: trials.map(\.key).joined(separator: ","),
-      ])
-  }
-
-  /// Data fingerprints for every run's provenance: `almanac.data.<path>.sha256`.
-  var provenanceTags: [String: String] {
-    var tags: [String: String] = [:]
-    for (path, sha) in inputFingerprints { tags["almanac.data.\(ExperimentParser.displayPath(for: URL(fileURLWithPath: path))).sha256"] = sha }
-    return tags
-  }
-}
-
-/// Where the store lives when `--db` is not given.
-enum StoreLocation {
-  static func url(db: String?, experimentFile: URL?) -> URL {
-    if let db { return URL(fileURLWithPath: db) }
-    if let experimentFile { return experimentFile.deletingLastPathComponent().appendingPathComponent("almanac.db") }
-    return URL(fileURLWithPath: "almanac.db")
-  }
-
-  /// For commands that name an experiment rather than a file: `--db`, else `almanac.db` in the current directory,
-  /// else `experiments/almanac.db`.
-  static func url(db: String?) -> URL {
-    if let db { return URL(fileURLWithPath: db) }
-    for candidate in ["almanac.db", "experiments/almanac.db"] where FileManager.default.fileExists(atPath: candidate) {
-      return URL(fileURLWithPath: candidate)
-    }
-    return URL(fileURLWithPath: "almanac.db")
+    if anyFailed { throw ExitCode(FailureKind.runFailure.exitCode) }
   }
 }

@@ -6,7 +6,8 @@ import Tracking
 /// Formats runs for the terminal (aligned table), CSV and JSON.
 struct RunTable {
   var runs: [RunRecord]
-  var metricOrder: [String]
+  /// The experiment's metric declarations and selection (column order).
+  var metrics: MetricCatalog
 
   /// Params that differ between the listed runs (the interesting ones), in sorted order.
   var varyingParams: [String] {
@@ -14,20 +15,17 @@ struct RunTable {
     return keys.filter { key in Set(runs.map { $0.params[key] ?? "" }).count > 1 }.sorted()
   }
 
-  var metricKeys: [String] {
-    let present = Set(runs.flatMap { $0.metrics.keys })
-    let first = metricOrder.filter(present.contains)
-    return first + present.subtracting(first).sorted()
-  }
+  /// The metrics the runs have: the selected ones first, then in declaration order, then by name.
+  var metricKeys: [String] { metrics.ordered(runs.flatMap { $0.metrics.keys }) }
 
   func render(_ format: OutputFormat, color: Bool) -> String {
     let params = format == .table ? varyingParams : Array(Set(runs.flatMap { $0.params.keys })).sorted()
-    var metrics = metricKeys
-    if format == .table && metrics.count > 8 { metrics = Array(metrics.prefix(8)) }
-    let header = ["run", "status", "key"] + params.map { "params." + $0 } + metrics
+    var columns = metricKeys
+    if format == .table && columns.count > 8 { columns = Array(columns.prefix(8)) }
+    let header = ["run", "status", "key"] + params.map { "params." + $0 } + columns
     let rows: [[String]] = runs.map { run in
       [String(run.id), run.status.rawValue, run.trialKey] + params.map { run.params[$0] ?? "" }
-        + metrics.map { run.metrics[$0].map(RunnerFormat.number) ?? "" }
+        + columns.map { run.metrics[$0].map(RunnerFormat.number) ?? "" }
     }
     switch format {
     case .csv:
@@ -58,47 +56,36 @@ struct RunTable {
     }
   }
 
-  /// FINISHED runs grouped by their params (replicates differ only in seed), in order of first appearance, with
-  /// n, mean and sample standard deviation (n - 1; empty when n = 1) of every metric. NaN values are left out.
+  /// FINISHED runs grouped into configurations (``Ranking/configurations(_:axes:)``: runs that share every param,
+  /// replicates differing only in seed), in order of first appearance, with n, mean and sample standard deviation
+  /// (``SampleStats``: finite values only; empty sd when n = 1) of every metric.
   func renderAggregated(_ format: OutputFormat) -> String {
     let finished = runs.filter { $0.status == .finished }
-    let params = RunTable(runs: finished, metricOrder: metricOrder).varyingParams
-    var groups: [[String]: [RunRecord]] = [:]
-    var order: [[String]] = []
-    for run in finished {
-      let key = params.map { run.params[$0] ?? "" }
-      if groups[key] == nil { order.append(key) }
-      groups[key, default: []].append(run)
-    }
-    var metrics = RunTable(runs: finished, metricOrder: metricOrder).metricKeys
-    if format == .table && metrics.count > 6 { metrics = Array(metrics.prefix(6)) }
-    func stats(_ values: [Double]) -> (mean: Double, sd: Double?) {
-      let mean = values.reduce(0, +) / Double(values.count)
-      guard values.count > 1 else { return (mean, nil) }
-      let ss = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) }
-      return (mean, (ss / Double(values.count - 1)).squareRoot())
-    }
+    let shown = RunTable(runs: finished, metrics: metrics)
+    let params = shown.varyingParams
+    let groups = Ranking.configurations(finished, axes: params)
+    var metricKeys = shown.metricKeys
+    if format == .table && metricKeys.count > 6 { metricKeys = Array(metricKeys.prefix(6)) }
     var header = params.map { "params." + $0 } + ["n"]
     var rows: [[String]] = []
-    for key in order {
-      let group = groups[key] ?? []
-      var row = key + [String(group.count)]
-      for metric in metrics {
-        let values = group.compactMap { $0.metrics[metric] }.filter { !$0.isNaN }
-        if values.isEmpty {
+    for group in groups {
+      var row = params.map { group.params[$0] ?? "" } + [String(group.runs.count)]
+      for metric in metricKeys {
+        let stats = group.stats(metric)
+        if stats.n == 0 {
           row += format == .table ? [""] : ["", ""]
           continue
         }
-        let (mean, sd) = stats(values)
+        let sd: Double? = stats.n > 1 ? stats.sd : nil
         if format == .table {
-          row.append(RunnerFormat.number(mean) + (sd.map { " ± " + RunnerFormat.number($0) } ?? ""))
+          row.append(RunnerFormat.number(stats.mean) + (sd.map { " ± " + RunnerFormat.number($0) } ?? ""))
         } else {
-          row += [String(mean), sd.map { String($0) } ?? ""]
+          row += [String(stats.mean), sd.map { String($0) } ?? ""]
         }
       }
       rows.append(row)
     }
-    header += format == .table ? metrics : metrics.flatMap { [$0 + ".mean", $0 + ".sd"] }
+    header += format == .table ? metricKeys : metricKeys.flatMap { [$0 + ".mean", $0 + ".sd"] }
     switch format {
     case .table:
       if rows.isEmpty { return "no finished runs match\n" }
@@ -132,8 +119,8 @@ struct RunTable {
       }
       out += TextTable.render(header: nil, rows: rows, color: false)
     }
-    out += "\nprovenance and tags\n" + keyValues(detail.tags.filter { $0.key != "almanac.log" })
-    if let log = detail.tags["almanac.log"], !log.isEmpty { out += "\nlog\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
+    out += "\nprovenance and tags\n" + keyValues(detail.tags.filter { $0.key != TagKey.log })
+    if let log = detail.tags[TagKey.log], !log.isEmpty { out += "\nlog\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
     if !detail.artifacts.isEmpty { out += "\nartifacts\n" + detail.artifacts.map { "  " + $0 + "\n" }.joined() }
     return out
   }
@@ -154,7 +141,7 @@ struct RunTable {
     add("", details.map { ["status": $0.run.status.rawValue, "experiment": $0.experimentName] })
     add("params.", details.map(\.run.params))
     add("", details.map { $0.run.metrics.mapValues(RunnerFormat.number) })
-    add("tags.", details.map { $0.tags.filter { !["almanac.log", "almanac.wall_time_s"].contains($0.key) } })
+    add("tags.", details.map { $0.tags.filter { !TagKey.volatile.contains($0.key) } })
     let header = [""] + details.map { "run \($0.run.id)" }
     let marked = zip(rows, differs).map { row, different in [(different ? "* " : "  ") + row[0]] + row.dropFirst() }
     return TextTable.render(header: header, rows: marked, color: color) { row, _ in

@@ -1,7 +1,8 @@
 import Foundation
 import Rainbow
 
-/// Where output goes and whether it may be coloured: colour only on a terminal, never with `NO_COLOR` set.
+/// Where output goes and whether it may be coloured: colour only on a terminal, never with `NO_COLOR` set (the
+/// one place that decides; Rainbow does the colouring).
 enum Terminal {
   static let stderrIsTTY = isatty(STDERR_FILENO) == 1
   static let stdoutIsTTY = isatty(STDOUT_FILENO) == 1
@@ -17,5 +18,11 @@ enum Terminal {
 
   static func warning(_ text: String) {
     error((colorStderr ? "warning:".yellow.bold : "warning:") + " " + text)
+  }
+
+  /// `error: <text>`, unless the text is already a located diagnostic (`file:line:col: error: ...`).
+  static func prefixed(_ text: String) -> String {
+    if text.contains(": error: ") || text.hasPrefix("error:") { return text }
+    return (colorStderr ? "error:".red.bold : "error:") + " " + text
   }
 }

@@ -54,7 +54,7 @@ enum RunnerChild {
 struct LoggingSleepTask: TrialTask {
   var name = "test"
   var settingsSchema: [Field] = []
-  var metricGoals: [String: MetricGoal] = ["score": .maximize]
+  var metrics: [MetricDeclaration] = [MetricDeclaration("score", goal: .maximize)]
   var defaultMetric = "score"
   var logPath: String
 
@@ -166,9 +166,9 @@ struct RunnerProcessTests {
       let store = try TrackingStore(at: db)
       let statuses = try RunnerFixture.statuses(store, experiment: "runner-test")
       #expect(statuses.count == RunnerChild.trialCount && statuses.values.allSatisfy { $0 == [.finished] })
-      let owners = try store.pool.read { db in
-        try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT owner_pid) FROM runs") ?? 0
-      }
+      let runs = try store.runs(
+        experimentID: try store.requireExperiment(named: "runner-test").id, query: RunQuery(scope: .all))
+      let owners = Set(runs.map(\.ownerPID)).count
       #expect(owners == 2, "both processes should have run trials")
       #expect(try store.integrityCheck() == ["ok"])
     }

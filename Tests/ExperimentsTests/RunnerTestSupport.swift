@@ -27,7 +27,7 @@ final class ExecutionLog: @unchecked Sendable {
 struct RunnerTestTask: TrialTask {
   var name = "test"
   var settingsSchema: [Field] = []
-  var metricGoals: [String: MetricGoal] = ["score": .maximize, "loss": .minimize]
+  var metrics: [MetricDeclaration] = [MetricDeclaration("score", goal: .maximize), MetricDeclaration("loss", goal: .minimize)]
   var defaultMetric = "score"
   var log = ExecutionLog()
   var blockFrom: Int?

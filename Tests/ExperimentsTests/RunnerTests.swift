@@ -18,7 +18,7 @@ struct RunnerTests {
       experiment: RunnerFixture.experiment(), trials: trials, task: task,
       provenance: ["almanac.data.rates.csv.sha256": "abc123"], progress: progress)
     #expect(summary.finished == 12 && summary.failed == 0 && summary.killed == 0 && !summary.interrupted)
-    #expect(summary.best?.value == 1.1 && summary.best?.metric == "score" && summary.best?.trialKey == trials[11].key)
+    #expect(summary.best?.mean == 1.1 && summary.best?.metric == "score" && summary.best?.label == "x=11")
     #expect(task.log.total == 12 && task.log.perKey.values.allSatisfy { $0 == 1 })
 
     let statuses = try RunnerFixture.statuses(store, experiment: "runner-test")
@@ -54,7 +54,7 @@ struct RunnerTests {
     #expect(progress.events.count == 12)
     #expect(progress.states.map(\.done) == Array(1...12))
     #expect(progress.startState?.toRun == 12 && progress.startState?.planned == 12)
-    let bests = progress.states.compactMap { $0.best?.value }
+    let bests = progress.states.compactMap { $0.best?.mean }
     #expect(bests == bests.sorted() && bests.last == 1.1)
     #expect(progress.summary?.finished == 12)
 
@@ -62,7 +62,7 @@ struct RunnerTests {
     let again = try Runner(store: store, options: RunnerFixture.options()).run(
       experiment: RunnerFixture.experiment(), trials: trials, task: task)
     #expect(again.message == "nothing to do: 12 trials already finished")
-    #expect(again.finished == 0 && again.skippedFinished == 12 && again.best?.value == 1.1)
+    #expect(again.finished == 0 && again.skippedFinished == 12 && again.best?.mean == 1.1)
     #expect(again.description.hasPrefix("nothing to do: 12 trials already finished; best score = 1.1"))
     #expect(task.log.total == 12)
 
@@ -274,7 +274,7 @@ struct RunnerHeartbeatTests {
   struct SlowFirstTask: TrialTask {
     var name = "test"
     var settingsSchema: [Field] = []
-    var metricGoals: [String: MetricGoal] = ["score": .maximize]
+    var metrics: [MetricDeclaration] = [MetricDeclaration("score", goal: .maximize)]
     var defaultMetric = "score"
     func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
     func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {

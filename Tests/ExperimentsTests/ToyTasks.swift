@@ -1,4 +1,5 @@
 import Experiments
+import Tracking
 import Foundation
 import _TestSupport
 
@@ -28,7 +29,7 @@ struct ToyTask: TrialTask {
     Field("extra", .any),
     Field("target", .string(), required: true),
   ]
-  let metricGoals: [String: MetricGoal] = ["f1": .maximize, "recall": .maximize, "loss": .minimize]
+  let metrics: [MetricDeclaration] = [MetricDeclaration("f1", goal: .maximize), MetricDeclaration("recall", goal: .maximize), MetricDeclaration("loss", goal: .minimize)]
   let defaultMetric = "f1"
 
   func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
@@ -57,7 +58,7 @@ struct ToyTask: TrialTask {
 struct MiniTask: TrialTask {
   let name = "mini"
   let settingsSchema: [Field] = [Field("x", .int(), default: 1)]
-  let metricGoals: [String: MetricGoal] = ["score": .maximize]
+  let metrics: [MetricDeclaration] = [MetricDeclaration("score", goal: .maximize)]
   let defaultMetric = "score"
   func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
   func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome { TrialOutcome() }

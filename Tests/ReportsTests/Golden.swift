@@ -1,5 +1,8 @@
 import Foundation
+import AlmanacCore
 import Testing
+import Tracking
+import _ReportsTestSupport
 
 /// Golden files under `Tests/ReportsTests/Golden`. Set `ALMANAC_UPDATE_GOLDEN=1` to (re)write them from the current
 /// output instead of comparing; review the diff and commit.

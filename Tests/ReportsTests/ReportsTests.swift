@@ -1,7 +1,10 @@
 import Experiments
 import Foundation
 @testable import Reports
+import AlmanacCore
 import Testing
+import Tracking
+import _ReportsTestSupport
 import _TestSupport
 
 #if canImport(FoundationXML)

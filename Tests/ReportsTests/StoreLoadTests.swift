@@ -1,19 +1,22 @@
 import Experiments
 import Foundation
 @testable import Reports
+import AlmanacCore
 import Testing
 import Tracking
+import _ReportsTestSupport
 import _TestSupport
 
 @Suite("Loading from the store")
 struct StoreLoadTests {
   /// Writes `handMadeInput()` into a fresh store the way the runner does (claim, then record with its tags).
-  static func makeStore() throws -> (TrackingStore, ReportInput, URL) {
+  static func makeStore(selected: [String] = ["f1"]) throws -> (TrackingStore, ReportInput, URL) {
     let dir = try TestSupport.temporaryDirectory("report-store")
     let store = try TrackingStore(at: dir.appendingPathComponent("almanac.db"))
     let input = handMadeInput()
     let id = try store.upsertExperiment(ExperimentDefinition(
-      name: "hand-made", task: "classify", filePath: "experiments/hand-made.yaml", notes: "Some *notes*."))
+      name: "hand-made", task: "classify", filePath: "experiments/hand-made.yaml", notes: "Some *notes*.",
+      metrics: MetricCatalog(declared: ClassifyOutputs.declarations, selected: selected)))
     let claims = input.trials.enumerated().map { i, t in
       TrialClaim(key: t.key, index: i, seed: UInt64(i), params: t.params.filter { $0.key != "seed" })
     }
@@ -98,12 +101,13 @@ struct StoreLoadTests {
     }
   }
 
-  @Test("minimised metrics get the right goal without being told")
+  @Test("the ranking metric, its direction and the table columns come from the declarations the runner recorded")
   func goals() throws {
-    let (store, _, dir) = try Self.makeStore()
+    let (store, _, dir) = try Self.makeStore(selected: ["log_loss", "f1"])
     defer { try? FileManager.default.removeItem(at: dir) }
-    let input = try ReportInput.load(store: store, experimentName: "hand-made", reproduceCommand: "x",
-                                     rankingMetric: "log_loss")
-    #expect(input.experiment.goal == .minimize)
+    let input = try ReportInput.load(store: store, experimentName: "hand-made", reproduceCommand: "x")
+    #expect(input.experiment.rankingMetric == "log_loss" && input.experiment.goal == .minimize)
+    #expect(input.experiment.tableMetrics == ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc",
+                                              "log_loss", "brier"])
   }
 }

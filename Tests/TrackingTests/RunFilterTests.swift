@@ -145,7 +145,7 @@ struct RunFilterTests {
   @Test("injection attempts match literally or fail, and never change the database")
   func injection() throws {
     let (store, id) = try Self.populated()
-    let before = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+    let before = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
     #expect(throws: RunFilterError.self) { try RunFilter("f1 > 0; DROP TABLE runs") }
     #expect(throws: RunFilterError.self) { try RunFilter("f1 > 0 OR 1=1") }
     // A value with quotes is bound: it matches only the run whose param is exactly that text.
@@ -158,7 +158,7 @@ struct RunFilterTests {
     let filter = try RunFilter("params.x = \"a' OR '1'='1\" and `evil'name` > 1")
     #expect(!filter.sql.contains("OR '1'") && !filter.sql.contains("evil"))
     #expect(filter.arguments.contains(.text("a' OR '1'='1")) && filter.arguments.contains(.text("evil'name")))
-    let after = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
+    let after = try store.database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM sqlite_master") }
     #expect(before == after)
     #expect(try store.runs(experimentID: id).count == 6)
     #expect(try store.integrityCheck() == ["ok"])

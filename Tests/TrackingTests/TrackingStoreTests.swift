@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 import GRDB
 import Testing
@@ -31,16 +32,18 @@ struct TrackingSchemaTests {
   @Test("migrations create the schema in an empty file; WAL, foreign keys, busy timeout; integrity ok")
   func createFromEmpty() throws {
     let store = try StoreFixture.makeStore("schema")
-    #expect(try store.appliedMigrations() == ["v1: MLflow-shaped tracking schema"])
-    let tables = try store.pool.read { db in
+    #expect(try store.schemaStatus().applied == [TrackingStore.firstMigration, TrackingStore.planTablesMigration])
+    #expect(try store.schemaStatus().version == 2 && store.schemaStatus().writtenBy == AlmanacVersion.current)
+    let tables = try store.database.read { db in
       try String.fetchAll(
         db,
         sql:
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'grdb_%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
       )
     }
-    #expect(tables == ["artifacts", "experiment_tags", "experiments", "metrics", "params", "runs", "tags"])
-    let (journal, foreignKeys, busy) = try store.pool.write { db in
+    #expect(tables == ["artifacts", "experiment_metrics", "experiment_tags", "experiments", "metrics", "params",
+                       "plan_trials", "runs", "series", "store_meta", "tags"])
+    let (journal, foreignKeys, busy) = try store.database.write { db in
       (
         try String.fetchOne(db, sql: "PRAGMA journal_mode"), try Int.fetchOne(db, sql: "PRAGMA foreign_keys"),
         try Int.fetchOne(db, sql: "PRAGMA busy_timeout")
@@ -65,11 +68,11 @@ struct TrackingSchemaTests {
       try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
     }
     let store = try TrackingStore(at: url)
-    let schemaAfter = try store.pool.read { db in
+    let schemaAfter = try store.database.read { db in
       try String.fetchAll(db, sql: "SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
     }
     #expect(schemaBefore == schemaAfter)
-    #expect(try store.appliedMigrations().count == 1)
+    #expect(try store.schemaStatus().applied.count == 2)
     let e = try #require(try store.experiment(named: "e1"))
     #expect(try store.runs(experimentID: e.id).count == 3)
     #expect(try store.integrityCheck() == ["ok"])
@@ -90,7 +93,7 @@ struct TrackingSchemaTests {
       }
       #expect(errors.all.isEmpty, "\(errors.all)")
       let store = try TrackingStore(at: url)
-      #expect(try store.appliedMigrations().count == 1 && store.experiments().count == 1)
+      #expect(try store.schemaStatus().applied.count == 2 && store.experiments().count == 1)
     }
   }
 
@@ -106,16 +109,16 @@ struct TrackingSchemaTests {
       """
     for status in ["RUNNING", "FINISHED"] {
       #expect(throws: DatabaseError.self) {
-        try store.pool.write { db in try db.execute(sql: insert, arguments: [id, status]) }
+        try store.database.write { db in try db.execute(sql: insert, arguments: [id, status]) }
       }
     }
     // FAILED and KILLED attempts may repeat.
-    try store.pool.write { db in
+    try store.database.write { db in
       try db.execute(sql: insert, arguments: [id, "FAILED"])
       try db.execute(sql: insert, arguments: [id, "KILLED"])
     }
     #expect(throws: DatabaseError.self) {
-      try store.pool.write { db in try db.execute(sql: insert, arguments: [id, "DONE"]) }
+      try store.database.write { db in try db.execute(sql: insert, arguments: [id, "DONE"]) }
     }
   }
 
@@ -261,10 +264,10 @@ struct TrackingClaimTests {
       RunResult(runID: claimed[2].runID, status: .finished, metrics: ["f1": 1]),
     ])
     #expect(written == [claimed[0].runID, claimed[1].runID])
-    let nullCount = try store.pool.read { db in
+    let nullCount = try store.database.read { db in
       try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics WHERE value IS NULL") ?? -1
     }
-    #expect(nullCount == 2)
+    #expect(nullCount == 1)  // the NaN scalar; series keep NaN in their packed values
     let detail = try #require(try store.runDetail(id: claimed[0].runID))
     #expect(detail.run.status == .finished)
     #expect(detail.run.params == ["lr": "0.001", "extra": "x"])

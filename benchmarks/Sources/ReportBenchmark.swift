@@ -1,5 +1,7 @@
+import Experiments
 import Foundation
 import Reports
+import _ReportsTestSupport
 import Tracking
 
 /// `almanac-bench report [--out DIR] [--png] [--no-gnuplot] [--repeat N]`: times `ReportWriter.write` on synthetic
@@ -41,8 +43,7 @@ func reportBenchmark(_ args: ArraySlice<String>) throws {
     for _ in 0..<max(1, repeats) {
       let start = DispatchTime.now().uptimeNanoseconds
       let source = try store.map {
-        try ReportInput.load(store: $0, experimentName: input.experiment.name, reproduceCommand: "almanac run x",
-                             rankingMetric: input.experiment.rankingMetric, goal: input.experiment.goal)
+        try ReportInput.load(store: $0, experimentName: input.experiment.name, reproduceCommand: "almanac run x")
       } ?? input
       summary = try ReportWriter.write(source, to: dir, options: ReportOptions(png: png, gnuplotPath: gnuplotPath))
       times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
@@ -60,8 +61,12 @@ func reportBenchmark(_ args: ArraySlice<String>) throws {
 private func writeStore(_ input: ReportInput, at url: URL) throws -> TrackingStore {
   try? FileManager.default.removeItem(at: url)
   let store = try TrackingStore(at: url)
-  let id = try store.upsertExperiment(ExperimentDefinition(name: input.experiment.name,
-                                                           task: input.experiment.task.rawValue))
+  let declared = input.experiment.task == .classify ? ClassifyOutputs.declarations : ForecastOutputs.declarations
+  let id = try store.upsertExperiment(
+    ExperimentDefinition(
+      name: input.experiment.name, task: input.experiment.task.rawValue,
+      plan: input.trials.enumerated().map { PlanEntry(key: $1.key, index: $0) },
+      metrics: MetricCatalog(declared: declared, selected: [input.experiment.rankingMetric])))
   let claims = input.trials.enumerated().map { i, t in
     TrialClaim(key: t.key, index: i, seed: UInt64(i), params: t.params.filter { $0.key != "seed" })
   }
@@ -73,7 +78,7 @@ private func writeStore(_ input: ReportInput, at url: URL) throws -> TrackingSto
     let points = t.series.flatMap { key, values in values.map { MetricPoint(key: key, step: $0.step, value: $0.value) } }
     return RunResult(runID: run.runID, status: t.status == .finished ? .finished : (t.status == .failed ? .failed : .killed),
                      error: t.error, metrics: t.metrics, series: points,
-                     tags: ["almanac.replicate": "\(t.replicate)", "almanac.axes": axes])
+                     tags: [TagKey.replicate: "\(t.replicate)", TagKey.axes: axes])
   })
   return store
 }

@@ -49,8 +49,10 @@ enum StoreBenchmark {
     let seconds = Date().timeIntervalSince(start)
     let cpu = cpuSeconds() - cpuStart
     let points = runs * (steps + 1)
-    let stored = try store.pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM metrics") ?? 0 }
-    precondition(stored == points, "stored \(stored) points, expected \(points)")
+    let finished = try store.runs(experimentID: experiment, query: RunQuery(scope: .all, statuses: [.finished]))
+    let lastSeries = try finished.last.map { try store.series(runID: $0.id, key: "train_loss") } ?? []
+    precondition(finished.count == runs && lastSeries.count == steps,
+                  "stored \(finished.count) runs and \(lastSeries.count) points, expected \(runs) and \(steps)")
     let fileSize = (try? FileManager.default.attributesOfItem(atPath: store.fileURL.path)[.size] as? Int) ?? 0
     print("store: claimed \(runs) runs in \(String(format: "%.3f", claimSeconds)) s")
     print(

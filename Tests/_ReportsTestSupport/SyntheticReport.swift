@@ -1,6 +1,8 @@
 import AlmanacCore
 import Experiments
 import Foundation
+import Reports
+import Tracking
 
 /// Made-up but plausible report inputs for benchmarks, demos and tests (no store, no data files).
 ///
@@ -58,7 +60,8 @@ public enum SyntheticReport {
       reproduceCommand: "almanac run experiments/liquidations-3d-vs-7d.yaml", date: date,
       git: GitState(commit: "0123456789abcdef0123456789abcdef01234567", dirty: false),
       dataFingerprints: ["data/aave/liquidations.csv": String(repeating: "ab", count: 32)],
-      rankingMetric: "f1", goal: .maximize, sweepAxes: ["features", "oversampling", "model.lr"])
+      rankingMetric: "f1", goal: .maximize, sweepAxes: ["features", "oversampling", "model.lr"],
+      tableMetrics: MetricCatalog(declared: ClassifyOutputs.declarations, selected: []).listed)
     return ReportInput(experiment: experiment, trials: trials)
   }
 
@@ -205,7 +208,8 @@ public enum SyntheticReport {
       reproduceCommand: "almanac run experiments/usdc-arima-orders.yaml", date: date,
       git: GitState(commit: "fedcba9876543210fedcba9876543210fedcba98", dirty: true),
       dataFingerprints: ["data/rates/usdc_hourly_2020_2022.csv": String(repeating: "cd", count: 32)],
-      rankingMetric: "aic", goal: .minimize, sweepAxes: axes)
+      rankingMetric: "aic", goal: .minimize, sweepAxes: axes,
+      tableMetrics: MetricCatalog(declared: ForecastOutputs.declarations, selected: []).listed)
     return ReportInput(experiment: experiment, trials: trials)
   }
 }

@@ -1,0 +1,112 @@
+import Tracking
+
+/// The metrics and series the `classify` task writes, declared once: the task writes these keys, reports read them
+/// (the ROC and precision-recall curves, the confusion matrix, the loss curves), and ``declarations`` is what the
+/// runner records with every classify experiment.
+public enum ClassifyOutputs {
+  public static let accuracy = "accuracy"
+  public static let precision = "precision"
+  public static let recall = "recall"
+  public static let f1 = "f1"
+  public static let rocAUC = "roc_auc"
+  public static let prAUC = "pr_auc"
+  public static let logLoss = "log_loss"
+  public static let brier = "brier"
+  public static let tp = "tp"
+  public static let fp = "fp"
+  public static let tn = "tn"
+  public static let fn = "fn"
+  public static let cvLoss = "cv_loss"
+  /// Series: training loss by epoch (step from 1, counted across folds and the final fit).
+  public static let trainLoss = "train_loss"
+  /// Series: validation loss by fold (step = fold from 1).
+  public static let validationLoss = "val_loss"
+  /// Series: the ROC curve on the test set (step = curve point).
+  public static let rocFPR = "roc_fpr"
+  public static let rocTPR = "roc_tpr"
+  /// Series: the precision-recall curve on the test set (step = curve point).
+  public static let prRecall = "pr_recall"
+  public static let prPrecision = "pr_precision"
+
+  /// The default ranking metric.
+  public static let defaultRanking = f1
+  /// The metrics drawn as bars per configuration.
+  public static let barMetrics = [accuracy, precision, recall, f1]
+
+  public static let declarations: [MetricDeclaration] = [
+    MetricDeclaration(accuracy, goal: .maximize, listed: true, help: "share of test rows classified correctly"),
+    MetricDeclaration(precision, goal: .maximize, listed: true, help: "of the predicted positives, the share that are"),
+    MetricDeclaration(recall, goal: .maximize, listed: true, help: "of the positives, the share predicted"),
+    MetricDeclaration(f1, goal: .maximize, listed: true, help: "harmonic mean of precision and recall"),
+    MetricDeclaration(rocAUC, goal: .maximize, listed: true, help: "area under the ROC curve"),
+    MetricDeclaration(prAUC, goal: .maximize, listed: true, help: "average precision (area under the PR curve)"),
+    MetricDeclaration(logLoss, goal: .minimize, listed: true, help: "binary cross-entropy on the test set"),
+    MetricDeclaration(brier, goal: .minimize, listed: true, help: "mean squared error of the probabilities"),
+    MetricDeclaration(tp, goal: .maximize, help: "true positives at the threshold"),
+    MetricDeclaration(fp, goal: .minimize, help: "false positives at the threshold"),
+    MetricDeclaration(tn, goal: .maximize, help: "true negatives at the threshold"),
+    MetricDeclaration(fn, goal: .minimize, help: "false negatives at the threshold"),
+    MetricDeclaration(cvLoss, goal: .minimize, help: "mean validation loss over the folds"),
+    MetricDeclaration(trainLoss, .series, help: "training loss by epoch"),
+    MetricDeclaration(validationLoss, .series, help: "validation loss by fold"),
+    MetricDeclaration(rocFPR, .series, help: "ROC curve, false positive rate"),
+    MetricDeclaration(rocTPR, .series, help: "ROC curve, true positive rate"),
+    MetricDeclaration(prRecall, .series, help: "precision-recall curve, recall"),
+    MetricDeclaration(prPrecision, .series, help: "precision-recall curve, precision"),
+  ]
+}
+
+/// The metrics and series the `forecast` task writes (see ``ClassifyOutputs``).
+public enum ForecastOutputs {
+  public static let aic = "aic"
+  public static let aicc = "aicc"
+  public static let bic = "bic"
+  public static let loglik = "loglik"
+  public static let sigma2 = "sigma2"
+  public static let rmse = "rmse"
+  public static let mae = "mae"
+  public static let mape = "mape"
+  public static let converged = "converged"
+  public static let iterations = "iterations"
+  /// `coef.<name>` and `se.<name>`: each coefficient and its standard error.
+  public static let coefficientPrefix = "coef."
+  public static let standardErrorPrefix = "se."
+  /// Series in rate units (step = 0-based forecast index): the point forecast and the 80% and 95% bounds.
+  public static let forecast = "forecast"
+  public static let lower80 = "lower80"
+  public static let upper80 = "upper80"
+  public static let lower95 = "lower95"
+  public static let upper95 = "upper95"
+  /// Series: the held-out values (step = 0-based holdout index).
+  public static let actual = "actual"
+  /// Series: autocorrelation of the residuals (step = lag from 1).
+  public static let residualACF = "residual_acf"
+  /// The forecast and its bands, in drawing order.
+  public static let bands = [actual, forecast, lower80, upper80, lower95, upper95]
+  /// The settings of the model order (heat-map axes).
+  public static let orderSettings = ["p", "d", "q"]
+
+  public static let defaultRanking = aic
+
+  public static let declarations: [MetricDeclaration] = [
+    MetricDeclaration(aic, goal: .minimize, listed: true, help: "Akaike information criterion"),
+    MetricDeclaration(aicc, goal: .minimize, listed: true, help: "AIC with the small-sample correction"),
+    MetricDeclaration(bic, goal: .minimize, listed: true, help: "Bayesian information criterion"),
+    MetricDeclaration(rmse, goal: .minimize, listed: true, help: "root mean squared error on the holdout (rate units)"),
+    MetricDeclaration(mae, goal: .minimize, listed: true, help: "mean absolute error on the holdout (rate units)"),
+    MetricDeclaration(mape, goal: .minimize, listed: true, help: "mean absolute percentage error on the holdout"),
+    MetricDeclaration(converged, listed: true, help: "1 when the optimiser converged"),
+    MetricDeclaration(loglik, goal: .maximize, help: "log-likelihood of the fit"),
+    MetricDeclaration(sigma2, goal: .minimize, help: "innovation variance"),
+    MetricDeclaration(iterations, help: "optimiser iterations"),
+    MetricDeclaration(coefficientPrefix + "*", help: "estimated coefficients"),
+    MetricDeclaration(standardErrorPrefix + "*", help: "standard errors of the coefficients"),
+    MetricDeclaration(forecast, .series, help: "point forecast"),
+    MetricDeclaration(lower80, .series, help: "80% interval, lower bound"),
+    MetricDeclaration(upper80, .series, help: "80% interval, upper bound"),
+    MetricDeclaration(lower95, .series, help: "95% interval, lower bound"),
+    MetricDeclaration(upper95, .series, help: "95% interval, upper bound"),
+    MetricDeclaration(actual, .series, help: "held-out values"),
+    MetricDeclaration(residualACF, .series, help: "residual autocorrelation by lag"),
+  ]
+}
