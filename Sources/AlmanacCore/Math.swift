@@ -12,7 +12,6 @@ public enum Math {
   @inlinable public static func exp(_ x: Double) -> Double { _exp(x) }
   @inlinable public static func log(_ x: Double) -> Double { _log(x) }
   @inlinable public static func log1p(_ x: Double) -> Double { _log1p(x) }
-  @inlinable public static func expm1(_ x: Double) -> Double { _expm1(x) }
   @inlinable public static func pow(_ x: Double, _ y: Double) -> Double { _pow(x, y) }
   @inlinable public static func tanh(_ x: Double) -> Double { _tanh(x) }
   @inlinable public static func atanh(_ x: Double) -> Double { _atanh(x) }
@@ -60,7 +59,6 @@ public enum Math {
 @usableFromInline func _exp(_ x: Double) -> Double { exp(x) }
 @usableFromInline func _log(_ x: Double) -> Double { log(x) }
 @usableFromInline func _log1p(_ x: Double) -> Double { log1p(x) }
-@usableFromInline func _expm1(_ x: Double) -> Double { expm1(x) }
 @usableFromInline func _pow(_ x: Double, _ y: Double) -> Double { pow(x, y) }
 @usableFromInline func _tanh(_ x: Double) -> Double { tanh(x) }
 @usableFromInline func _atanh(_ x: Double) -> Double { atanh(x) }

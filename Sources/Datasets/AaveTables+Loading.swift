@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 extension AaveTables {
@@ -87,24 +88,14 @@ extension AaveTables {
   }
 }
 
-/// Fixed slots written concurrently, one writer per slot, read after all writers finished.
-/// `@unchecked Sendable`: every access goes through `lock` (an `NSLock`).
-final class ResultSlots<T>: @unchecked Sendable {
-  private var slots: [Result<T, any Error>?]
-  private let lock = NSLock()
+/// Fixed slots written concurrently, one writer per slot, read after all writers finished (guarded by ``Locked``).
+final class ResultSlots<T: Sendable>: Sendable {
+  private let slots: Locked<[Result<T, any Error>?]>
 
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  init(count: Int) { slots = Locked(Array(repeating: nil, count: count)) }
 
-  func set(_ i: Int, _ value: Result<T, any Error>) {
-    lock.lock()
-    defer { lock.unlock() }
-    slots[i] = value
-  }
+  func set(_ i: Int, _ value: Result<T, any Error>) { slots.withLock { $0[i] = value } }
 
   /// All slots in order (a missing slot, which cannot happen after `concurrentPerform`, is skipped).
-  var values: [Result<T, any Error>] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots.compactMap { $0 }
-  }
+  var values: [Result<T, any Error>] { slots.withLock { $0.compactMap { $0 } } }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Foundation
 
 /// A claimed trial waiting for a worker.
@@ -113,21 +114,19 @@ final class RunnerQueue: @unchecked Sendable {
   }
 }
 
-/// Log lines of one trial. `@unchecked Sendable`: guarded by `lock`.
-final class RunnerLogBuffer: @unchecked Sendable {
-  private let lock = NSLock()
-  private var lines: [String] = []
-  private var bytes = 0
+/// Log lines of one trial (guarded by ``Locked``), at most ``limit`` bytes.
+final class RunnerLogBuffer: Sendable {
+  private let state = Locked((lines: [String](), bytes: 0))
   /// Lines beyond this many bytes are dropped (a note says so).
   static let limit = 64 * 1024
 
   func append(_ line: String) {
-    lock.withLock {
-      guard bytes <= Self.limit else { return }
-      bytes += line.utf8.count + 1
-      lines.append(bytes > Self.limit ? "... (log truncated at \(Self.limit) bytes)" : line)
+    state.withLock { state in
+      guard state.bytes <= Self.limit else { return }
+      state.bytes += line.utf8.count + 1
+      state.lines.append(state.bytes > Self.limit ? "... (log truncated at \(Self.limit) bytes)" : line)
     }
   }
 
-  var all: [String] { lock.withLock { lines } }
+  var all: [String] { state.withLock { $0.lines } }
 }
