@@ -3,7 +3,8 @@
 /// Validation fills in every default the schema declares, so an accessor returns the schema's value and a task never
 /// restates a default (`settings.int("holdout")`, not `settings[path: "holdout"]?.int ?? 100`); choices come back as
 /// the enum the schema's `.choice(_:)` was built from. Trial settings from the planner are already resolved, so
-/// validating them again changes nothing (it costs microseconds per trial, and guards direct callers such as tests).
+/// validating them again changes nothing (it walks a tree of a few dozen values, and guards direct callers such as
+/// tests).
 ///
 /// Errors (``SettingsError``): a value that does not validate is `.invalid` with one message per problem, each
 /// naming its setting. Reading a setting the schema does not declare, with another type than it declares, or that

@@ -42,7 +42,7 @@ extension ForecastTask {
     Field("holdout", .int(min: 1, max: 100_000), default: 100,
           help: "the last N points are held out and forecast (100000 bounds the forecasts a trial stores)"),
     Field("horizon", .int(min: 1, max: 100_000), defaultPath: "holdout",
-          help: "forecast steps stored for the report (6 series of this length are stored per trial)"),
+          help: "forecast steps stored for the report (five series of this length per trial)"),
     Field("evaluation", .choice(ForecastSettings.Evaluation.self), default: "holdout",
           help: "holdout: one multi-step forecast; rolling: one-step-ahead forecasts from a rolling origin"),
     Field("refit_every", .int(min: 1, max: 100_000), default: 10, help: "rolling origin: refit every k steps"),

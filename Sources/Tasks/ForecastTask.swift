@@ -122,13 +122,17 @@ extension ForecastTask {
   /// the token, then `positive_only` and `last` as for files.
   @Sendable static func load(_ request: SeriesRequest) throws -> [Double] {
     if request.source == .synthetic {
+      // The token as the market spells it (matched ignoring case), or added to the market as written.
       var tokens = SyntheticMarket.defaultTokens
-      if !tokens.contains(where: { $0.lowercased() == request.syntheticToken.lowercased() }) {
-        tokens.append(request.syntheticToken)
+      let symbol: String
+      if let known = tokens.first(where: { $0.lowercased() == request.syntheticToken.lowercased() }) {
+        symbol = known
+      } else {
+        symbol = request.syntheticToken
+        tokens.append(symbol)
       }
       let output = SyntheticMarket.generate(SyntheticMarket.Config(seed: request.syntheticSeed,
                                                                    days: request.syntheticDays, tokens: tokens))
-      let symbol = tokens.first { $0.lowercased() == request.syntheticToken.lowercased() } ?? request.syntheticToken
       var values = RateSeries(rates: output.rates, symbol: symbol, rate: request.syntheticRate).values
       if request.options.positiveOnly { values = values.filter { $0 > 0 } }
       if request.options.last > 0 && values.count > request.options.last { values = Array(values.suffix(request.options.last)) }
