@@ -1,31 +1,53 @@
 // Validating located YAML against a Schema: type checks, bounds, choices, required keys, defaults.
 
 extension Schema {
-  /// What the schema accepts, in words: `an integer >= 1`, `a number > 0`, `one of: relu, tanh`, `a list`, ...
+  /// What the schema accepts, in words: `an integer >= 1`, `a number in (0, 1)`, `one of: relu, tanh`, `'tune'`,
+  /// `a list of at most 64 integers`, ...
   public var expectation: String {
     switch self {
     case .bool: return "true or false"
     case .int(let lo, let hi):
-      return "an integer" + Schema.bounds(lo.map(Double.init), hi.map(Double.init), exclusiveMin: false,
-                                          format: { String(Int($0)) })
-    case .double(let lo, let hi, let exclusiveMin):
-      return "a number" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: Schema.number)
+      return "an integer" + Schema.intBounds(lo, hi)
+    case .double(let lo, let hi, let exclusiveMin, let exclusiveMax):
+      return "a number" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+                                        format: Schema.number)
     case .string(let choices):
+      if let choices, choices.count == 1, let only = choices.first { return "'\(only)'" }
       if let choices { return "one of: " + choices.joined(separator: ", ") }
       return "a string"
-    case .list(let element, let nonEmpty):
-      return (nonEmpty ? "a non-empty list of " : "a list of ") + element.plural
+    case .list(let element, let nonEmpty, let maxCount):
+      let size = maxCount.map { "of at most \($0) " } ?? "of "
+      return (nonEmpty ? "a non-empty list " : "a list ") + size + element.plural
     case .object, .dictionary: return "a map"
     case .oneOf(let alternatives): return alternatives.map(\.expectation).joined(separator: " or ")
     case .any: return "any value"
     }
   }
 
+  /// Whether values of this schema are lists or maps.
+  var isContainer: Bool {
+    switch self {
+    case .list, .object, .dictionary: return true
+    case .bool, .int, .double, .string, .oneOf, .any: return false
+    }
+  }
+
+  /// The string choices this schema accepts, through alternatives.
+  var choices: [String] {
+    switch self {
+    case .string(let choices?): return choices
+    case .oneOf(let alternatives): return alternatives.flatMap(\.choices)
+    default: return []
+    }
+  }
+
   private var plural: String {
     switch self {
     case .bool: return "booleans"
-    case .int: return "integers"
-    case .double: return "numbers"
+    case .int(let lo, let hi): return "integers" + Schema.intBounds(lo, hi)
+    case .double(let lo, let hi, let exclusiveMin, let exclusiveMax):
+      return "numbers" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+                                       format: Schema.number)
     case .string(let choices): return choices.map { "strings (" + $0.joined(separator: ", ") + ")" } ?? "strings"
     case .list: return "lists"
     case .object, .dictionary: return "maps"
@@ -39,15 +61,31 @@ extension Schema {
     return "\(d)"
   }
 
-  /// ` >= 1`, ` > 0`, ` between 0 and 1`, ` > 0 and <= 1`, or the empty string.
-  static func bounds(_ lo: Double?, _ hi: Double?, exclusiveMin: Bool, format: (Double) -> String) -> String {
+  /// ` >= 1`, ` > 0`, ` between 0 and 1`, ` > 0 and <= 1`, ` in (0, 1)`, or the empty string.
+  static func bounds(_ lo: Double?, _ hi: Double?, exclusiveMin: Bool, exclusiveMax: Bool = false,
+                     format: (Double) -> String) -> String
+  {
     switch (lo, hi) {
     case (nil, nil): return ""
     case (let lo?, nil): return (exclusiveMin ? " > " : " >= ") + format(lo)
-    case (nil, let hi?): return " <= " + format(hi)
+    case (nil, let hi?): return (exclusiveMax ? " < " : " <= ") + format(hi)
     case (let lo?, let hi?):
-      if exclusiveMin { return " > \(format(lo)) and <= \(format(hi))" }
-      return " between \(format(lo)) and \(format(hi))"
+      switch (exclusiveMin, exclusiveMax) {
+      case (true, true): return " in (\(format(lo)), \(format(hi)))"
+      case (true, false): return " > \(format(lo)) and <= \(format(hi))"
+      case (false, true): return " >= \(format(lo)) and < \(format(hi))"
+      case (false, false): return " between \(format(lo)) and \(format(hi))"
+      }
+    }
+  }
+
+  /// ``bounds(_:_:exclusiveMin:exclusiveMax:format:)`` for integer bounds (printed exactly, however large).
+  static func intBounds(_ lo: Int?, _ hi: Int?) -> String {
+    switch (lo, hi) {
+    case (nil, nil): return ""
+    case (let lo?, nil): return " >= \(lo)"
+    case (nil, let hi?): return " <= \(hi)"
+    case (let lo?, let hi?): return " between \(lo) and \(hi)"
     }
   }
 
@@ -136,13 +174,12 @@ struct SettingsValidator {
         return nil
       }
       if (lo.map { v < $0 } ?? false) || (hi.map { v > $0 } ?? false) {
-        sink.error("\(name) must be\(Schema.bounds(lo.map(Double.init), hi.map(Double.init), exclusiveMin: false, format: { String(Int($0)) })), got \(v)",
-                   at: node.position)
+        sink.error("\(name) must be\(Schema.intBounds(lo, hi)), got \(v)", at: node.position)
         return nil
       }
       return .int(v)
 
-    case .double(let lo, let hi, let exclusiveMin):
+    case .double(let lo, let hi, let exclusiveMin, let exclusiveMax):
       guard case .scalar = node.kind, let d = node.value.double, node.value.string == nil else {
         sink.error("\(name) must be a number, got \(node.got)", at: node.position)
         return nil
@@ -152,10 +189,11 @@ struct SettingsValidator {
         return nil
       }
       let belowMin = lo.map { exclusiveMin ? d <= $0 : d < $0 } ?? false
-      let aboveMax = hi.map { d > $0 } ?? false
+      let aboveMax = hi.map { exclusiveMax ? d >= $0 : d > $0 } ?? false
       if belowMin || aboveMax {
-        sink.error("\(name) must be\(Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, format: Schema.number)), got \(node.got)",
-                   at: node.position)
+        let bounds = Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+                                   format: Schema.number)
+        sink.error("\(name) must be\(bounds), got \(node.got)", at: node.position)
         return nil
       }
       return .double(d)
@@ -173,13 +211,17 @@ struct SettingsValidator {
       }
       return .string(text)
 
-    case .list(let element, let nonEmpty):
+    case .list(let element, let nonEmpty, let maxCount):
       guard let items = node.items else {
         sink.error("\(name) must be \(schema.expectation), got \(node.got)", at: node.position)
         return nil
       }
       if nonEmpty && items.isEmpty {
         sink.error("\(name) must not be empty", at: node.position)
+        return nil
+      }
+      if let maxCount, items.count > maxCount {
+        sink.error("\(name) must have at most \(maxCount) items, got \(items.count)", at: node.position)
         return nil
       }
       var out: [Value] = []
@@ -225,13 +267,16 @@ struct SettingsValidator {
         }
         attempts.append((alternative, scratch))
       }
-      // Exactly one alternative of the right shape: its message is the most precise one.
+      // Exactly one list or map alternative of the right shape: its message names the element at fault. A scalar
+      // is told every alternative (`'threshold' must be a number in (0, 1) or 'tune', got 1`).
       let shaped = attempts.filter { Self.shapeMatches(node, $0.0) }
-      if shaped.count == 1, let only = shaped.first {
+      if shaped.count == 1, let only = shaped.first, only.0.isContainer {
         sink = only.1
         return nil
       }
-      sink.error("\(name) must be \(schema.expectation), got \(node.got)", at: node.position)
+      var hint = ""
+      if case .scalar(let text, .string, _) = node.kind { hint = Suggestion.didYouMean(text, in: schema.choices) }
+      sink.error("\(name) must be \(schema.expectation), got \(node.got)\(hint)", at: node.position)
       return nil
     }
   }

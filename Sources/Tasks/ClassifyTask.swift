@@ -21,9 +21,9 @@ public struct ClassifyTask: TrialTask {
 
   /// The five Giza-export CSVs of `data.dir` for `data.source: aave`; none for synthetic data.
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
-    guard settings[path: "data.source"]?.string == "aave" else { return [] }
-    let dir = ClassifySettings.resolve(settings[path: "data.dir"]?.string ?? "../../shared/data/aave",
-                                       against: baseDirectory)
+    let source = try ClassifySettings.source(try ValidatedSettings(settings, schema: Self.schema),
+                                             baseDirectory: baseDirectory)
+    guard case .aave(let dir) = source else { return [] }
     return ClassifyTask.aaveFileNames.map { dir.appendingPathComponent($0) }
   }
 

@@ -38,7 +38,8 @@ public struct ForecastTask: TrialTask {
 
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
     let request = try SeriesRequest(settings: settings, baseDirectory: baseDirectory)
-    return request.file.map { [$0] } ?? []
+    guard let file = request.file else { return [] }
+    return [file]
   }
 
   public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
@@ -55,7 +56,7 @@ public struct ForecastTask: TrialTask {
     let all: [Double]
     do {
       y = try s.transform.apply(train)
-      all = s.evaluation == "rolling" ? try s.transform.apply(rates) : y
+      all = s.evaluation == .rolling ? try s.transform.apply(rates) : y
     } catch let error as ARIMAError {
       throw TrialFailure("transform \(s.transform.rawValue): \(error)")
     }
@@ -70,7 +71,7 @@ public struct ForecastTask: TrialTask {
     let scored: TransformedForecast
     let stored: TransformedForecast
     do {
-      if s.evaluation == "rolling" {
+      if s.evaluation == .rolling {
         let rolling = try RollingOrigin.oneStepForecasts(all, holdout: s.holdout, refitEvery: s.refitEvery,
                                                          order: s.order, options: s.options)
         scored = s.transform.backTransform(rolling.forecast)
@@ -98,7 +99,7 @@ public struct ForecastTask: TrialTask {
       metrics[ForecastOutputs.coefficientPrefix + coefficient] = fit.coefficients[i]
       metrics[ForecastOutputs.standardErrorPrefix + coefficient] = fit.standardErrors[i]
     }
-    let steps = s.evaluation == "rolling" ? s.holdout : s.horizon
+    let steps = s.evaluation == .rolling ? s.holdout : s.horizon
     var series: [SeriesPoint] = []
     series.reserveCapacity(6 * steps + 20)
     for (key, values) in [(ForecastOutputs.forecast, stored.point), (ForecastOutputs.lower80, stored.lower80),
@@ -112,7 +113,7 @@ public struct ForecastTask: TrialTask {
     for (lag, value) in acf.enumerated() { series.append(SeriesPoint(key: ForecastOutputs.residualACF, step: lag + 1, value: value)) }
 
     var tags = ["converged": fit.converged ? "true" : "false", "method": fit.method.rawValue,
-                "transform": s.transform.rawValue, "evaluation": s.evaluation]
+                "transform": s.transform.rawValue, "evaluation": s.evaluation.rawValue]
     if !fit.notes.isEmpty { tags["notes"] = fit.notes.joined(separator: "; ") }
     context.log("ARIMA\(s.order) \(fit.method.rawValue): loglik \(fit.loglik), aic \(fit.aic), "
       + "converged \(fit.converged) after \(fit.iterations) iterations")
@@ -120,80 +121,22 @@ public struct ForecastTask: TrialTask {
   }
 }
 
-/// The resolved settings of one trial.
-struct ForecastSettings {
-  var request: SeriesRequest
-  var transform: SeriesTransform
-  var order: ARIMAOrder
-  var options: ARIMAOptions
-  var holdout: Int
-  var horizon: Int
-  var evaluation: String
-  var refitEvery: Int
-
-  init(_ settings: Value, baseDirectory: URL) throws {
-    request = try SeriesRequest(settings: settings, baseDirectory: baseDirectory)
-    transform = SeriesTransform(rawValue: settings[path: "transform"]?.string ?? "log") ?? .log
-    order = ARIMAOrder(p: settings[path: "p"]?.int ?? 1, d: settings[path: "d"]?.int ?? 1,
-                       q: settings[path: "q"]?.int ?? 1)
-    let method = ARIMAMethod(rawValue: settings[path: "method"]?.string ?? "css-ml") ?? .cssML
-    options = ARIMAOptions(method: method, includeMean: settings[path: "include_mean"]?.bool ?? true,
-                           drift: settings[path: "drift"]?.bool ?? false)
-    holdout = settings[path: "holdout"]?.int ?? 100
-    horizon = settings[path: "horizon"]?.int ?? holdout
-    evaluation = settings[path: "evaluation"]?.string ?? "holdout"
-    refitEvery = settings[path: "refit_every"]?.int ?? 10
-  }
-}
-
-/// Which series to load: everything in `data` that changes the values (the cache key).
-struct SeriesRequest: Hashable, Sendable {
-  var source: String
-  /// Absolute file for `csv`.
-  var file: URL?
-  var options: RateSeries.Options
-  var syntheticSeed: UInt64
-  var syntheticDays: Int
-  var syntheticToken: String
-  var syntheticRate: RateSeries.Rate
-
-  init(settings: Value, baseDirectory: URL) throws {
-    let data = settings[path: "data"] ?? .map([:])
-    source = data[path: "source"]?.string ?? "csv"
-    if source == "csv" {
-      guard let path = data[path: "file"]?.string, !path.isEmpty else {
-        throw TrialFailure("data.file is required when data.source is csv")
-      }
-      file = path.hasPrefix("/") ? URL(fileURLWithPath: path)
-        : baseDirectory.appendingPathComponent(path).standardizedFileURL
-    }
-    var filter: [String: String] = [:]
-    for (key, value) in data[path: "filter"]?.map ?? [:] { filter[key] = value.string ?? value.display }
-    options = RateSeries.Options(
-      timeColumn: data[path: "time"]?.string ?? "timestamp",
-      valueColumn: data[path: "value"]?.string ?? "variable_borrow_rate_aave_v2",
-      filter: filter, positiveOnly: data[path: "positive_only"]?.bool ?? true, last: data[path: "last"]?.int ?? 2000,
-      resample: RateSeries.Resample(rawValue: data[path: "resample"]?.string ?? "none") ?? .none,
-      missing: RateSeries.Missing(rawValue: data[path: "missing"]?.string ?? "drop") ?? .drop)
-    syntheticSeed = UInt64(max(0, data[path: "synthetic.seed"]?.int ?? 7))
-    syntheticDays = data[path: "synthetic.days"]?.int ?? 730
-    syntheticToken = data[path: "synthetic.token"]?.string ?? "USDC"
-    syntheticRate = RateSeries.Rate(rawValue: data[path: "synthetic.rate"]?.string ?? "variable_borrow") ?? .variableBorrow
-  }
-}
-
 extension ForecastTask {
   /// Loads a series: `RateSeries.load(file:options:)` for csv; for synthetic, the synthetic market's daily rate of
   /// the token, then `positive_only` and `last` as for files.
   @Sendable static func load(_ request: SeriesRequest) throws -> [Double] {
-    if request.source == "synthetic" {
+    if request.source == .synthetic {
+      // The token as the market spells it (matched ignoring case), or added to the market as written.
       var tokens = SyntheticMarket.defaultTokens
-      if !tokens.contains(where: { $0.lowercased() == request.syntheticToken.lowercased() }) {
-        tokens.append(request.syntheticToken)
+      let symbol: String
+      if let known = tokens.first(where: { $0.lowercased() == request.syntheticToken.lowercased() }) {
+        symbol = known
+      } else {
+        symbol = request.syntheticToken
+        tokens.append(symbol)
       }
       let output = SyntheticMarket.generate(SyntheticMarket.Config(seed: request.syntheticSeed,
                                                                    days: request.syntheticDays, tokens: tokens))
-      let symbol = tokens.first { $0.lowercased() == request.syntheticToken.lowercased() } ?? request.syntheticToken
       var values = RateSeries(rates: output.rates, symbol: symbol, rate: request.syntheticRate).values
       if request.options.positiveOnly { values = values.filter { $0 > 0 } }
       if request.options.last > 0 && values.count > request.options.last { values = Array(values.suffix(request.options.last)) }

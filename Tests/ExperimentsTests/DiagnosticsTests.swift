@@ -81,12 +81,12 @@ struct DiagnosticsTests {
             ^
       """),
     (head + "threshold: 1.5\n", """
-      x.yaml:4:12: error: 'threshold' must be > 0 and <= 1, got 1.5
+      x.yaml:4:12: error: 'threshold' must be a number > 0 and <= 1 or 'tune', got 1.5
       threshold: 1.5
                  ^
       """),
     (head + "threshold: [1]\n", """
-      x.yaml:4:12: error: 'threshold' must be a number > 0 and <= 1 or one of: tune, got a list
+      x.yaml:4:12: error: 'threshold' must be a number > 0 and <= 1 or 'tune', got a list
       threshold: [1]
                  ^
       """),
@@ -397,7 +397,7 @@ struct DiagnosticsTests {
       x.yaml:4:7: error: 'model.lr' must be > 0, got 0
         lr: 0
             ^
-      x.yaml:5:12: error: 'threshold' must be > 0 and <= 1, got 2
+      x.yaml:5:12: error: 'threshold' must be a number > 0 and <= 1 or 'tune', got 2
       threshold: 2
                  ^
       3 errors

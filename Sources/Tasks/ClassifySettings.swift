@@ -1,0 +1,119 @@
+import Datasets
+import Experiments
+import Foundation
+import Learning
+
+/// The `classify` settings of one trial, typed: read once from the validated settings (``ValidatedSettings``), so
+/// every default and every list of choices stays in ``ClassifyTask/schema``.
+struct ClassifySettings: Sendable, Hashable {
+  /// Where the panel comes from (`data.source`); its raw values are the schema's choices.
+  enum DataSource: String, Sendable, CaseIterable {
+    case synthetic, aave
+  }
+
+  /// The word `threshold` accepts besides a number.
+  enum ThresholdKeyword: String, Sendable, CaseIterable {
+    /// Max F1 on the validation folds.
+    case tune
+  }
+
+  /// A data source with its parameters (the panel cache key).
+  enum Source: Sendable, Hashable {
+    case synthetic(seed: UInt64, days: Int)
+    case aave(directory: URL)
+  }
+
+  /// The largest seed: 2^53 - 1, the largest integer every JSON reader (doubles) keeps exactly.
+  static let maximumSeed = 9_007_199_254_740_991
+  /// The longest feature list: far more than the features that exist (``FeatureSets/all``).
+  static let maximumFeatures = 1000
+
+  var source: Source
+  var pipeline: PanelPipeline
+  var testDays: Int
+  var scaling: Scaling
+  var features: [String]
+  var classifier: ClassifierConfig
+
+  /// Reads `settings` after validating them against ``ClassifyTask/schema`` (throws ``SettingsError`` when they do
+  /// not validate); `baseDirectory` resolves `data.dir`.
+  init(_ settings: Value, baseDirectory: URL) throws {
+    let s = try ValidatedSettings(settings, schema: ClassifyTask.schema)
+    source = try Self.source(s, baseDirectory: baseDirectory)
+    pipeline = try s.choice("data.features")
+    testDays = try s.int("data.test_days")
+    scaling = try s.choice("data.scaling")
+    features = try Self.features(s)
+
+    var c = ClassifierConfig()
+    c.modelType = try s.choice("model.type")
+    c.hidden = try s.ints("model.hidden")
+    c.activation = try s.choice("model.activation")
+    c.learningRate = try s.double("model.lr")
+    c.betas = try s.doubles("model.betas")
+    guard c.betas.count == 2 else {
+      throw TrialFailure("model.betas: expected two numbers in [0, 1), got \(c.betas.count)")
+    }
+    c.epsilon = try s.double("model.eps")
+    c.weightDecay = try s.double("model.weight_decay")
+    c.training = TrainingOptions(epochs: try s.int("model.epochs"), batchSize: try s.int("model.batch_size"))
+    c.validation = try s.choice("validation.scheme")
+    c.folds = try s.int("validation.folds")
+    c.carryModel = try s.bool("validation.carry_model")
+    c.oversampling = try s.choice("oversampling")
+    c.oversamplingRatio = try s.double("oversampling_ratio")
+    c.smoteK = try s.int("smote_k")
+    c.threshold = try Self.threshold(s)
+    classifier = c
+  }
+
+  /// `data.source` with its parameters; `data.dir` resolved against `baseDirectory`.
+  static func source(_ s: ValidatedSettings, baseDirectory: URL) throws -> Source {
+    switch try s.choice("data.source", as: DataSource.self) {
+    case .aave:
+      return .aave(directory: resolve(try s.string("data.dir"), against: baseDirectory))
+    case .synthetic:
+      return .synthetic(seed: UInt64(clamping: try s.int("data.synthetic.seed")),
+                        days: try s.int("data.synthetic.days"))
+    }
+  }
+
+  /// `features`: a key of `feature_sets`, a built-in set name, one feature name, or a list of names.
+  static func features(_ s: ValidatedSettings) throws -> [String] {
+    let features: [String]
+    switch try s.value("features") {
+    case .string(let name):
+      if case .list(let list)? = try s.dictionary("feature_sets")[name] {
+        features = list.compactMap(\.string)
+      } else if let builtIn = FeatureSets.builtIn[name] {
+        features = builtIn
+      } else {
+        features = [name]
+      }
+    case .list(let names):
+      features = names.compactMap(\.string)
+    case let other:
+      throw SettingsError.wrongType(path: "features", requested: "a string or a list of strings",
+                                    declared: other.display)
+    }
+    if features.isEmpty { throw TrialFailure("features: the feature list is empty") }
+    return features
+  }
+
+  /// `threshold`: a number in (0, 1), or `tune`.
+  static func threshold(_ s: ValidatedSettings) throws -> ThresholdRule {
+    let value = try s.value("threshold")
+    if let t = value.double { return .fixed(t) }
+    switch value.string.flatMap(ThresholdKeyword.init(rawValue:)) {
+    case .tune?: return .tune
+    case nil: throw SettingsError.notAChoice(path: "threshold", value: value.display, type: "\(ThresholdKeyword.self)")
+    }
+  }
+
+  /// `path` as a file URL, relative paths resolved against `base` (the experiment file's directory).
+  static func resolve(_ path: String, against base: URL) -> URL {
+    let expanded = (path as NSString).expandingTildeInPath
+    let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)
+    return url.standardizedFileURL
+  }
+}
