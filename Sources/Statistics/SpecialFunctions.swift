@@ -77,23 +77,25 @@ public enum SpecialFunctions {
     let logFront = a * logOf(x, complement: y) + b * logOf(y, complement: x) - logBeta(a, b)
     let front = Math.exp(logFront)
     if x < (a + 1) / (a + b + 2) {
-      let lower = front * betaContinuedFraction(a: a, b: b, x: x) / a
+      let lower = front * betaContinuedFraction(a: a, b: b, x: x, y: y) / a
       return (lower, 1 - lower)
     } else {
-      let upper = front * betaContinuedFraction(a: b, b: a, x: y) / b
+      let upper = front * betaContinuedFraction(a: b, b: a, x: y, y: x) / b
       return (1 - upper, upper)
     }
   }
 
-  /// The continued fraction of the incomplete beta function (Numerical Recipes `betacf`, modified Lentz).
-  static func betaContinuedFraction(a: Double, b: Double, x: Double) -> Double {
+  /// The continued fraction of the incomplete beta function (Numerical Recipes `betacf`, modified Lentz). Its first
+  /// denominator 1 - (a + b) x / (a + 1) is computed as ((1 - b) x + (a + 1) y) / (a + 1), which does not cancel
+  /// when x is close to 1 and a is large (Student t with large df).
+  static func betaContinuedFraction(a: Double, b: Double, x: Double, y: Double) -> Double {
     let tiny = 1e-300
     let eps = 1e-16
     let qab = a + b
     let qap = a + 1
     let qam = a - 1
     var c = 1.0
-    var d = 1 - qab * x / qap
+    var d = ((1 - b) * x + qap * y) / qap
     if abs(d) < tiny { d = tiny }
     d = 1 / d
     var h = d
@@ -202,11 +204,14 @@ public enum SpecialFunctions {
           ny = (lo.y + hi.y) / 2
         }
       }
-      let converged = abs(nx - x) <= 2e-16 * min(nx, ny)
+      // Measure the change (and the bracket) on the smaller of x and y: near 1 the other cannot move by less than
+      // an ulp of 1.
+      let change = ny < nx ? abs(ny - y) : abs(nx - x)
+      let converged = change <= 2e-16 * min(nx, ny)
       x = nx
       y = ny
       if converged { break }
-      if hi.x - lo.x <= 2e-16 * min(x, y) { break }
+      if (y < x ? lo.y - hi.y : hi.x - lo.x) <= 2e-16 * min(x, y) { break }
     }
     return (x, y)
   }

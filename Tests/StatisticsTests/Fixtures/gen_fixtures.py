@@ -46,8 +46,8 @@ for z in [-38, -20, -8, -3, -1, -0.1, 0, 0.5, 2, 8, 20, 37]:
     rows.append({"dist": "normal", "fn": "sf", "x": z, "value": num(st.norm.sf(z))})
 for p in [1e-300, 1e-100, 1e-20, 1e-10, 1e-5, 0.01, 0.025, 0.3, 0.5, 0.7, 0.975, 0.99, 1 - 1e-10]:
     rows.append({"dist": "normal", "fn": "quantile", "x": p, "value": num(st.norm.ppf(p))})
-for df in [0.1, 0.5, 1, 1.5, 2, 3, 4.7, 10, 29, 100, 1000, 1e4, 1e6]:
-    for t in [-50, -10, -3, -1.96, -0.5, -1e-3, 0, 0.7, 2.5, 12, 1e3]:
+for df in [0.1, 0.5, 1, 1.5, 2, 3, 4.7, 10, 29, 100, 1000, 1e4, 1e6, 2.9e6, 3.1e6, 1e8, 1e10]:
+    for t in [-50, -20, -10, -3, -1.96, -0.5, -1e-3, 0, 0.7, 2.5, 12, 1e3]:
         rows.append({"dist": "t", "df": df, "fn": "cdf", "x": t, "value": num(st.t.cdf(t, df))})
         rows.append({"dist": "t", "df": df, "fn": "sf", "x": t, "value": num(st.t.sf(t, df))})
     for p in [1e-12, 1e-6, 0.001, 0.025, 0.2, 0.45, 0.5, 0.6, 0.975, 0.999, 1 - 1e-9]:
