@@ -10,7 +10,8 @@ import AlmanacCore
 ///
 /// Assumes groups are independent and exchangeable (days far enough apart that their outcomes are unrelated);
 /// with fewer than about 10 groups the interval is unreliable whatever the row count. Deterministic for a given
-/// generator state. Empty input (no rows) gives NaN estimate and interval.
+/// generator state. Empty input (no rows) gives NaN estimate and interval; BCa with a single group (no jackknife)
+/// gives a NaN interval.
 public struct ClusterBootstrap: Sendable, Hashable {
   /// The interval and its diagnostics.
   public var result: BootstrapInterval

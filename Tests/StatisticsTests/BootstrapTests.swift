@@ -110,6 +110,22 @@ import Testing
     }
   }
 
+  /// The convenience for a mean is the row bootstrap of the mean, and its BCa interval holds the sample mean.
+  @Test func meanConvenience() throws {
+    let deltas = [0.02, -0.01, 0.03, 0.015, 0.0, 0.025, 0.01, -0.005, 0.02, 0.03, 0.012]
+    var g1 = SplitMix64(seed: 8)
+    var g2 = SplitMix64(seed: 8)
+    let a = try ClusterBootstrap.mean(of: deltas, replicates: 999, generator: &g1)
+    let b = try ClusterBootstrap(groups: Array(deltas.indices), replicates: 999, generator: &g2) { rows in
+      rows.reduce(0) { $0 + deltas[$1] } / Double(rows.count)
+    }
+    #expect(a.distribution.count == 999)
+    for (x, y) in zip(a.distribution, b.distribution) { #expect(close(x, y, relative: 1e-15)) }
+    #expect(a.result.interval.lower < a.result.estimate && a.result.estimate < a.result.interval.upper)
+    var g3 = SplitMix64(seed: 8)
+    #expect(try ClusterBootstrap.mean(of: [], generator: &g3).result.estimate.isNaN)
+  }
+
   @Test func pairedBootstrapOfADifference() throws {
     var g = SplitMix64(seed: 5)
     let groups = (0..<40).map { $0 / 4 }
