@@ -13,7 +13,8 @@ import AlmanacCore
 /// Reading it: `less` tests whether the first forecast is more accurate (smaller loss), `greater` whether the second
 /// is; a negative statistic favours the first. Assumes the loss differential is covariance-stationary and that
 /// forecast errors are at most (h - 1)-dependent (h-step forecasts); it compares the two forecasts, not the models
-/// that made them (for nested models it is oversized). Edge cases: NaN in the errors, or V = 0 with h = 1 (for
+/// that made them (for nested models, such as an ARIMA against the random walk it contains, it is undersized:
+/// conservative, Clark & McCracken 2001). Edge cases: NaN in the errors, or V = 0 with h = 1 (for
 /// example identical forecasts; R stops with "Variance of DM statistic is zero") give statistic and p NaN.
 public struct DieboldMarianoTest: Sendable, Hashable {
   /// The long-run variance estimator.
