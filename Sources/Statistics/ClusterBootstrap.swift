@@ -41,8 +41,7 @@ public struct ClusterBootstrap: Sendable, Hashable {
       var rows: [Int] = []
       rows.reserveCapacity(groups.count)
       for b in 0..<replicates {
-        rows.removeAll(keepingCapacity: true)
-        for _ in 0..<members.count { rows.append(contentsOf: members[generator.nextIndex(below: members.count)]) }
+        Self.draw(members: members, generator: &generator, into: &rows)
         distribution[b] = metric(rows)
       }
     }
@@ -56,6 +55,12 @@ public struct ClusterBootstrap: Sendable, Hashable {
       result = try BootstrapInterval(estimate: estimate, distribution: distribution, jackknife: jackknife,
                                      method: method, level: level)
     }
+  }
+
+  /// One resample: G groups drawn uniformly with replacement, their rows concatenated in draw order.
+  static func draw(members: [[Int]], generator: inout SplitMix64, into rows: inout [Int]) {
+    rows.removeAll(keepingCapacity: true)
+    for _ in 0..<members.count { rows.append(contentsOf: members[generator.nextIndex(below: members.count)]) }
   }
 
   /// Row indices of each group, groups in order of first appearance.

@@ -126,6 +126,36 @@ import Testing
     #expect(try ClusterBootstrap.mean(of: [], generator: &g3).result.estimate.isNaN)
   }
 
+  /// Several metrics on shared resamples give, metric by metric, the single-metric intervals from the same seed.
+  @Test func severalMetricsShareResamples() throws {
+    let days = (0..<60).map { $0 / 4 }
+    let x = (0..<60).map { Double(($0 * 37) % 11) }
+    let mean: ([Int]) -> Double = { rows in rows.reduce(0) { $0 + x[$1] } / Double(rows.count) }
+    let maximum: ([Int]) -> Double = { rows in rows.map { x[$0] }.max() ?? .nan }
+    var g = SplitMix64(seed: 77)
+    let both = try ClusterBootstrap.intervals(groups: days, metricCount: 2, replicates: 500, generator: &g) { rows in
+      [mean(rows), maximum(rows)]
+    }
+    for (k, metric) in [mean, maximum].enumerated() {
+      var g1 = SplitMix64(seed: 77)
+      let single = try ClusterBootstrap(groups: days, replicates: 500, generator: &g1, metric: metric)
+      // Field by field, NaN matching NaN (the maximum has a constant jackknife, so its BCa is NaN, as scipy's).
+      let a = both[k]
+      let b = single.result
+      for (u, v) in [(a.estimate, b.estimate), (a.interval.lower, b.interval.lower), (a.interval.upper, b.interval.upper),
+                     (a.standardError, b.standardError), (a.biasCorrection, b.biasCorrection),
+                     (a.acceleration, b.acceleration)] {
+        #expect(close(u, v, relative: 0), "metric \(k)")
+      }
+      #expect(a.replicates == b.replicates && a.undefinedReplicates == b.undefinedReplicates)
+    }
+    var g2 = SplitMix64(seed: 1)
+    #expect(throws: StatisticsError.self) {
+      try ClusterBootstrap.intervals(groups: days, metricCount: 2, generator: &g2) { _ in [1] }
+    }
+    #expect(try ClusterBootstrap.intervals(groups: [Int](), metricCount: 1, generator: &g2) { _ in [1] }[0].estimate.isNaN)
+  }
+
   @Test func pairedBootstrapOfADifference() throws {
     var g = SplitMix64(seed: 5)
     let groups = (0..<40).map { $0 / 4 }
