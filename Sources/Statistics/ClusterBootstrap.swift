@@ -6,7 +6,9 @@ import AlmanacCore
 ///
 /// Each replicate draws G groups uniformly with replacement from the G groups (``SplitMix64/nextIndex(below:)``),
 /// concatenates their rows (in draw order, duplicates kept) and evaluates `metric` on those row indices. The jackknife
-/// for BCa leaves out one group at a time. The interval is then ``BootstrapInterval``.
+/// for BCa leaves out one group at a time. The interval is then ``BootstrapInterval``. For several metrics on the
+/// same resamples use ``intervals(groups:metricCount:replicates:method:level:generator:metrics:)``; for the mean of
+/// independent values, ``mean(of:replicates:method:level:generator:)``.
 ///
 /// Assumes groups are independent and exchangeable (days far enough apart that their outcomes are unrelated);
 /// with fewer than about 10 groups the interval is unreliable whatever the row count. Deterministic for a given
