@@ -19,6 +19,7 @@ let package = Package(
     .library(name: "Datasets", targets: ["Datasets"]),
     .library(name: "Learning", targets: ["Learning"]),
     .library(name: "Forecasting", targets: ["Forecasting"]),
+    .library(name: "Statistics", targets: ["Statistics"]),
     .library(name: "Tracking", targets: ["Tracking"]),
     .library(name: "Reports", targets: ["Reports"]),
   ],
@@ -34,6 +35,7 @@ let package = Package(
     .target(name: "Learning", dependencies: ["AlmanacCore"], swiftSettings: optimizedKernel),
     .target(name: "Forecasting", dependencies: ["AlmanacCore"], swiftSettings: optimizedKernel),
     .target(name: "Datasets", dependencies: ["AlmanacCore"], swiftSettings: optimizedKernel),
+    .target(name: "Statistics", dependencies: ["AlmanacCore"], swiftSettings: optimizedKernel),
 
     // MARK: - Experiments, tracking, tasks, reports
     .target(name: "Tracking", dependencies: [
@@ -65,6 +67,7 @@ let package = Package(
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
     .testTarget(name: "LearningTests", dependencies: ["Learning", "_TestSupport"]),
     .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "_TestSupport"], resources: [.copy("Fixtures")]),
+    .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "_TestSupport"]),
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "_TestSupport"]),
