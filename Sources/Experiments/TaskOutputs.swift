@@ -110,3 +110,16 @@ public enum ForecastOutputs {
     MetricDeclaration(residualACF, .series, help: "residual autocorrelation by lag"),
   ]
 }
+
+extension MetricDeclaration {
+  /// The Markdown table of `declarations` for the docs (name, kind, direction, whether it is a table column, help),
+  /// in declaration order; docs/ARCHITECTURE.md holds one per task, checked by a drift test.
+  public static func markdownTable(_ declarations: [MetricDeclaration]) -> String {
+    var lines = ["| metric | kind | better | in tables | meaning |", "|---|---|---|---|---|"]
+    for d in declarations {
+      let goal = d.goal.map { $0 == .maximize ? "higher" : "lower" } ?? ""
+      lines.append("| `\(d.name)` | \(d.kind.rawValue) | \(goal) | \(d.listed ? "yes" : "") | \(d.help) |")
+    }
+    return lines.joined(separator: "\n")
+  }
+}

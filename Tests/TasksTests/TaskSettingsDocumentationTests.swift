@@ -1,4 +1,5 @@
 import Experiments
+import Tracking
 import Foundation
 import Testing
 import _TestSupport
@@ -16,14 +17,18 @@ struct TaskSettingsDocumentationTests {
   static var updating: Bool { ProcessInfo.processInfo.environment["ALMANAC_UPDATE_DOCS"] == "1" }
 
   /// The section between the markers of `task`, as it should read.
-  static func section(_ task: any TrialTask) -> String {
-    "\n" + Schema.markdownTable(task.settingsSchema) + "\n"
+  static func section(_ task: any TrialTask, kind: String = "settings") -> String {
+    kind == "metrics"
+      ? MetricDeclaration.markdownTable(task.metrics) + "\n"
+      : "\n" + Schema.markdownTable(task.settingsSchema) + "\n"
   }
 
   /// `text` with the generated section of `name` replaced by `content`, or nil when the markers are missing.
-  static func replacingSection(_ name: String, in text: String, with content: String) -> String? {
-    let begin = "<!-- BEGIN GENERATED settings: \(name) -->\n"
-    let end = "<!-- END GENERATED settings: \(name) -->"
+  static func replacingSection(_ name: String, in text: String, with content: String, kind: String = "settings")
+    -> String?
+  {
+    let begin = "<!-- BEGIN GENERATED \(kind): \(name) -->\n"
+    let end = "<!-- END GENERATED \(kind): \(name) -->"
     guard let b = text.range(of: begin), let e = text.range(of: end, range: b.upperBound..<text.endIndex) else {
       return nil
     }
@@ -31,10 +36,10 @@ struct TaskSettingsDocumentationTests {
   }
 
   /// The text between the markers of `name`, or nil when they are missing.
-  static func currentSection(_ name: String, in text: String) -> String? {
-    let marker = "<!-- BEGIN GENERATED settings: \(name) -->\n"
+  static func currentSection(_ name: String, in text: String, kind: String = "settings") -> String? {
+    let marker = "<!-- BEGIN GENERATED \(kind): \(name) -->\n"
     guard let b = text.range(of: marker),
-      let e = text.range(of: "<!-- END GENERATED settings: \(name) -->", range: b.upperBound..<text.endIndex)
+      let e = text.range(of: "<!-- END GENERATED \(kind): \(name) -->", range: b.upperBound..<text.endIndex)
     else { return nil }
     return String(text[b.upperBound..<e.lowerBound])
   }
@@ -66,6 +71,32 @@ struct TaskSettingsDocumentationTests {
           docs/ARCHITECTURE.md's settings table for '\(task.name)' differs from its schema \
           (\(Self.firstDifference(documented, Self.section(task)))); regenerate the tables with \
           scripts/generate-settings-docs (ALMANAC_UPDATE_DOCS=1 swift test --filter TaskSettingsDocumentationTests) \
+          and commit the result
+          """)
+      }
+      expected = replaced
+    }
+    if Self.updating && expected != original {
+      try expected.write(to: Self.document, atomically: true, encoding: .utf8)
+    }
+  }
+
+  @Test("The metrics tables match every built-in task's metric declarations")
+  func metricTablesMatchTheDeclarations() throws {
+    let original = try String(contentsOf: Self.document, encoding: .utf8)
+    var expected = original
+    for task in TaskRegistry.builtIn {
+      let generated = Self.section(task, kind: "metrics")
+      guard let documented = Self.currentSection(task.name, in: expected, kind: "metrics"),
+        let replaced = Self.replacingSection(task.name, in: expected, with: generated, kind: "metrics")
+      else {
+        Issue.record("docs/ARCHITECTURE.md has no generated metrics section for '\(task.name)'")
+        continue
+      }
+      if !Self.updating && documented != generated {
+        Issue.record("""
+          docs/ARCHITECTURE.md's metrics table for '\(task.name)' differs from its declarations \
+          (\(Self.firstDifference(documented, generated))); regenerate with scripts/generate-settings-docs \
           and commit the result
           """)
       }
