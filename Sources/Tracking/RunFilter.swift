@@ -198,8 +198,9 @@ public struct RunFilterError: Error, CustomStringConvertible, Sendable, Equatabl
 
 /// Text from the user shown back in a message: control characters escaped, long text shortened.
 enum TextEscaping {
-  /// `\t`, `\n`, `\r`, and `\u{XX}` for other control characters (C0, DEL, C1, and the bidirectional
-  /// overrides U+202A-U+202E and U+2066-U+2069); other characters unchanged.
+  /// `\t`, `\n`, `\r`, and `\u{XX}` for other control characters (C0, DEL, C1, the line and paragraph
+  /// separators U+2028-U+2029, and the bidirectional overrides U+202A-U+202E and U+2066-U+2069); other characters
+  /// unchanged.
   static func escaped(_ c: Character) -> String {
     var out = ""
     for scalar in c.unicodeScalars {
@@ -209,7 +210,7 @@ enum TextEscaping {
       case "\r": out += "\\r"
       default:
         let v = scalar.value
-        if v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+        if v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
           out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
         } else {
           out.unicodeScalars.append(scalar)

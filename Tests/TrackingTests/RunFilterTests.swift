@@ -270,3 +270,39 @@ struct RunFilterLimitTests {
     #expect(e3.description.hasPrefix("--where:1:\(e3.column): error: "))
   }
 }
+
+@Suite("Fuzz: mutated --where expressions")
+struct RunFilterFuzzTests {
+  static let corpus = [
+    "f1 > 0.3 and (params.features = \"3d\" or recall < 0.05)",
+    "not (status = 'failed') and tags.note != null or `f1` >= 1e-3",
+    "params.`model.lr` = \"0.001\" and trial_index >= 2 and seed = 3",
+  ]
+
+  /// Compiles or gives a located error (column within the expression, no raw control character); whatever compiles
+  /// runs in SQLite without error.
+  @Test(.timeLimit(.minutes(2)))
+  func mutatedExpressionsCompileAndRunOrGiveLocatedErrors() throws {
+    let (store, id) = try RunFilterTests.populated()
+    var mutator = TextMutator(seed: 7)
+    var compiled = 0
+    for case_ in 0..<300 {
+      let expression = mutator.mutate(Self.corpus[case_ % Self.corpus.count], maxEdits: 3)
+      do {
+        let filter = try RunFilter(expression)
+        _ = try store.runs(experimentID: id, query: RunQuery(filter: filter))
+        compiled += 1
+      } catch let error as RunFilterError {
+        #expect(error.column >= 1 && error.column <= expression.count + 1, "case \(case_): \(error)")
+        let raw = error.description.unicodeScalars.first {
+          ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0 == "\u{85}" || $0 == "\u{2028}"
+        }
+        #expect(raw == nil, "case \(case_): raw U+\(String(raw?.value ?? 0, radix: 16)) in \(error.description)")
+        #expect(error.description.split(separator: "\n").count == 3, "case \(case_): \(error.description)")
+      } catch {
+        Issue.record("case \(case_): \(type(of: error)) for \(expression): \(error)")
+      }
+    }
+    #expect(compiled > 10, "\(compiled) of 300 compiled")
+  }
+}
