@@ -85,6 +85,11 @@ public struct RunSort: Sendable, Hashable {
   /// Parses `-name`, `+name`, `name`, `name desc` or `name asc`; throws ``RunFilterError`` (labelled `--sort`).
   public init(_ text: String) throws {
     do {
+      if text.count > RunFilter.maximumLength {
+        throw RunFilterError(
+          "the sort field is longer than \(RunFilter.maximumLength) characters", column: RunFilter.maximumLength + 1,
+          expression: text)
+      }
       var body = Substring(text)
       var sign: Bool?
       if body.first == "-" {

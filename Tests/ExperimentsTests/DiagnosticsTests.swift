@@ -563,6 +563,19 @@ struct HostileInputTests {
     }
   }
 
+  /// `almanac validate` prints the plan: settings and axis values from the file must not reach the terminal raw.
+  @Test func planSummaryEscapesControlCharacters() throws {
+    let plan = try Scratch().plan(Self.head + "extra: \"a\\e[2Jb\\u2028\"\nsweep:\n  features: [\"x\\ty\", \"q\\u0085\"]\n")
+    let text = PlanSummary(plan: plan).text
+    let raw = text.unicodeScalars.first { Value.isControl($0) && $0 != "\n" }
+    #expect(raw == nil, "\(text)")
+    #expect(text.contains("features: [x\\ty, q\\u{85}]"), "\(text)")
+    #expect(text.contains("extra: \"a\\u001b[2Jb\\u2028\""), "\(text)")
+    // The YAML form reads back as the same value.
+    #expect(Value.string("a\u{1B}b\u{85}").yamlInline == "\"a\\u001bb\\u0085\"")
+    #expect(try Scratch().spec(Self.head + "extra: \"a\\u001bb\\u0085\"\n").settings[path: "extra"] == "a\u{1B}b\u{85}")
+  }
+
   @Test func suggestionsIgnoreWordsFarLongerThanEveryCandidate() {
     #expect(Suggestion.closest(to: String(repeating: "l", count: 100_000), in: ["lr", "epochs"]) == nil)
     #expect(Suggestion.closest(to: "lrr", in: ["lr", "epochs"]) == "lr")

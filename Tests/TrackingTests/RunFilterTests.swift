@@ -238,6 +238,7 @@ struct RunFilterLimitTests {
     let e = try #require(error(many))
     #expect(e.message.contains("at most \(RunFilter.maximumComparisons) comparisons"), "\(e.message)")
     #expect(e.column == RunFilter.maximumComparisons * 8 + 1, "\(e.column)")
+    #expect(throws: RunFilterError.self) { try RunSort(String(repeating: "f", count: RunFilter.maximumLength + 1)) }
     let long = "params.x = \"" + String(repeating: "y", count: RunFilter.maximumLength) + "\""
     let e2 = try #require(error(long))
     #expect(e2.column == RunFilter.maximumLength + 1 && e2.message.contains("longer than"), "\(e2.message)")
