@@ -37,6 +37,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
       location += ":\(line)"
       if let column { location += ":\(column)" }
     }
+    var message = Self.escaped(self.message)
+    if message.count > Self.maximumMessageLength { message = String(message.prefix(Self.maximumMessageLength)) + "..." }
     let header: String
     if colored {
       let color: String
@@ -50,17 +52,83 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
       header = "\(location): \(severity.rawValue): \(message)"
     }
     guard let sourceLine, let column, column >= 1 else { return header }
-    // Keep tabs in the caret line's padding so the caret lines up under the column whatever the tab width.
-    var padding = ""
-    for (offset, scalar) in sourceLine.unicodeScalars.enumerated() {
-      if offset >= column - 1 { break }
-      padding += scalar == "\t" ? "\t" : " "
-    }
+    let (shown, padding) = Self.snippet(sourceLine, column: column)
     let caret = colored ? "\u{1B}[1;32m^\u{1B}[0m" : "^"
-    return header + "\n" + sourceLine + "\n" + padding + caret
+    return header + "\n" + shown + "\n" + padding + caret
   }
 
   public var description: String { rendered(colored: false) }
+
+  /// The most characters of a message that are printed (a safety net: messages quote user text through
+  /// ``quoted(_:limit:)``, which keeps them far shorter).
+  public static let maximumMessageLength = 1_000
+  /// The most Unicode scalars of a source line that are printed; a longer line is shown as a window around the
+  /// column, `...` marking each cut.
+  public static let snippetWidth = 120
+
+  /// Text from an experiment file quoted in a message: control characters escaped (``escaped(_:)``) and, beyond
+  /// `limit` characters, cut with `...`.
+  public static func quoted(_ text: String, limit: Int = 60) -> String {
+    var out = ""
+    var count = 0
+    for scalar in text.unicodeScalars {
+      if count >= limit {
+        out += "..."
+        break
+      }
+      out += escaped(scalar, keepTab: false)
+      count += 1
+    }
+    return out
+  }
+
+  /// `text` with control characters escaped: `\t`, `\n`, `\r`, and `\u{XX}` for the other C0 and C1 controls,
+  /// DEL, the line and paragraph separators and the bidirectional overrides; everything else unchanged.
+  public static func escaped(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars { out += escaped(scalar, keepTab: false) }
+    return out
+  }
+
+  static func escaped(_ scalar: Unicode.Scalar, keepTab: Bool) -> String {
+    switch scalar {
+    case "\t": return keepTab ? "\t" : "\\t"
+    case "\n": return "\\n"
+    case "\r": return "\\r"
+    default:
+      let v = scalar.value
+      if v < 0x20 || (v >= 0x7F && v < 0xA0) || v == 0x2028 || v == 0x2029 || (0x202A...0x202E).contains(v)
+        || (0x2066...0x2069).contains(v)
+      {
+        return "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+      }
+      return String(scalar)
+    }
+  }
+
+  /// The source line as printed (control characters escaped, tabs kept; a window of ``snippetWidth`` scalars
+  /// around `column` when the line is longer) and the caret line's padding: a tab under each tab, one space per
+  /// printed character otherwise, so the caret stands under the column's first printed character.
+  static func snippet(_ line: String, column: Int) -> (shown: String, padding: String) {
+    let scalars = Array(line.unicodeScalars)
+    let at = column - 1
+    var start = 0
+    var end = scalars.count
+    if scalars.count > snippetWidth {
+      start = max(0, min(at - snippetWidth / 2, scalars.count - snippetWidth))
+      end = min(scalars.count, start + snippetWidth)
+    }
+    var shown = start > 0 ? "..." : ""
+    var padding = start > 0 ? "   " : ""
+    for i in start..<end {
+      let printed = escaped(scalars[i], keepTab: true)
+      shown += printed
+      if i < at { padding += printed == "\t" ? "\t" : String(repeating: " ", count: printed.count) }
+    }
+    if at > end { padding += String(repeating: " ", count: at - end) }
+    if end < scalars.count { shown += "..." }
+    return (shown, padding)
+  }
 }
 
 /// Why an experiment file could not be turned into a spec or a plan: one or more ``Diagnostic``s, in file order.
@@ -95,14 +163,35 @@ struct DiagnosticSink {
 
   init(file: String, source: String) {
     self.file = file
-    self.lines = source.split(separator: "\n", omittingEmptySubsequences: false)
+    self.lines = Self.lines(of: source)
+  }
+
+  /// The lines of `source` as libYAML counts them (its positions are what diagnostics carry): a line ends at
+  /// `\r\n`, `\r`, `\n`, U+0085, U+2028 or U+2029; the break is not part of the line.
+  static func lines(of source: String) -> [Substring] {
+    var lines: [Substring] = []
+    let scalars = source.unicodeScalars
+    var start = scalars.startIndex
+    var i = start
+    while i < scalars.endIndex {
+      let c = scalars[i]
+      if c == "\n" || c == "\r" || c == "\u{85}" || c == "\u{2028}" || c == "\u{2029}" {
+        lines.append(Substring(scalars[start..<i]))
+        var next = scalars.index(after: i)
+        if c == "\r", next < scalars.endIndex, scalars[next] == "\n" { next = scalars.index(after: next) }
+        start = next
+        i = next
+      } else {
+        i = scalars.index(after: i)
+      }
+    }
+    lines.append(Substring(scalars[start..<scalars.endIndex]))
+    return lines
   }
 
   func sourceLine(_ line: Int) -> String? {
     guard line >= 1, line <= lines.count else { return nil }
-    var text = lines[line - 1]
-    if text.hasSuffix("\r") { text = text.dropLast() }
-    return String(text)
+    return String(lines[line - 1])
   }
 
   func make(_ message: String, at position: SourcePosition?, severity: Diagnostic.Severity = .error) -> Diagnostic {

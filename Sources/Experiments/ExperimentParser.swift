@@ -18,6 +18,15 @@ public enum ExperimentParser {
   /// The largest plan a sweep may expand to.
   public static let maximumTrials = 1_000_000
 
+  /// The longest experiment name, in characters (the name is a directory under `reports/` and a store key).
+  public static let maximumNameLength = 100
+
+  /// The deepest nesting of lists and maps in an experiment file.
+  public static let maximumNesting = 64
+
+  /// The largest experiment file read, in bytes.
+  public static let maximumFileSize = 4 * 1024 * 1024
+
   /// Reads `fileURL` and validates it against the task it names.
   ///
   /// - Parameters:
@@ -36,6 +45,10 @@ public enum ExperimentParser {
     -> ExperimentSpec
   {
     let shown = displayPath ?? Self.displayPath(for: fileURL)
+    if source.utf8.count > maximumFileSize {
+      throw ExperimentError(Diagnostic(
+        file: shown, message: "the experiment file has \(source.utf8.count) bytes; at most \(maximumFileSize) are allowed"))
+    }
     var parser = Parsing(sink: DiagnosticSink(file: shown, source: source), tasks: tasks)
     let spec = parser.run(source: source, fileURL: fileURL, displayPath: shown)
     let errors = parser.sink.sorted.filter { $0.severity == .error }
@@ -58,6 +71,12 @@ public enum ExperimentParser {
       throw fail("cannot read experiment file: no such file")
     }
     if isDirectory.boolValue { throw fail("cannot read experiment file: it is a directory") }
+    if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
+      size.intValue > ExperimentParser.maximumFileSize
+    {
+      throw fail("cannot read experiment file: it has \(size.intValue) bytes; at most "
+        + "\(ExperimentParser.maximumFileSize) are allowed")
+    }
     let data: Data
     do {
       data = try Data(contentsOf: url)
@@ -103,10 +122,10 @@ private struct Parsing {
     var name = ""
     if let pair = byKey["name"] {
       if let text = pair.value.scalarText, pair.value.value != .null {
-        if !text.isEmpty, text.unicodeScalars.allSatisfy(Self.isNameScalar) {
-          name = text
+        if let problem = Self.nameProblem(text) {
+          sink.error(problem, at: pair.value.position)
         } else {
-          sink.error("'name' may contain only letters, digits, '.', '_' and '-', got '\(text)'", at: pair.value.position)
+          name = text
         }
       } else {
         sink.error("'name' must be a string, got \(pair.value.got)", at: pair.value.position)
@@ -143,7 +162,8 @@ private struct Parsing {
         task = tasks.first { $0.name == text }
         if task == nil {
           let list = known.isEmpty ? "no tasks are registered" : "known tasks: " + known.joined(separator: ", ")
-          sink.error("unknown task '\(text)'\(Suggestion.didYouMean(text, in: known)); \(list)", at: pair.value.position)
+          sink.error("unknown task '\(Diagnostic.quoted(text))'\(Suggestion.didYouMean(text, in: known)); \(list)",
+                     at: pair.value.position)
         }
       } else {
         sink.error("'task' must be a task name (\(known.joined(separator: ", "))), got \(pair.value.got)",
@@ -178,7 +198,7 @@ private struct Parsing {
     for axis in axes where axis.kind != .seeds {
       for key in axis.keys {
         guard let written = positions[key] else { continue }
-        warnings.append(sink.make("'\(key)' is set here but the sweep overrides it", at: written, severity: .warning))
+        warnings.append(sink.make("'\(Diagnostic.quoted(key))' is set here but the sweep overrides it", at: written, severity: .warning))
       }
     }
 
@@ -238,17 +258,29 @@ private struct Parsing {
         continue
       }
       if task.metricGoals[text] == nil {
-        sink.error("unknown metric '\(text)' for task '\(task.name)'\(Suggestion.didYouMean(text, in: known)); "
+        sink.error("unknown metric '\(Diagnostic.quoted(text))' for task '\(task.name)'\(Suggestion.didYouMean(text, in: known)); "
                    + "known metrics: \(known.joined(separator: ", "))", at: node.position)
         failed = true
       } else if out.contains(text) {
-        sink.error("metric '\(text)' is listed twice", at: node.position)
+        sink.error("metric '\(Diagnostic.quoted(text))' is listed twice", at: node.position)
         failed = true
       } else {
         out.append(text)
       }
     }
     return failed ? nil : out
+  }
+
+  /// Why `text` cannot be an experiment name (it names the store's experiment and the report directory), or nil.
+  static func nameProblem(_ text: String) -> String? {
+    if text.isEmpty || !text.unicodeScalars.allSatisfy(isNameScalar) {
+      return "'name' may contain only letters, digits, '.', '_' and '-', got '\(Diagnostic.quoted(text))'"
+    }
+    if text == "." || text == ".." { return "'name' cannot be '\(text)': it names a directory of reports" }
+    if text.count > ExperimentParser.maximumNameLength {
+      return "'name' must be at most \(ExperimentParser.maximumNameLength) characters, got \(text.count)"
+    }
+    return nil
   }
 
   static func isNameScalar(_ s: Unicode.Scalar) -> Bool {
@@ -307,7 +339,8 @@ private struct SweepParsing {
         return nil
       }
       guard n <= ExperimentParser.maximumTrials else {
-        sink.error("'seeds' must be at most \(ExperimentParser.maximumTrials), got \(text)", at: node.position)
+        sink.error("'seeds' must be at most \(ExperimentParser.maximumTrials), got \(Diagnostic.quoted(text))",
+                   at: node.position)
         return nil
       }
       replicates = Array(0..<n)
@@ -322,13 +355,14 @@ private struct SweepParsing {
         return nil
       }
       var failed = false
+      var seen = Set<Int>()
       for item in items {
         guard case .scalar = item.kind, let r = SettingsValidator.integer(item.value), r >= 0 else {
           sink.error("a replicate number must be an integer >= 0, got \(item.got)", at: item.position)
           failed = true
           continue
         }
-        if replicates.contains(r) {
+        if !seen.insert(r).inserted {
           sink.error("'seeds' lists \(r) twice", at: item.position)
           failed = true
         }
@@ -363,7 +397,7 @@ private struct SweepParsing {
     var failed = false
     for pair in pairs {
       if pair.key == "seeds" || pair.key == "zip" {
-        sink.error("'\(pair.key)' cannot be inside 'zip'", at: pair.keyPosition)
+        sink.error("'\(Diagnostic.quoted(pair.key))' cannot be inside 'zip'", at: pair.keyPosition)
         failed = true
         continue
       }
@@ -373,8 +407,8 @@ private struct SweepParsing {
         continue
       }
       if let first = columns.first, first.count != values.count, let firstKey = keys.first {
-        sink.error("zipped axes must have equal lengths: '\(firstKey)' has \(first.count) values, "
-                   + "'\(pair.key)' has \(values.count)", at: pair.keyPosition)
+        sink.error("zipped axes must have equal lengths: '\(Diagnostic.quoted(firstKey))' has \(first.count) values, "
+                   + "'\(Diagnostic.quoted(pair.key))' has \(values.count)", at: pair.keyPosition)
         failed = true
         continue
       }
@@ -384,12 +418,14 @@ private struct SweepParsing {
     if failed { return nil }
     let count = columns.first?.count ?? 0
     let points = (0..<count).map { i in columns.map { $0[i] } }
+    var firstIndex: [[Value]: Int] = [:]
     for i in points.indices {
-      if let j = points[..<i].firstIndex(of: points[i]) {
-        sink.error("'zip' lists the point (\(points[i].map(\.display).joined(separator: ", "))) twice "
-                   + "(points \(j + 1) and \(i + 1))", at: node.position)
+      if let j = firstIndex[points[i]] {
+        let point = points[i].map { Diagnostic.quoted($0.display) }.joined(separator: ", ")
+        sink.error("'zip' lists the point (\(point)) twice (points \(j + 1) and \(i + 1))", at: node.position)
         return nil
       }
+      firstIndex[points[i]] = i
     }
     return SweepAxis(kind: .zip, keys: keys, points: points, position: keyPosition)
   }
@@ -401,7 +437,7 @@ private struct SweepParsing {
   {
     if ExperimentParser.genericKeys.contains(key) {
       let hint = key == "seed" ? " (use 'seeds: N' for replicates)" : ""
-      sink.error("cannot sweep '\(key)': it is a generic key, not a task setting\(hint)", at: keyPosition)
+      sink.error("cannot sweep '\(Diagnostic.quoted(key))': it is a generic key, not a task setting\(hint)", at: keyPosition)
       return nil
     }
     let field: Field
@@ -409,22 +445,22 @@ private struct SweepParsing {
     case .success(let f): field = f
     case .failure(.unknown(let part, let parent, let suggestion)):
       let hint = suggestion.map { " (did you mean '\(parent.isEmpty ? $0 : parent + "." + $0)'?)" } ?? ""
-      let detail = parent.isEmpty ? "" : ": '\(parent)' has no key '\(part)'"
-      sink.error("cannot sweep unknown setting '\(key)'\(detail)\(hint)", at: keyPosition)
+      let detail = parent.isEmpty ? "" : ": '\(Diagnostic.quoted(parent))' has no key '\(Diagnostic.quoted(part))'"
+      sink.error("cannot sweep unknown setting '\(Diagnostic.quoted(key))'\(detail)\(hint)", at: keyPosition)
       return nil
     case .failure(.notAMap(let parent)):
-      sink.error("cannot sweep '\(key)': '\(parent)' is not a map of settings", at: keyPosition)
+      sink.error("cannot sweep '\(Diagnostic.quoted(key))': '\(Diagnostic.quoted(parent))' is not a map of settings", at: keyPosition)
       return nil
     }
     for other in swept {
       if other.key == key {
         let line = other.position.map { " (first at line \($0.line))" } ?? ""
-        sink.error("'\(key)' is swept twice\(line)", at: keyPosition)
+        sink.error("'\(Diagnostic.quoted(key))' is swept twice\(line)", at: keyPosition)
         return nil
       }
       if key.hasPrefix(other.key + ".") || other.key.hasPrefix(key + ".") {
         let line = other.position.map { " at line \($0.line)" } ?? ""
-        sink.error("'\(key)' overlaps with the swept '\(other.key)'\(line)", at: keyPosition)
+        sink.error("'\(Diagnostic.quoted(key))' overlaps with the swept '\(Diagnostic.quoted(other.key))'\(line)", at: keyPosition)
         return nil
       }
     }
@@ -434,7 +470,7 @@ private struct SweepParsing {
     var written: String?
     if let list = node.items {
       if list.isEmpty {
-        sink.error("sweep axis '\(key)' is empty", at: node.position)
+        sink.error("sweep axis '\(Diagnostic.quoted(key))' is empty", at: node.position)
         return nil
       }
       items = list
@@ -444,11 +480,12 @@ private struct SweepParsing {
                                    position: node.position) }
       written = text
     } else {
-      sink.error("sweep axis '\(key)' must be a list of values or an integer range such as 0...5, got \(node.got)",
+      sink.error("sweep axis '\(Diagnostic.quoted(key))' must be a list of values or an integer range such as 0...5, got \(node.got)",
                  at: node.position)
       return nil
     }
     var values: [Value] = []
+    var seen = Set<Value>()
     var failed = false
     for item in items {
       guard let v = validator.validate(item, field.schema, path: key, sink: &sink) else {
@@ -456,8 +493,8 @@ private struct SweepParsing {
         if written != nil { break }  // one error per range is enough
         continue
       }
-      if checkDuplicates, values.contains(v) {
-        sink.error("sweep axis '\(key)' lists \(v.display) twice", at: item.position)
+      if checkDuplicates, !seen.insert(v).inserted {
+        sink.error("sweep axis '\(Diagnostic.quoted(key))' lists \(Diagnostic.quoted(v.display)) twice", at: item.position)
         failed = true
         continue
       }
@@ -476,18 +513,18 @@ private struct SweepParsing {
       let lo = Int(parts[0].trimmingCharacters(in: .whitespaces)),
       let hi = Int(parts[1].trimmingCharacters(in: .whitespaces))
     else {
-      sink.error("invalid range '\(text)' for '\(key)': expected integer bounds such as 0...5 or 0..<6", at: position)
+      sink.error("invalid range '\(Diagnostic.quoted(text))' for '\(Diagnostic.quoted(key))': expected integer bounds such as 0...5 or 0..<6", at: position)
       return nil
     }
     if halfOpen ? lo >= hi : lo > hi {
       let rule = halfOpen ? "below" : "at most"
-      sink.error("empty range '\(text)' for '\(key)': the lower bound must be \(rule) the upper bound", at: position)
+      sink.error("empty range '\(text)' for '\(Diagnostic.quoted(key))': the lower bound must be \(rule) the upper bound", at: position)
       return nil
     }
     let (span, overflow) = hi.subtractingReportingOverflow(lo)
     let count = halfOpen ? span : span &+ 1
     guard !overflow, count > 0, count <= ExperimentParser.maximumTrials else {
-      sink.error("range '\(text)' for '\(key)' has too many values; at most \(ExperimentParser.maximumTrials) are allowed",
+      sink.error("range '\(text)' for '\(Diagnostic.quoted(key))' has too many values; at most \(ExperimentParser.maximumTrials) are allowed",
                  at: position)
       return nil
     }

@@ -89,7 +89,7 @@ public struct ExperimentPlan: Sendable {
       if sink.hasErrors || !problems.isEmpty { continue }
 
       for replicate in replicates {
-        let key = Self.trialKey(task: spec.taskName, settings: settings, replicate: replicate,
+        let key = Self.trialKey(task: spec.taskName, canonicalSettings: canonical, replicate: replicate,
                                 experimentSeed: spec.seed, inputHashes: inputs.map(\.sha256))
         let index = trials.count
         if let other = firstIndexOfKey[key] {
@@ -106,7 +106,7 @@ public struct ExperimentPlan: Sendable {
       let where_ = problems[problem] ?? []
       var message = problem.message
       if where_.count < combinations, let example = where_.first {
-        let values = example.map { "\($0.key)=\($0.value.display)" }.joined(separator: ", ")
+        let values = example.map { "\($0.key)=\(Diagnostic.quoted($0.value.display))" }.joined(separator: ", ")
         message += " (in \(where_.count) of \(combinations) combinations, for example \(values))"
       }
       sink.error(message, at: spec.position(ofSetting: problem.path))
@@ -141,15 +141,25 @@ public struct ExperimentPlan: Sendable {
   public static func trialKey(task: String, settings: Value, replicate: Int, experimentSeed: UInt64,
                               inputHashes: [String]) -> String
   {
+    trialKey(task: task, canonicalSettings: settings.canonicalJSON, replicate: replicate,
+             experimentSeed: experimentSeed, inputHashes: inputHashes)
+  }
+
+  /// ``trialKey(task:settings:replicate:experimentSeed:inputHashes:)`` with the settings' canonical JSON already
+  /// made (the plan makes it once per combination of axis values, not once per replicate). The identity object is
+  /// written key by key in sorted order, byte for byte what `Value.map(...).canonicalJSON` gives.
+  static func trialKey(task: String, canonicalSettings: String, replicate: Int, experimentSeed: UInt64,
+                       inputHashes: [String]) -> String
+  {
     let seedValue: Value = experimentSeed <= UInt64(Int.max) ? .int(Int(experimentSeed)) : .string(String(experimentSeed))
-    let identity: Value = .map([
-      "inputs": .list(inputHashes.sorted().map(Value.string)),
-      "replicate": .int(replicate),
-      "seed": seedValue,
-      "settings": settings,
-      "task": .string(task),
-    ])
-    return String(SHA256.hex(identity.canonicalJSON).prefix(16))
+    var json = "{\"inputs\":"
+    Value.list(inputHashes.sorted().map(Value.string)).appendCanonicalJSON(to: &json)
+    json += ",\"replicate\":" + String(replicate) + ",\"seed\":"
+    seedValue.appendCanonicalJSON(to: &json)
+    json += ",\"settings\":" + canonicalSettings + ",\"task\":"
+    Value.appendQuoted(task, to: &json)
+    json += "}"
+    return String(SHA256.hex(json).prefix(16))
   }
 
   private static func inputs(of spec: ExperimentSpec, settings: Value, fingerprinter: FileFingerprinter,

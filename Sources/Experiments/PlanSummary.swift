@@ -66,7 +66,7 @@ public struct PlanSummary: Sendable, CustomStringConvertible {
       lines.append("  seed: \(trial.seed)")
       lines.append("  replicate: \(trial.replicate)")
       if !trial.axisValues.isEmpty {
-        lines.append("  axis values: " + trial.axisValues.map { "\($0.key)=\($0.value.display)" }
+        lines.append("  axis values: " + trial.axisValues.map { Diagnostic.escaped("\($0.key)=\($0.value.display)") }
           .joined(separator: ", "))
       }
       lines.append("  settings:")

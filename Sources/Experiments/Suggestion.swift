@@ -25,7 +25,11 @@ enum Suggestion {
   static func closest(to word: String, in candidates: [String]) -> String? {
     let limit = max(2, word.count / 3)
     var best: (candidate: String, distance: Int)?
+    let length = word.unicodeScalars.count
     for candidate in candidates where candidate != word {
+      // The distance is at least the difference in length: skip the O(n m) table when that is already too far
+      // (a 100,000-character unknown key costs nothing).
+      guard abs(candidate.unicodeScalars.count - length) <= limit else { continue }
       let d = levenshtein(word, candidate)
       guard d <= limit, d < max(word.count, 1) || d <= 1 else { continue }
       if best == nil || d < best?.distance ?? Int.max { best = (candidate, d) }

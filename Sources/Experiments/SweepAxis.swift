@@ -35,19 +35,23 @@ public struct SweepAxis: Sendable, Hashable, CustomStringConvertible {
   /// Number of points on the axis.
   public var count: Int { points.count }
 
-  /// `model.lr`, `seeds`, or `zip(model.hidden, model.lr)`.
-  public var name: String { kind == .zip ? "zip(" + keys.joined(separator: ", ") + ")" : keys.first ?? "" }
+  /// `model.lr`, `seeds`, or `zip(model.hidden, model.lr)` (control characters escaped).
+  public var name: String {
+    let shown = keys.map(Diagnostic.escaped)
+    return kind == .zip ? "zip(" + shown.joined(separator: ", ") + ")" : shown.first ?? ""
+  }
 
   /// Replicate numbers of a seeds axis (empty for other kinds).
   public var replicates: [Int] { kind == .seeds ? points.compactMap { $0.first?.int } : [] }
 
-  /// The values of the axis in words: `[3d, 7d]`, `0...5 (6 values)`, `[([32, 16], 0.0001), ([64, 32], 5e-05)]`.
+  /// The values of the axis in words (control characters escaped): `[3d, 7d]`, `0...5 (6 values)`, `[([32, 16], 0.0001), ([64, 32], 5e-05)]`.
   public var valuesDescription: String {
     if let written { return "\(written) (\(count) value\(count == 1 ? "" : "s"))" }
     if kind == .zip {
-      return "[" + points.map { "(" + $0.map(\.display).joined(separator: ", ") + ")" }.joined(separator: ", ") + "]"
+      return "[" + points.map { "(" + $0.map { Diagnostic.escaped($0.display) }.joined(separator: ", ") + ")" }
+        .joined(separator: ", ") + "]"
     }
-    return "[" + points.compactMap { $0.first?.display }.joined(separator: ", ") + "]"
+    return "[" + points.compactMap { $0.first.map { Diagnostic.escaped($0.display) } }.joined(separator: ", ") + "]"
   }
 
   /// `name: values`, as `almanac validate` prints it.

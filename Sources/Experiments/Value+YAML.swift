@@ -59,10 +59,39 @@ extension Value {
   }
 
   /// A string as a YAML scalar: bare when YAML 1.2 would read it back as the same string, else double-quoted.
+  /// Control characters (C0, DEL, C1, U+2028/U+2029, bidirectional overrides) are always escaped, never printed.
   static func yamlScalar(_ s: String) -> String {
     let special: Set<Character> = [":", "#", "[", "]", "{", "}", ",", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`"]
     let needsQuotes = s.isEmpty || YAMLNode.resolve(s) != .string(s) || s.first == " " || s.last == " "
       || s.first == "-" || s.first == "?" || s.contains(where: { special.contains($0) || $0.isNewline })
-    return needsQuotes ? Value.quote(s) : s
+      || s.unicodeScalars.contains(where: isControl)
+    return needsQuotes ? yamlQuote(s) : s
+  }
+
+  static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    let v = scalar.value
+    return v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v)
+  }
+
+  /// YAML double-quoted form: `\"`, `\\`, `\n`, `\r`, `\t`, and `\uXXXX` for other control characters.
+  static func yamlQuote(_ s: String) -> String {
+    var out = "\""
+    for scalar in s.unicodeScalars {
+      switch scalar {
+      case "\"": out += "\\\""
+      case "\\": out += "\\\\"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if isControl(scalar) {
+          let hex = String(scalar.value, radix: 16)
+          out += "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out + "\""
   }
 }

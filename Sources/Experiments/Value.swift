@@ -72,19 +72,42 @@ public indirect enum Value: Sendable, Hashable {
 
   /// Canonical JSON: sorted keys, no whitespace, integers without a fraction, doubles in shortest round-trip form.
   public var canonicalJSON: String {
+    var out = ""
+    appendCanonicalJSON(to: &out)
+    return out
+  }
+
+  /// Appends ``canonicalJSON`` to `out` (one buffer for the whole tree: no intermediate strings or arrays).
+  public func appendCanonicalJSON(to out: inout String) {
     switch self {
-    case .null: return "null"
-    case .bool(let b): return b ? "true" : "false"
-    case .int(let i): return String(i)
+    case .null: out += "null"
+    case .bool(let b): out += b ? "true" : "false"
+    case .int(let i): out += String(i)
     case .double(let d):
-      if d.isNaN { return "\"NaN\"" }
-      if d.isInfinite { return d > 0 ? "\"Infinity\"" : "\"-Infinity\"" }
-      return "\(d)"
-    case .string(let s): return Value.quote(s)
-    case .list(let l): return "[" + l.map(\.canonicalJSON).joined(separator: ",") + "]"
+      if d.isNaN {
+        out += "\"NaN\""
+      } else if d.isInfinite {
+        out += d > 0 ? "\"Infinity\"" : "\"-Infinity\""
+      } else {
+        out += "\(d)"
+      }
+    case .string(let s): Value.appendQuoted(s, to: &out)
+    case .list(let l):
+      out += "["
+      for (i, item) in l.enumerated() {
+        if i > 0 { out += "," }
+        item.appendCanonicalJSON(to: &out)
+      }
+      out += "]"
     case .map(let m):
-      return "{" + m.keys.sorted().map { Value.quote($0) + ":" + m[$0, default: .null].canonicalJSON }
-        .joined(separator: ",") + "}"
+      out += "{"
+      for (i, key) in m.keys.sorted().enumerated() {
+        if i > 0 { out += "," }
+        Value.appendQuoted(key, to: &out)
+        out += ":"
+        m[key, default: .null].appendCanonicalJSON(to: &out)
+      }
+      out += "}"
     }
   }
 
@@ -100,7 +123,20 @@ public indirect enum Value: Sendable, Hashable {
   }
 
   public static func quote(_ s: String) -> String {
-    var out = "\""
+    var out = ""
+    appendQuoted(s, to: &out)
+    return out
+  }
+
+  /// Appends ``quote(_:)`` of `s` to `out`.
+  static func appendQuoted(_ s: String, to out: inout String) {
+    if s.utf8.allSatisfy({ $0 >= 0x20 && $0 != 0x22 && $0 != 0x5C }) {
+      out += "\""
+      out += s
+      out += "\""
+      return
+    }
+    out += "\""
     for scalar in s.unicodeScalars {
       switch scalar {
       case "\"": out += "\\\""
@@ -117,7 +153,7 @@ public indirect enum Value: Sendable, Hashable {
         }
       }
     }
-    return out + "\""
+    out += "\""
   }
 }
 

@@ -1,3 +1,4 @@
+import CYaml
 import Foundation
 import Yams
 
@@ -51,8 +52,8 @@ struct YAMLNode: Sendable {
     case .scalar(let text, let value, _):
       switch value {
       case .null: return "null"
-      case .string(let s): return "'\(s)'"
-      default: return text
+      case .string(let s): return "'\(Diagnostic.quoted(s))'"
+      default: return Diagnostic.quoted(text)
       }
     case .sequence: return "a list"
     case .mapping: return "a map"
@@ -84,6 +85,12 @@ extension YAMLNode {
   /// Parses `source` into a located tree. Syntax errors, duplicate keys and non-scalar keys are reported in `sink`;
   /// returns nil for an empty document or when the text is not YAML.
   static func load(_ source: String, sink: inout DiagnosticSink) -> YAMLNode? {
+    // Before Yams builds a tree: Yams expands aliases (and hashes alias-built keys), so a few lines of anchors and
+    // aliases can stand for billions of nodes; and every level of nesting is a level of recursion.
+    if let problem = prescan(source) {
+      sink.error(problem.message, at: problem.position)
+      return nil
+    }
     let root: Node?
     do {
       root = try Yams.compose(yaml: source)
@@ -96,6 +103,81 @@ extension YAMLNode {
     }
     guard let root else { return nil }
     return convert(root, sink: &sink)
+  }
+
+  /// The deepest nesting of lists and maps an experiment file may use.
+  static var maximumDepth: Int { ExperimentParser.maximumNesting }
+
+  /// What ``prescan(_:)`` refuses, and where.
+  struct Refusal {
+    var message: String
+    var position: SourcePosition?
+  }
+
+  /// Reads the event stream of the first document with libYAML (linear time, no tree) and refuses the first
+  /// anchor (`&a`) or alias (`*a`), and nesting deeper than ``maximumDepth``. Returns nil when there is nothing to
+  /// refuse, or on a syntax error (Yams then reports it, located, as usual).
+  static func prescan(_ source: String) -> Refusal? {
+    var parser = yaml_parser_t()
+    guard yaml_parser_initialize(&parser) == 1 else { return nil }
+    defer { yaml_parser_delete(&parser) }
+    var bytes = Array(source.utf8)
+    return bytes.withUnsafeMutableBufferPointer { buffer -> Refusal? in
+      guard let base = buffer.baseAddress else { return nil }
+      yaml_parser_set_input_string(&parser, base, buffer.count)
+      yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING)
+      var depth = 0
+      while true {
+        var event = yaml_event_t()
+        guard yaml_parser_parse(&parser, &event) == 1 else {
+          // libYAML's own limit (1,000 levels) can strike before the first event of a deep flow collection.
+          guard let problem = parser.problem, String(cString: problem).hasPrefix("Maximum nesting level") else {
+            return nil
+          }
+          let mark = parser.problem_mark
+          return Refusal(message: "lists and maps are nested more than \(maximumDepth) levels deep",
+                         position: SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+        }
+        defer { yaml_event_delete(&event) }
+        let at = SourcePosition(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
+        var anchor: UnsafeMutablePointer<yaml_char_t>?
+        switch event.type {
+        case YAML_STREAM_END_EVENT, YAML_DOCUMENT_END_EVENT, YAML_NO_EVENT:
+          return nil
+        case YAML_ALIAS_EVENT:
+          let name = Self.text(event.data.alias.anchor)
+          return Refusal(
+            message: "YAML aliases ('*\(name)') are not supported in experiment files; write the value out",
+            position: at)
+        case YAML_SCALAR_EVENT:
+          anchor = event.data.scalar.anchor
+        case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
+          anchor = event.type == YAML_SEQUENCE_START_EVENT
+            ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
+          depth += 1
+          if depth > maximumDepth {
+            return Refusal(message: "lists and maps are nested more than \(maximumDepth) levels deep", position: at)
+          }
+        case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
+          depth -= 1
+        default:
+          break
+        }
+        if let anchor {
+          let name = Self.text(anchor)
+          return Refusal(
+            message: "YAML anchors ('&\(name)') and aliases are not supported in experiment files; "
+              + "write the value out", position: at)
+        }
+      }
+    }
+  }
+
+  /// An anchor name from libYAML, escaped and shortened for a message.
+  private static func text(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String {
+    guard let pointer else { return "" }
+    let name = String(cString: UnsafeRawPointer(pointer).assumingMemoryBound(to: CChar.self))
+    return Diagnostic.quoted(name)
   }
 
   static func position(_ mark: Mark?) -> SourcePosition? {
@@ -125,7 +207,7 @@ extension YAMLNode {
         let key = keyScalar.string
         if let first = seen[key] {
           let where_ = first.map { " (already defined at line \($0.line))" } ?? ""
-          sink.error("duplicate key '\(key)'\(where_)", at: keyPos)
+          sink.error("duplicate key '\(Diagnostic.quoted(key))'\(where_)", at: keyPos)
           continue
         }
         seen[key] = keyPos
@@ -133,7 +215,7 @@ extension YAMLNode {
       }
       return YAMLNode(kind: .mapping(pairs), position: pos)
     case .alias(let alias):
-      sink.error("unsupported YAML alias '\(alias)'", at: pos)
+      sink.error("unsupported YAML alias '\(Diagnostic.quoted("\(alias)"))'", at: pos)
       return YAMLNode(kind: .scalar(text: "", value: .null, plain: true), position: pos)
     }
   }
@@ -202,28 +284,40 @@ extension YAMLNode {
       } else {
         sink.error("invalid YAML: \(problem)\(contextSuffix(context))", at: position(mark))
       }
-    case .reader(let problem, let offset, _, _):
-      var pos: SourcePosition?
-      if let offset {
-        var line = 1, column = 1
-        for (n, ch) in source.enumerated() {
-          if n >= offset { break }
-          if ch == "\n" { line += 1; column = 1 } else { column += 1 }
-        }
-        pos = SourcePosition(line: line, column: column)
-      }
-      sink.error("cannot read YAML: \(problem)", at: pos)
+    case .reader(let problem, let offset, let value, _):
+      let pos = offset.map { position(ofCharacter: $0, in: source) }
+      let what = problem == "control characters are not allowed" && value >= 0
+        ? "control character \(Diagnostic.escaped(String(Character(Unicode.Scalar(UInt32(value)) ?? "?")))) is not allowed"
+        : problem
+      sink.error("cannot read YAML: \(what)", at: pos)
     case .duplicatedKeysInMapping(let duplicates, let context):
       let key = duplicates.first ?? "?"
       let first = position(context.mark)
       if let first, let second = laterOccurrence(of: key, after: first, in: sink) {
-        sink.error("duplicate key '\(key)' (already defined at line \(first.line))", at: second)
+        sink.error("duplicate key '\(Diagnostic.quoted(key))' (already defined at line \(first.line))", at: second)
       } else {
-        sink.error("duplicate key '\(key)'", at: first)
+        sink.error("duplicate key '\(Diagnostic.quoted(key))'", at: first)
       }
     default:
       sink.error("cannot parse YAML: \(error)", at: nil)
     }
+  }
+
+  /// The line and column (in Unicode scalars, as libYAML counts) of the character at `offset` (in Characters: Yams
+  /// converts libYAML's byte offset so), lines counted as libYAML counts them (``DiagnosticSink/lines(of:)``).
+  static func position(ofCharacter offset: Int, in source: String) -> SourcePosition {
+    var line = 1, column = 1
+    for (n, character) in source.enumerated() {
+      if n >= offset { break }
+      switch character {
+      case "\r\n", "\n", "\r", "\u{85}", "\u{2028}", "\u{2029}":
+        line += 1
+        column = 1
+      default:
+        column += character.unicodeScalars.count
+      }
+    }
+    return SourcePosition(line: line, column: column)
   }
 
   /// Finds the repeated key of a block mapping: a later line holding `key:` at the first key's column, before the

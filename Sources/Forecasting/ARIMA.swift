@@ -47,6 +47,8 @@ public struct ARIMAOptions: Sendable {
   /// ARMA coefficients (AR and MA kept stationary/invertible by the PACF transform) and keep that when it raises the
   /// likelihood (default true; only used when `polish` is true, so `polish: false` still follows R's path).
   public var zeroPolish: Bool
+  /// Polled once per optimiser iteration; when cancelled, ``ARIMA/fit(_:order:options:)`` throws ``Cancelled``.
+  public var cancellation: CancellationToken = .never
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
               reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
@@ -190,9 +192,10 @@ public enum ARIMA {
     let nUsed = Double(m)
 
     if options.method == .css || options.method == .cssML {
-      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations, reltol: options.reltol) {
+      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
         objective.cssObjective($0)
       }
+      try options.cancellation.check()
       if options.method == .css {
         coefficients = css.x
         converged = css.converged
@@ -234,7 +237,7 @@ public enum ARIMA {
       let inverted = ARMAParameters.invertMA(Array(start[p..<(p + q)]))
       for i in 0..<q { start[p + i] = inverted[i] }
     }
-    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, reltol: options.reltol) {
+    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
       objective.exactObjective($0, transformed: true)
     }
     var iterationsSoFar = ml.iterations
@@ -242,7 +245,7 @@ public enum ARIMA {
       // A second start from zero ARMA coefficients (R's method "ML" start); the CSS start can sit in the basin
       // of a worse local maximum. Kept only when clearly better.
       let alternative = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                      reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+                                      cancellation: options.cancellation, reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
       iterationsSoFar += alternative.iterations
       if alternative.value < ml.value - 1e-7 {
         notes.append("ML from zero start values beat the CSS start by \(Double(m) * (ml.value - alternative.value)) in loglik")
@@ -268,7 +271,7 @@ public enum ARIMA {
       }
       objective.transformMA = maTransformed
       let again = BFGS.minimize(polishStart, parscale: parscale, maxIterations: 2 * options.maxIterations,
-                                reltol: options.polishReltol, scaledRestart: true) {
+                                cancellation: options.cancellation, reltol: options.polishReltol, scaledRestart: true) {
         objective.exactObjective($0, transformed: true)
       }
       objective.transformMA = false
@@ -295,13 +298,13 @@ public enum ARIMA {
         // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
         objective.transformMA = q > 0
         var fromZero = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                     reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
+                                     cancellation: options.cancellation, reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
           objective.exactObjective($0, transformed: true)
         }
         iterations += fromZero.iterations
         if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
           let finish = BFGS.minimize(fromZero.x, parscale: parscale, maxIterations: 2 * options.maxIterations,
-                                     reltol: options.polishReltol, scaledRestart: true) {
+                                     cancellation: options.cancellation, reltol: options.polishReltol, scaledRestart: true) {
             objective.exactObjective($0, transformed: true)
           }
           iterations += finish.iterations
@@ -320,6 +323,7 @@ public enum ARIMA {
         }
       }
     }
+    try options.cancellation.check()
     if p > 0 {
       let phi = ARMAParameters.pacfToAR(Array(coefficients[0..<p]))
       for i in 0..<p { coefficients[i] = phi[i] }

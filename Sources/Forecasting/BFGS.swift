@@ -1,3 +1,5 @@
+import AlmanacCore
+
 /// Outcome of ``BFGS/minimize(_:parscale:maxIterations:reltol:objective:)``.
 struct BFGSResult {
   var x: [Double]
@@ -17,13 +19,15 @@ struct BFGSResult {
 /// test can declare convergence before moving); ARIMA uses it for a second, polishing pass. With
 /// `forwardDifferences` gradients are forward differences (n evaluations instead of 2n, error O(step)): for cheap
 /// exploratory runs whose result is polished afterwards.
-/// `converged` is false when `maxIterations` is reached first.
+/// `converged` is false when `maxIterations` is reached first, or when `cancellation` (polled once per iteration)
+/// was cancelled.
 enum BFGS {
   static let step = 1e-3
   /// Largest coordinate change of the first trial step after a (re)start, in scaled units.
   static let initialStep = 0.1
 
-  static func minimize(_ x0: [Double], parscale: [Double], maxIterations: Int = 100, reltol: Double = 1.490116119384765625e-8,
+  static func minimize(_ x0: [Double], parscale: [Double], maxIterations: Int = 100,
+                       cancellation: CancellationToken = .never, reltol: Double = 1.490116119384765625e-8,
                        scaledRestart: Bool = false, forwardDifferences: Bool = false,
                        objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
   {
@@ -79,6 +83,7 @@ enum BFGS {
     var x = b
     var converged = false
     while true {
+      if cancellation.isCancelled { break }  // not converged; the caller throws `Cancelled`
       if lastReset == gradientCount { resetH() }
       gOld = g
       var slope = 0.0

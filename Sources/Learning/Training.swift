@@ -34,10 +34,12 @@ public final class NetworkTrainer {
   ///
   /// - Returns: the loss of each epoch. With zero rows nothing is trained and every epoch's loss is NaN.
   /// - Parameter isCancelled: polled once per epoch; training stops early when it returns true.
+  /// - Parameter cancellation: polled before every mini-batch; when cancelled, training stops within one batch and
+  ///   returns the losses of the finished epochs (the caller then throws ``Cancelled``, `try cancellation.check()`).
   @discardableResult
   public func train(network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
                     sampleWeights: [Float]? = nil, generator: inout SplitMix64,
-                    isCancelled: () -> Bool = { false }) -> [Double]
+                    isCancelled: () -> Bool = { false }, cancellation: CancellationToken = .never) -> [Double]
   {
     precondition(x.columns == network.inputSize && y.count == x.rows, "train: shapes of x and y disagree")
     precondition(sampleWeights.map { $0.count == x.rows } ?? true, "train: one weight per row")
@@ -63,6 +65,7 @@ public final class NetworkTrainer {
               var batches = 0
               var start = 0
               while start < n {
+                if cancellation.isCancelled { return }
                 let end = min(n, start + batch)
                 let slice = UnsafeBufferPointer(rebasing: ob[start..<end])
                 running += workspace.trainStep(network: &network, optimizer: &optimizer, x: xp, y: yp,

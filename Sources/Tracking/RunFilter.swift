@@ -27,7 +27,18 @@ import GRDB
 ///
 /// Security: values are never interpolated into SQL. Field names map to fixed SQL fragments; param, metric and tag
 /// keys and every literal are bound as arguments.
+///
+/// Bounds: at most ``maximumLength`` characters, ``maximumComparisons`` comparisons and ``maximumDepth`` nested
+/// `(` or `not`; beyond them a located error. Chains of `and`/`or` compile to flat SQL (groups of at most
+/// ``FilterCompiler/groupSize`` terms), so thousands of terms stay within SQLite's parser stack and expression depth.
 public struct RunFilter: Sendable, Hashable, CustomStringConvertible {
+  /// The longest expression accepted, in characters.
+  public static let maximumLength = 100_000
+  /// The most comparisons an expression may hold.
+  public static let maximumComparisons = 10_000
+  /// The deepest nesting of `(` and `not` accepted (each counts one level).
+  public static let maximumDepth = 32
+
   /// The expression as written.
   public let expression: String
   /// An SQL boolean expression over the `runs` table (aliased `runs`), with `?` placeholders.
@@ -38,6 +49,11 @@ public struct RunFilter: Sendable, Hashable, CustomStringConvertible {
   /// Parses and compiles `expression`; throws ``RunFilterError`` naming the column of the offending token.
   public init(_ expression: String) throws {
     self.expression = expression
+    if expression.count > Self.maximumLength {
+      throw RunFilterError(
+        "the expression is longer than \(Self.maximumLength) characters", column: Self.maximumLength + 1,
+        expression: expression)
+    }
     var parser = FilterParser(source: expression, tokens: try FilterLexer.tokenize(expression))
     let node = try parser.parseExpression()
     if let extra = parser.peek, extra.kind != .end {
@@ -69,6 +85,11 @@ public struct RunSort: Sendable, Hashable {
   /// Parses `-name`, `+name`, `name`, `name desc` or `name asc`; throws ``RunFilterError`` (labelled `--sort`).
   public init(_ text: String) throws {
     do {
+      if text.count > RunFilter.maximumLength {
+        throw RunFilterError(
+          "the sort field is longer than \(RunFilter.maximumLength) characters", column: RunFilter.maximumLength + 1,
+          expression: text)
+      }
       var body = Substring(text)
       var sign: Bool?
       if body.first == "-" {
@@ -149,10 +170,72 @@ public struct RunFilterError: Error, CustomStringConvertible, Sendable, Equatabl
     self.label = label
   }
 
-  /// Compiler-style: `--where:1:7: error: ...`, the expression, and a caret under the column.
+  /// Compiler-style: `--where:1:7: error: ...`, the expression, and a caret under the column. A long expression is
+  /// shown as a window of about ``RunFilterError/window`` characters around the column (`...` marks the cut);
+  /// control characters are escaped (`\t`, `\u{1B}`) and the caret counts the escapes.
   public var description: String {
-    let caret = String(repeating: " ", count: max(0, column - 1)) + "^"
-    return "\(label):1:\(column): error: \(message)\n  \(expression)\n  \(caret)"
+    let (shown, caretOffset) = Self.excerpt(expression, column: column)
+    let caret = String(repeating: " ", count: caretOffset) + "^"
+    return "\(label):1:\(column): error: \(message)\n  \(shown)\n  \(caret)"
+  }
+
+  /// Characters of the expression shown around the error column.
+  public static let window = 80
+
+  /// The part of `text` shown for an error at 1-based `column`, escaped, and the caret's offset in it.
+  static func excerpt(_ text: String, column: Int) -> (String, Int) {
+    let chars = Array(text)
+    let at = min(max(column - 1, 0), chars.count)
+    var start = max(0, at - window / 2)
+    let end = min(chars.count, start + window)
+    start = max(0, min(start, end - window))
+    var shown = start > 0 ? "..." : ""
+    var caret = shown.count
+    for i in start..<end {
+      if i == at { caret = shown.count }
+      shown += TextEscaping.escaped(chars[i])
+    }
+    if at >= end { caret = shown.count }
+    if end < chars.count { shown += "..." }
+    return (shown, caret)
+  }
+}
+
+/// Text from the user shown back in a message: control characters escaped, long text shortened.
+enum TextEscaping {
+  /// `\t`, `\n`, `\r`, and `\u{XX}` for other control characters (C0, DEL, C1, the line and paragraph
+  /// separators U+2028-U+2029, and the bidirectional overrides U+202A-U+202E and U+2066-U+2069); other characters
+  /// unchanged.
+  static func escaped(_ c: Character) -> String {
+    var out = ""
+    for scalar in c.unicodeScalars {
+      switch scalar {
+      case "\t": out += "\\t"
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      default:
+        let v = scalar.value
+        if v < 0x20 || (v >= 0x7F && v < 0xA0) || (0x2028...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+          out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    return out
+  }
+
+  /// `text` escaped and cut to `limit` characters (then `...`).
+  static func quoted(_ text: String, limit: Int = 40) -> String {
+    var out = ""
+    for (n, c) in text.enumerated() {
+      if n >= limit {
+        out += "..."
+        break
+      }
+      out += escaped(c)
+    }
+    return out
   }
 }
 
@@ -174,10 +257,10 @@ struct FilterToken: Equatable {
 
   var display: String {
     switch kind {
-    case .name(let s): return "'\(s)'"
-    case .quotedName(let s): return "`\(s)`"
-    case .number(_, let s): return "number \(s)"
-    case .string(let s): return "string \"\(s)\""
+    case .name(let s): return "'\(TextEscaping.quoted(s))'"
+    case .quotedName(let s): return "`\(TextEscaping.quoted(s))`"
+    case .number(_, let s): return "number \(TextEscaping.quoted(s))"
+    case .string(let s): return "string \"\(TextEscaping.quoted(s))\""
     case .op(let s): return "'\(s)'"
     case .lparen: return "'('"
     case .rparen: return "')'"
@@ -273,10 +356,10 @@ enum FilterLexer {
         }
         let literal = String(chars[i..<j])
         guard j > startDigits, let value = Double(literal) else {
-          throw err("invalid number '\(literal.isEmpty ? String(c) : literal)'", i)
+          throw err("invalid number '\(TextEscaping.quoted(literal.isEmpty ? String(c) : literal))'", i)
         }
         if j < chars.count && isNameStart(chars[j]) {
-          throw err("invalid number: unexpected '\(chars[j])' after \(literal)", j)
+          throw err("invalid number: unexpected '\(TextEscaping.escaped(chars[j]))' after \(TextEscaping.quoted(literal))", j)
         }
         tokens.append(FilterToken(kind: .number(value, literal), column: column))
         i = j
@@ -287,12 +370,12 @@ enum FilterLexer {
         if keywords.contains(name.lowercased()) {
           tokens.append(FilterToken(kind: .keyword(name.lowercased()), column: column))
         } else {
-          if name.contains("..") { throw err("invalid name '\(name)': empty component", i) }
+          if name.contains("..") { throw err("invalid name '\(TextEscaping.quoted(name))': empty component", i) }
           tokens.append(FilterToken(kind: .name(name), column: column))
         }
         i = j
       } else {
-        throw err("unexpected character '\(c)'", i)
+        throw err("unexpected character '\(TextEscaping.escaped(c))'", i)
       }
     }
     tokens.append(FilterToken(kind: .end, column: chars.count + 1 + columnOffset))
@@ -302,11 +385,22 @@ enum FilterLexer {
 
 // MARK: - Parser
 
+/// The parsed expression. `and`/`or` hold every term of a chain (`a or b or c` is one `.or` of three), so a long
+/// chain is a flat array, not a deep tree; depth comes only from `(` and `not`, which the parser bounds.
 indirect enum FilterNode {
-  case and(FilterNode, FilterNode)
-  case or(FilterNode, FilterNode)
+  case and([FilterNode])
+  case or([FilterNode])
   case not(FilterNode)
   case comparison(FilterField, String, FilterToken)
+
+  /// Whether the node holds a chain (directly or under `not`).
+  var isCompound: Bool {
+    switch self {
+    case .and, .or: return true
+    case .not(let inner): return inner.isCompound
+    case .comparison: return false
+    }
+  }
 }
 
 /// A resolved field: a fixed SQL fragment, plus the key bound for params/metrics/tags.
@@ -339,9 +433,9 @@ enum FilterField: Equatable {
 
   var label: String {
     switch self {
-    case .metric(let k): return "metric '\(k)'"
-    case .param(let k): return "param '\(k)'"
-    case .tag(let k): return "tag '\(k)'"
+    case .metric(let k): return "metric '\(TextEscaping.quoted(k))'"
+    case .param(let k): return "param '\(TextEscaping.quoted(k))'"
+    case .tag(let k): return "tag '\(TextEscaping.quoted(k))'"
     case .attribute(let a): return "'\(a.rawValue)'"
     }
   }
@@ -397,24 +491,38 @@ struct FilterParser {
     RunFilterError(message, column: token.column, expression: source)
   }
 
+  /// Open `(` and `not` around the current token.
+  var depth = 0
+  /// Comparisons parsed so far.
+  var comparisons = 0
+
   mutating func parseExpression() throws -> FilterNode { try parseOr() }
 
   mutating func parseOr() throws -> FilterNode {
-    var node = try parseAnd()
+    var terms = [try parseAnd()]
     while peek?.kind == .keyword("or") {
       _ = next()
-      node = .or(node, try parseAnd())
+      terms.append(try parseAnd())
     }
-    return node
+    return terms.count == 1 ? terms[0] : .or(terms)
   }
 
   mutating func parseAnd() throws -> FilterNode {
-    var node = try parseUnary()
+    var terms = [try parseUnary()]
     while peek?.kind == .keyword("and") {
       _ = next()
-      node = .and(node, try parseUnary())
+      terms.append(try parseUnary())
     }
-    return node
+    return terms.count == 1 ? terms[0] : .and(terms)
+  }
+
+  /// Enters one level of `(` or `not` at `token`; throws past ``RunFilter/maximumDepth``.
+  mutating func enter(_ token: FilterToken) throws {
+    depth += 1
+    if depth > RunFilter.maximumDepth {
+      throw error(
+        "parentheses and 'not' are nested more than \(RunFilter.maximumDepth) deep; simplify the expression", token)
+    }
   }
 
   mutating func parseUnary() throws -> FilterNode {
@@ -422,9 +530,13 @@ struct FilterParser {
     switch token.kind {
     case .keyword("not"):
       _ = next()
+      try enter(token)
+      defer { depth -= 1 }
       return .not(try parseUnary())
     case .lparen:
       _ = next()
+      try enter(token)
+      defer { depth -= 1 }
       let inner = try parseExpression()
       let close = next()
       guard close.kind == .rparen else {
@@ -434,6 +546,11 @@ struct FilterParser {
     case .end:
       throw error("expected a comparison such as 'f1 > 0.3', got the end of the expression", token)
     default:
+      comparisons += 1
+      if comparisons > RunFilter.maximumComparisons {
+        throw error("the expression has more than \(RunFilter.maximumComparisons) comparisons; "
+          + "at most \(RunFilter.maximumComparisons) comparisons are allowed", token)
+      }
       return try parseComparison()
     }
   }
@@ -465,7 +582,7 @@ struct FilterParser {
       if n.hasSuffix(".") {
         let quoted = next()
         guard case .quotedName(let key) = quoted.kind else {
-          throw error("expected a back-quoted name after '\(n)', got \(quoted.display)", quoted)
+          throw error("expected a back-quoted name after '\(TextEscaping.quoted(n))', got \(quoted.display)", quoted)
         }
         return try namespaced(String(n.dropLast()), key, token)
       }
@@ -492,11 +609,11 @@ struct FilterParser {
     case "attributes":
       guard let a = FilterField.Attribute(rawValue: key) ?? FilterField.aliases[key] else {
         let names = FilterField.Attribute.allCases.map(\.rawValue).joined(separator: ", ")
-        throw error("unknown run attribute '\(key)': expected one of \(names)", token)
+        throw error("unknown run attribute '\(TextEscaping.quoted(key))': expected one of \(names)", token)
       }
       return .attribute(a)
     default:
-      throw error("unknown namespace '\(namespace)': expected params, metrics, tags or attributes", token)
+      throw error("unknown namespace '\(TextEscaping.quoted(namespace))': expected params, metrics, tags or attributes", token)
     }
   }
 }
@@ -504,29 +621,54 @@ struct FilterParser {
 // MARK: - Compiler
 
 enum FilterCompiler {
+  /// The most terms joined flat by one `AND`/`OR` chain; longer chains become a chain of parenthesised groups
+  /// (recursively), so SQL nesting grows with the logarithm of the number of terms and SQLite's expression height
+  /// (1,000) and parser stack stay far away.
+  static let groupSize = 16
+
   static func compile(_ node: FilterNode, source: String, into sql: inout String, arguments: inout [SQLArgument])
     throws
   {
     switch node {
-    case .and(let a, let b):
-      sql += "("
-      try compile(a, source: source, into: &sql, arguments: &arguments)
-      sql += " AND "
-      try compile(b, source: source, into: &sql, arguments: &arguments)
-      sql += ")"
-    case .or(let a, let b):
-      sql += "("
-      try compile(a, source: source, into: &sql, arguments: &arguments)
-      sql += " OR "
-      try compile(b, source: source, into: &sql, arguments: &arguments)
-      sql += ")"
+    case .and(let terms):
+      try chain(terms[...], " AND ", source: source, into: &sql, arguments: &arguments)
+    case .or(let terms):
+      try chain(terms[...], " OR ", source: source, into: &sql, arguments: &arguments)
     case .not(let a):
-      sql += "(NOT "
+      // NOT binds more loosely than comparisons and more tightly than AND/OR, as in the filter language: no
+      // parentheses needed (each would cost SQLite's parser stack a slot).
+      sql += "NOT "
       try compile(a, source: source, into: &sql, arguments: &arguments)
-      sql += ")"
     case .comparison(let field, let op, let literal):
       try comparison(field, op, literal, source: source, into: &sql, arguments: &arguments)
     }
+  }
+
+  /// `(t1 OP t2 OP ...)` with at most ``groupSize`` operands, each a term or a parenthesised sub-chain.
+  /// Nested chains come first (AND and OR are commutative, also in SQL's three-valued logic): SQLite's LALR parser
+  /// then holds one stack slot per level of nesting (`((( ...`) instead of three (`a AND (b AND (...`), so the
+  /// deepest nesting the filter allows stays far below its 100-slot stack.
+  static func chain(
+    _ unordered: ArraySlice<FilterNode>, _ op: String, source: String, into sql: inout String,
+    arguments: inout [SQLArgument]
+  ) throws {
+    let terms = unordered.filter(\.isCompound)[...] + unordered.filter { !$0.isCompound }
+    if terms.count == 1, let only = terms.first {
+      try compile(only, source: source, into: &sql, arguments: &arguments)
+      return
+    }
+    // Operands per group: the smallest power of groupSize that leaves at most groupSize groups.
+    var span = 1
+    while (terms.count + span - 1) / span > groupSize { span *= groupSize }
+    sql += "("
+    var start = terms.startIndex
+    while start < terms.endIndex {
+      if start > terms.startIndex { sql += op }
+      let end = min(start + span, terms.endIndex)
+      try chain(terms[start..<end], op, source: source, into: &sql, arguments: &arguments)
+      start = end
+    }
+    sql += ")"
   }
 
   static let sqlOperators: [String: String] = [
@@ -545,32 +687,32 @@ enum FilterCompiler {
     switch literal.kind {
     case .keyword("null"):
       guard sqlOp == "=" || sqlOp == "<>" else { throw fail("null can only be compared with '=' or '!='") }
-      sql += "(\(expr) IS \(sqlOp == "=" ? "" : "NOT ")NULL)"
+      sql += "\(expr) IS \(sqlOp == "=" ? "" : "NOT ")NULL"
       arguments += args
     case .keyword(let b) where b == "true" || b == "false":
       if field.isNumeric {
-        sql += "(\(expr) \(sqlOp) ?)"
+        sql += "\(expr) \(sqlOp) ?"
         arguments += args + [.real(b == "true" ? 1 : 0)]
       } else {
-        sql += "(\(expr) \(sqlOp) ?)"
+        sql += "\(expr) \(sqlOp) ?"
         arguments += args + [.text(b)]
       }
     case .number(let value, let text):
       if field.isNumeric {
-        sql += "(\(expr) \(sqlOp) ?)"
+        sql += "\(expr) \(sqlOp) ?"
         arguments += args + [.real(value)]
       } else if field == .attribute(.seed) && (sqlOp == "=" || sqlOp == "<>"), let seed = UInt64(text) {
-        sql += "(\(expr) \(sqlOp) ?)"
+        sql += "\(expr) \(sqlOp) ?"
         arguments += args + [.text(String(seed))]
       } else {
-        sql += "(almanac_num(\(expr)) \(sqlOp) ?)"
+        sql += "almanac_num(\(expr)) \(sqlOp) ?"
         arguments += args + [.real(value)]
       }
     case .string(let value):
       if field.isNumeric {
-        throw fail("\(field.label) is a number; compare it with a number, got string \"\(value)\"")
+        throw fail("\(field.label) is a number; compare it with a number, got string \"\(TextEscaping.quoted(value))\"")
       }
-      sql += "(\(expr) \(sqlOp) ?)"
+      sql += "\(expr) \(sqlOp) ?"
       arguments += args + [.text(field == .attribute(.status) ? value.uppercased() : value)]
     default:
       throw fail("expected a value, got \(literal.display)")

@@ -1,4 +1,4 @@
-import Experiments
+@testable import Experiments
 import Foundation
 import Testing
 
@@ -419,5 +419,165 @@ struct DiagnosticsTests {
     // Column 5 is 'b': tab, é, →, a come before it.
     let diagnostic = Diagnostic(file: "f", line: 1, column: 5, message: "m", sourceLine: "\té→ab")
     #expect(diagnostic.rendered(colored: false) == "f:1:5: error: m\n\té→ab\n\t   ^")
+  }
+}
+
+/// Input crafted to exhaust memory or time, or to garble the terminal: refused or shown safely, always located.
+@Suite("Experiment files: hostile input")
+struct HostileInputTests {
+  static let head = DiagnosticsTests.head
+
+  /// The "billion laughs": nine lists of nine aliases of the list before, 9^9 strings after expansion.
+  static var aliasBomb: String {
+    var text = head + "extra:\n  a: &a [\"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\", \"lol\"]\n"
+    let names = ["a", "b", "c", "d", "e", "f", "g", "h", "i"]
+    for (previous, name) in zip(names, names.dropFirst()) {
+      text += "  \(name): &\(name) [" + Array(repeating: "*\(previous)", count: 9).joined(separator: ", ") + "]\n"
+    }
+    return text
+  }
+
+  @Test func aliasBombIsRefusedAtTheFirstAnchor() throws {
+    #expect(try Scratch().error(Self.aliasBomb) == """
+      x.yaml:5:6: error: YAML anchors ('&a') and aliases are not supported in experiment files; write the value out
+        a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]
+           ^
+      """)
+  }
+
+  @Test func aliasesAndAnchorsAnywhereAreRefused() throws {
+    let scratch = try Scratch()
+    // An alias with no anchor, as a map key, and an anchor on a scalar: each located.
+    #expect(try scratch.error(Self.head + "extra: *nowhere\n") == """
+      x.yaml:4:8: error: YAML aliases ('*nowhere') are not supported in experiment files; write the value out
+      extra: *nowhere
+             ^
+      """)
+    #expect(try scratch.error(Self.head + "model:\n  lr: &x 0.1\n  weight_decay: *x\n")?
+      .hasPrefix("x.yaml:5:7: error: YAML anchors ('&x')") == true)
+    // '&' and '*' inside text are just characters.
+    let spec = try scratch.spec(Self.head + "notes: \"R&D *not* an alias, &neither\"\nextra: a&b*c\n")
+    #expect(spec.notes == "R&D *not* an alias, &neither")
+    #expect(spec.settings[path: "extra"] == "a&b*c")
+  }
+
+  @Test func deepNestingIsRefusedWithAPosition() throws {
+    let depth = 100_000
+    let text = Self.head + "extra: " + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "\n"
+    let error = try #require(try Scratch().error(text))
+    #expect(error.hasPrefix("x.yaml:4:"), "\(error.prefix(300))")
+    #expect(error.contains(": error: lists and maps are nested more than 64 levels deep\n"), "\(error.prefix(300))")
+    #expect(error.count < 1_000, "the snippet is a window of the 200,000-character line")
+    // Past our limit, below libYAML's: at the first bracket too deep.
+    let hundred = Self.head + "extra: " + String(repeating: "[", count: 100) + String(repeating: "]", count: 100) + "\n"
+    let column = 7 + ExperimentParser.maximumNesting  // the top-level map is the first level
+    #expect(try Scratch().error(hundred)?.hasPrefix("x.yaml:4:\(column): error: lists and maps are nested more") == true)
+    let blocks = Self.head + "extra:\n" + (1...80).map { String(repeating: " ", count: $0) + "k\($0):" }
+      .joined(separator: "\n") + " 1\n"
+    #expect(try Scratch().error(blocks)?.contains("error: lists and maps are nested more than 64 levels deep") == true)
+    // 64 levels are fine.
+    let ok = Self.head + "extra: " + String(repeating: "[", count: 63) + "1" + String(repeating: "]", count: 63) + "\n"
+    #expect(try Scratch().error(ok) == nil)
+  }
+
+  /// A one-line flow list of many sweep values: linear work (the duplicate check was quadratic). The time limit is
+  /// a guard against a runaway, not a measurement (the quadratic version needed hours here).
+  @Test(.timeLimit(.minutes(2))) func longFlowSweepList() throws {
+    let count = 30_000
+    let items = (1...count).map { "\(Double($0) * 1e-7)" }.joined(separator: ", ")
+    let spec = try Scratch().spec("name: flow\ntask: mini\nsweep:\n  x: [" + (1...count).map(String.init)
+      .joined(separator: ", ") + "]\n")
+    #expect(spec.axes.first?.count == count)
+    // A duplicate at the end of a long line: found, and the snippet is a window with the caret under it.
+    let error = try #require(try Scratch().error(Self.head + "sweep:\n  model.lr: [" + items + ", 1e-7]\n"))
+    let lines = error.split(separator: "\n", omittingEmptySubsequences: false)
+    try #require(lines.count == 3, "\(error.prefix(500))")
+    #expect(lines[0].hasSuffix("error: sweep axis 'model.lr' lists 1e-07 twice"), "\(lines[0])")
+    #expect(lines[1].count <= Diagnostic.snippetWidth + 6 && lines[1].hasPrefix("..."), "\(lines[1])")
+    let caret = try #require(lines[2].firstIndex(of: "^"))
+    let offset = lines[2].distance(from: lines[2].startIndex, to: caret)
+    #expect(Array(lines[1])[offset...].starts(with: "1e-7]"), "\(lines[1]) / \(lines[2])")
+  }
+
+  @Test(arguments: [
+    ("name: ..\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '..': it names a directory of reports"),
+    ("name: .\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '.': it names a directory of reports"),
+    ("name: " + String(repeating: "n", count: 101) + "\ntask: toy\ntarget: y\n",
+     "x.yaml:1:7: error: 'name' must be at most 100 characters, got 101"),
+    ("name: \"a\\u001Bb\"\ntask: toy\ntarget: y\n",
+     "x.yaml:1:7: error: 'name' may contain only letters, digits, '.', '_' and '-', got 'a\\u{1B}b'"),
+  ])
+  func namesThatRunWouldRefuse(text: String, expected: String) throws {
+    let error = try #require(try Scratch().error(text))
+    #expect(error.hasPrefix(expected + "\n"), "\(error)")
+  }
+
+  @Test func aHundredCharacterNameIsFine() throws {
+    let name = String(repeating: "n", count: 100)
+    #expect(try Scratch().spec("name: \(name)\ntask: toy\ntarget: y\n").name == name)
+  }
+
+  @Test func controlCharactersInValuesAreEscapedAndTheCaretStaysRight() throws {
+    let scratch = try Scratch()
+    // An escape sequence in a quoted value (written as YAML's \e): the message shows it escaped.
+    #expect(try scratch.error(Self.head + "model:\n  type: \"ml\\e[31mp\"\n") == """
+      x.yaml:5:9: error: 'model.type' must be one of: mlp, logistic; got 'ml\\u{1B}[31mp'
+        type: "ml\\e[31mp"
+              ^
+      """)
+    // A raw control character in the file: libYAML refuses it; the line is shown escaped and the caret is under it.
+    #expect(try scratch.error(Self.head + "extra: a\u{7}b\n") == """
+      x.yaml:4:9: error: cannot read YAML: control character \\u{7} is not allowed
+      extra: a\\u{7}b
+              ^
+      """)
+    // Lone carriage returns end lines for libYAML, and for the snippet too.
+    #expect(try scratch.error("name: x\rtask: toy\rtarget: y\rmodel:\r  lr: -1\r") == """
+      x.yaml:5:7: error: 'model.lr' must be > 0, got -1
+        lr: -1
+            ^
+      """)
+    // Text after multi-byte characters: the byte offset libYAML reports becomes the right column.
+    #expect(try scratch.error(Self.head + "extra: \"é→\u{1}\"\n")?.hasPrefix("x.yaml:4:11: error: cannot read YAML:") == true)
+  }
+
+  @Test func longQuotedTextIsShortened() throws {
+    let long = String(repeating: "w", count: 5_000)
+    let error = try #require(try Scratch().error(Self.head + "model: \(long)\n"))
+    let header = try #require(error.split(separator: "\n").first)
+    #expect(header.count < 300, "\(header)")
+    #expect(header.hasSuffix("got '" + String(repeating: "w", count: 60) + "...'"), "\(header)")
+    let unknown = try #require(try Scratch().error("name: x\ntask: " + long + "\ntarget: y\n"))
+    #expect(unknown.split(separator: "\n").first.map { $0.count < 300 } == true)
+  }
+
+  @Test func oversizedFilesAreRefusedBeforeParsing() throws {
+    let scratch = try Scratch()
+    let big = Self.head + "notes: \"" + String(repeating: "x", count: ExperimentParser.maximumFileSize) + "\"\n"
+    let url = try scratch.write(big, to: "big.yaml")
+    #expect(throws: ExperimentError.self) { try ExperimentParser.parse(fileURL: url, tasks: toyTasks) }
+    do {
+      _ = try ExperimentParser.parse(fileURL: url, tasks: toyTasks, displayPath: "big.yaml")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false).hasPrefix("big.yaml: error: cannot read experiment file: it has "))
+    }
+  }
+
+  /// `almanac validate` prints the plan: settings and axis values from the file must not reach the terminal raw.
+  @Test func planSummaryEscapesControlCharacters() throws {
+    let plan = try Scratch().plan(Self.head + "extra: \"a\\e[2Jb\\u2028\"\nsweep:\n  features: [\"x\\ty\", \"q\\u0085\"]\n")
+    let text = PlanSummary(plan: plan).text
+    let raw = text.unicodeScalars.first { Value.isControl($0) && $0 != "\n" }
+    #expect(raw == nil, "\(text)")
+    #expect(text.contains("features: [x\\ty, q\\u{85}]"), "\(text)")
+    #expect(text.contains("extra: \"a\\u001b[2Jb\\u2028\""), "\(text)")
+    // The YAML form reads back as the same value.
+    #expect(Value.string("a\u{1B}b\u{85}").yamlInline == "\"a\\u001bb\\u0085\"")
+    #expect(try Scratch().spec(Self.head + "extra: \"a\\u001bb\\u0085\"\n").settings[path: "extra"] == "a\u{1B}b\u{85}")
+  }
+
+  @Test func suggestionsIgnoreWordsFarLongerThanEveryCandidate() {
+    #expect(Suggestion.closest(to: String(repeating: "l", count: 100_000), in: ["lr", "epochs"]) == nil)
+    #expect(Suggestion.closest(to: "lrr", in: ["lr", "epochs"]) == "lr")
   }
 }

@@ -164,3 +164,146 @@ struct RunFilterTests {
     #expect(try store.integrityCheck() == ["ok"])
   }
 }
+
+@Suite("RunFilter limits: nesting, many terms, long and hostile input")
+struct RunFilterLimitTests {
+  func keys(_ store: TrackingStore, _ id: Int64, _ expression: String) throws -> [String] {
+    try store.runs(experimentID: id, query: RunQuery(filter: try RunFilter(expression))).map(\.trialKey)
+  }
+
+  func error(_ expression: String) -> RunFilterError? {
+    do {
+      _ = try RunFilter(expression)
+      return nil
+    } catch let error as RunFilterError {
+      return error
+    } catch {
+      Issue.record("unexpected error \(error)")
+      return nil
+    }
+  }
+
+  @Test("deep nesting is refused with a located error, not a stack overflow")
+  func deepNesting() throws {
+    let parens = String(repeating: "(", count: 30_000) + "f1 > 0" + String(repeating: ")", count: 30_000)
+    let tooDeep = RunFilter.maximumDepth + 1
+    let e1 = try #require(error(parens))
+    #expect(e1.column == tooDeep, "\(e1)")
+    #expect(e1.message.contains("nested more than \(RunFilter.maximumDepth)"), "\(e1)")
+    let nots = String(repeating: "not (", count: 20_000)
+    let e2 = try #require(error(nots))
+    // Openings alternate 'not' (columns 1, 6, 11, ...) and '(' (5, 10, 15, ...); the one past the limit is refused.
+    let opening = RunFilter.maximumDepth
+    #expect(e2.column == (opening % 2 == 0 ? 5 * (opening / 2) + 1 : 5 * (opening / 2) + 5), "\(e2)")
+    #expect(e2.message.contains("nested more than \(RunFilter.maximumDepth)"), "\(e2)")
+    let bareNots = String(repeating: "not ", count: 20_000) + "f1 > 0"
+    #expect(error(bareNots)?.message.contains("nested") == true)
+    // The error quotes a window of the expression around the column, not 60,000 characters.
+    #expect(e1.description.count < 400, "\(e1.description.count) characters")
+  }
+
+  @Test("the deepest allowed nesting runs in SQLite", arguments: ["(", "not (", "f1 > 0 and (", "f1 < 0 or ("])
+  func deepestAllowedRuns(opening: String) throws {
+    let (store, id) = try RunFilterTests.populated()
+    let depthPerOpening = opening.hasPrefix("not (") ? 2 : 1
+    let count = RunFilter.maximumDepth / depthPerOpening
+    let expression = String(repeating: opening, count: count) + "f1 > 0.45" + String(repeating: ")", count: count)
+    let expected = opening.hasPrefix("not (") && count % 2 == 1 ? ["k0", "k1", "k2"] : ["k5"]
+    #expect(try keys(store, id, expression) == expected)
+  }
+
+  @Test("thousands of 'or' and 'and' terms compile to flat SQL that SQLite accepts", arguments: [100, 5_000])
+  func manyTerms(count: Int) throws {
+    let (store, id) = try RunFilterTests.populated()
+    let ors = (0..<count).map { "f1 = \(Double($0) / 1000)" }.joined(separator: " or ")
+    // f1 = 0.000, 0.001, ...: the runs with f1 0.1, 0.2, 0.3 and 0.6 match once the terms reach 0.6.
+    #expect(try keys(store, id, ors) == (count > 600 ? ["k0", "k1", "k2", "k5"] : []))
+    let ands = (0..<min(count, 500)).map { _ in "f1 > 0.15" }.joined(separator: " and ")
+    #expect(try keys(store, id, ands) == ["k1", "k2", "k5"])
+    let mixed = (0..<min(count, 500)).map { "(params.features = '3d' or f1 > \(Double($0 % 7) + 0.5)) and recall < 0.45" }
+      .joined(separator: " or ")
+    #expect(try keys(store, id, mixed) == ["k2", "k5"])
+    let filter = try RunFilter(ors)
+    var depth = 0
+    var maxDepth = 0
+    for c in filter.sql {
+      if c == "(" { depth += 1; maxDepth = max(maxDepth, depth) } else if c == ")" { depth -= 1 }
+    }
+    #expect(maxDepth <= 12, "SQL nesting \(maxDepth)")
+  }
+
+  @Test("more comparisons than the bound, or a longer expression, is refused with a position")
+  func bounds() throws {
+    let many = (0...RunFilter.maximumComparisons).map { _ in "f1>0" }.joined(separator: " or ")
+    let e = try #require(error(many))
+    #expect(e.message.contains("at most \(RunFilter.maximumComparisons) comparisons"), "\(e.message)")
+    #expect(e.column == RunFilter.maximumComparisons * 8 + 1, "\(e.column)")
+    #expect(throws: RunFilterError.self) { try RunSort(String(repeating: "f", count: RunFilter.maximumLength + 1)) }
+    let long = "params.x = \"" + String(repeating: "y", count: RunFilter.maximumLength) + "\""
+    let e2 = try #require(error(long))
+    #expect(e2.column == RunFilter.maximumLength + 1 && e2.message.contains("longer than"), "\(e2.message)")
+  }
+
+  @Test("control characters and long tokens are escaped and shortened in messages; the caret stays under the column")
+  func hostileText() throws {
+    let e = try #require(error("f1 > 0 and\t\u{1B}[31m = 1"))
+    #expect(e.column == 12)
+    #expect(!e.description.contains("\u{1B}"), "\(e.description)")
+    #expect(e.description.contains("\\u{1B}"))
+    let lines = e.description.split(separator: "\n", omittingEmptySubsequences: false)
+    try #require(lines.count == 3)
+    let caret = try #require(lines[2].firstIndex(of: "^"))
+    let shown = Array(lines[1])
+    let at = lines[2].distance(from: lines[2].startIndex, to: caret)
+    #expect(shown[at] == "\\", "caret under the escaped character: \(e.description)")
+    let longString = "\"" + String(repeating: "z", count: 5_000) + "\" > 1"
+    let e2 = try #require(error(longString))
+    #expect(e2.message.count < 200, "\(e2.message)")
+    // A caret far to the right still points at the offending token inside the shown window.
+    let far = String(repeating: "f1 > 0 and ", count: 300) + "f1 >> 1"
+    let e3 = try #require(error(far))
+    let farLines = e3.description.split(separator: "\n", omittingEmptySubsequences: false)
+    try #require(farLines.count == 3)
+    let shownFar = Array(farLines[1])
+    let caretFar = try #require(farLines[2].firstIndex(of: "^"))
+    let atFar = farLines[2].distance(from: farLines[2].startIndex, to: caretFar)
+    #expect(shownFar.count < 200 && shownFar[atFar] == ">", "\(e3.description)")
+    #expect(e3.description.hasPrefix("--where:1:\(e3.column): error: "))
+  }
+}
+
+@Suite("Fuzz: mutated --where expressions")
+struct RunFilterFuzzTests {
+  static let corpus = [
+    "f1 > 0.3 and (params.features = \"3d\" or recall < 0.05)",
+    "not (status = 'failed') and tags.note != null or `f1` >= 1e-3",
+    "params.`model.lr` = \"0.001\" and trial_index >= 2 and seed = 3",
+  ]
+
+  /// Compiles or gives a located error (column within the expression, no raw control character); whatever compiles
+  /// runs in SQLite without error.
+  @Test(.timeLimit(.minutes(2)))
+  func mutatedExpressionsCompileAndRunOrGiveLocatedErrors() throws {
+    let (store, id) = try RunFilterTests.populated()
+    var mutator = TextMutator(seed: 7)
+    var compiled = 0
+    for case_ in 0..<300 {
+      let expression = mutator.mutate(Self.corpus[case_ % Self.corpus.count], maxEdits: 3)
+      do {
+        let filter = try RunFilter(expression)
+        _ = try store.runs(experimentID: id, query: RunQuery(filter: filter))
+        compiled += 1
+      } catch let error as RunFilterError {
+        #expect(error.column >= 1 && error.column <= expression.count + 1, "case \(case_): \(error)")
+        let raw = error.description.unicodeScalars.first {
+          ($0.value < 0x20 && $0 != "\n") || $0.value == 0x7F || $0 == "\u{85}" || $0 == "\u{2028}"
+        }
+        #expect(raw == nil, "case \(case_): raw U+\(String(raw?.value ?? 0, radix: 16)) in \(error.description)")
+        #expect(error.description.split(separator: "\n").count == 3, "case \(case_): \(error.description)")
+      } catch {
+        Issue.record("case \(case_): \(type(of: error)) for \(expression): \(error)")
+      }
+    }
+    #expect(compiled > 10, "\(compiled) of 300 compiled")
+  }
+}

@@ -1,0 +1,56 @@
+import AlmanacCore
+import Learning
+import Testing
+
+@Suite("Training stops when cancelled")
+struct TrainingCancellationTests {
+  static func data(rows: Int) -> (Matrix, [Float]) {
+    var g = SplitMix64(seed: 3)
+    let x = (0..<(rows * 4)).map { _ in Float(g.nextUnit()) }
+    let y = (0..<rows).map { Float($0 % 2) }
+    return (Matrix(rows: rows, columns: 4, values: x), y)
+  }
+
+  @Test func aCancelledTokenStopsBeforeTheFirstBatchAndLeavesTheNetwork() {
+    let (x, y) = Self.data(rows: 64)
+    var g = SplitMix64(seed: 1)
+    var net = FeedForwardNetwork(inputSize: 4, hidden: [8], generator: &g)
+    let before = net.parameters
+    var adam = Adam(parameterCount: net.parameters.count)
+    let trainer = NetworkTrainer(network: net, options: TrainingOptions(epochs: 5, batchSize: 8))
+    let token = CancellationToken()
+    token.cancel()
+    let losses = trainer.train(network: &net, optimizer: &adam, x: x, y: y, generator: &g, cancellation: token)
+    #expect(losses.isEmpty)
+    #expect(net.parameters == before)
+    #expect(throws: Cancelled.self) { try token.check() }
+  }
+
+  @Test func theDefaultNeverCancelsAndTrainsEveryEpoch() {
+    let (x, y) = Self.data(rows: 64)
+    var g = SplitMix64(seed: 1)
+    var net = FeedForwardNetwork(inputSize: 4, hidden: [8], generator: &g)
+    var adam = Adam(parameterCount: net.parameters.count)
+    let trainer = NetworkTrainer(network: net, options: TrainingOptions(epochs: 5, batchSize: 8))
+    let losses = trainer.train(network: &net, optimizer: &adam, x: x, y: y, generator: &g)
+    #expect(losses.count == 5 && losses.allSatisfy(\.isFinite))
+  }
+
+  /// A cancel from another thread stops a long training within a batch: far fewer epochs than asked.
+  @Test func aCancelFromAnotherThreadStopsTraining() async {
+    let token = CancellationToken()
+    let epochs = 100_000
+    let run = Task.detached { () -> Int in
+      let (x, y) = Self.data(rows: 256)
+      var g = SplitMix64(seed: 1)
+      var net = FeedForwardNetwork(inputSize: 4, hidden: [16, 8], generator: &g)
+      var adam = Adam(parameterCount: net.parameters.count)
+      let trainer = NetworkTrainer(network: net, options: TrainingOptions(epochs: epochs, batchSize: 8))
+      return trainer.train(network: &net, optimizer: &adam, x: x, y: y, generator: &g, cancellation: token).count
+    }
+    try? await Task.sleep(for: .milliseconds(200))
+    token.cancel()
+    let done = await run.value
+    #expect(done < epochs)
+  }
+}
