@@ -88,13 +88,22 @@ public struct RunnerOptions: Sendable {
 /// handlers.
 public final class RunCancellation: Sendable {
   private let state = Locked((cancelled: false, forced: false))
+  /// Handed to every trial (``TrialContext/cancellation``): numeric kernels poll it and stop within a mini-batch or
+  /// an optimiser iteration.
+  public let token = CancellationToken()
 
   public init() {}
 
   /// Stop handing out trials; in-flight trials are marked KILLED and the runner waits for them to return.
-  public func cancel() { state.withLock { $0.cancelled = true } }
+  public func cancel() {
+    state.withLock { $0.cancelled = true }
+    token.cancel()
+  }
   /// Like ``cancel()``, and also stop waiting for in-flight trials.
-  public func force() { state.withLock { $0 = (true, true) } }
+  public func force() {
+    state.withLock { $0 = (true, true) }
+    token.cancel()
+  }
   public var isCancelled: Bool { state.withLock { $0.cancelled } }
   public var isForced: Bool { state.withLock { $0.forced } }
 }

@@ -202,7 +202,7 @@ struct RunnerSession {
     let log = RunnerLogBuffer()
     let context = TrialContext(
       baseDirectory: base, artifactDirectory: item.artifactDirectory,
-      isCancelled: { cancellation.isCancelled }, log: { log.append($0) })
+      isCancelled: { cancellation.isCancelled }, cancellation: cancellation.token, log: { log.append($0) })
     let started = Date()
     let result: RunnerCompletion.Result
     if cancellation.isCancelled {

@@ -101,15 +101,19 @@ public struct TrialContext: Sendable {
   public var artifactDirectory: URL
   /// Polled by long-running tasks; true after SIGINT/SIGTERM.
   public var isCancelled: @Sendable () -> Bool
+  /// The same signal as a token for numeric kernels (`ARIMAOptions.cancellation`, the trainer): they poll it at
+  /// least once per optimiser iteration or mini-batch and stop with `Cancelled`.
+  public var cancellation: CancellationToken
   /// A log line for the run (kept with the run, shown with --verbose).
   public var log: @Sendable (String) -> Void
 
   public init(baseDirectory: URL, artifactDirectory: URL, isCancelled: @escaping @Sendable () -> Bool = { false },
-              log: @escaping @Sendable (String) -> Void = { _ in })
+              cancellation: CancellationToken = .never, log: @escaping @Sendable (String) -> Void = { _ in })
   {
     self.baseDirectory = baseDirectory
     self.artifactDirectory = artifactDirectory
     self.isCancelled = isCancelled
+    self.cancellation = cancellation
     self.log = log
   }
 }

@@ -62,8 +62,10 @@ public struct ForecastTask: TrialTask {
     }
     if context.isCancelled() { throw TrialFailure("cancelled") }
     let fit: ARIMAFit
+    var options = s.options
+    options.cancellation = context.cancellation
     do {
-      fit = try ARIMA.fit(y, order: s.order, options: s.options)
+      fit = try ARIMA.fit(y, order: s.order, options: options)
     } catch let error as ARIMAError {
       throw TrialFailure("ARIMA\(s.order) fit failed: \(error)")
     }
@@ -73,7 +75,7 @@ public struct ForecastTask: TrialTask {
     do {
       if s.evaluation == .rolling {
         let rolling = try RollingOrigin.oneStepForecasts(all, holdout: s.holdout, refitEvery: s.refitEvery,
-                                                         order: s.order, options: s.options)
+                                                         order: s.order, options: options)
         scored = s.transform.backTransform(rolling.forecast)
         stored = scored
       } else {

@@ -1,4 +1,5 @@
 import Experiments
+import AlmanacCore
 import Forecasting
 import Foundation
 @testable import Tasks
@@ -181,5 +182,36 @@ final class Counter: @unchecked Sendable {
     lock.lock()
     defer { lock.unlock() }
     return count
+  }
+}
+
+/// Issue: a trial never checked for cancellation, so SIGTERM did not stop a long fit. The runner's token reaches the
+/// ARIMA optimiser through the trial context.
+@Suite struct ForecastCancellationTests {
+  @Test("a cancelled token stops a long ARIMA fit within one optimiser iteration, as a failure saying why")
+  func cancelledFitStops() throws {
+    // A long random-walk-like series (no file needed), an order with many parameters.
+    var g = SplitMix64(seed: 3)
+    var level = 0.0
+    let values = (0..<20_000).map { _ -> Double in
+      level += Double(g.next() % 1000) / 1000 - 0.5
+      return 5 + level / 100
+    }
+    let task = ForecastTask(loader: { _ in values })
+    let settings = ForecastTaskTests.settings([
+      "transform": "none", "p": 5, "d": 1, "q": 5, "holdout": 10, "data.positive_only": false,
+    ])
+    let token = CancellationToken()
+    let context = TrialContext(
+      baseDirectory: FileManager.default.temporaryDirectory, artifactDirectory: FileManager.default.temporaryDirectory,
+      isCancelled: { token.isCancelled }, cancellation: token)
+    let started = Date()
+    Thread.detachNewThread {
+      Thread.sleep(forTimeInterval: 0.3)
+      token.cancel()
+    }
+    #expect(throws: Cancelled.self) { try task.run(ForecastTaskTests.trial(settings), context: context) }
+    let elapsed = Date().timeIntervalSince(started)
+    #expect(elapsed < 5, "the fit ran \(elapsed) s after cancellation at 0.3 s")
   }
 }
