@@ -192,7 +192,8 @@ public enum ARIMA {
     let nUsed = Double(m)
 
     if options.method == .css || options.method == .cssML {
-      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
+      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations,
+                              cancellation: options.cancellation, reltol: options.reltol) {
         objective.cssObjective($0)
       }
       try options.cancellation.check()
@@ -237,7 +238,8 @@ public enum ARIMA {
       let inverted = ARMAParameters.invertMA(Array(start[p..<(p + q)]))
       for i in 0..<q { start[p + i] = inverted[i] }
     }
-    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
+    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations,
+                           cancellation: options.cancellation, reltol: options.reltol) {
       objective.exactObjective($0, transformed: true)
     }
     var iterationsSoFar = ml.iterations
@@ -245,7 +247,9 @@ public enum ARIMA {
       // A second start from zero ARMA coefficients (R's method "ML" start); the CSS start can sit in the basin
       // of a worse local maximum. Kept only when clearly better.
       let alternative = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                      cancellation: options.cancellation, reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+                                      cancellation: options.cancellation, reltol: options.reltol) {
+        objective.exactObjective($0, transformed: true)
+      }
       iterationsSoFar += alternative.iterations
       if alternative.value < ml.value - 1e-7 {
         notes.append("ML from zero start values beat the CSS start by \(Double(m) * (ml.value - alternative.value)) in loglik")
@@ -298,13 +302,15 @@ public enum ARIMA {
         // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
         objective.transformMA = q > 0
         var fromZero = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                     cancellation: options.cancellation, reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
+                                     cancellation: options.cancellation, reltol: options.reltol, scaledRestart: true,
+                                     forwardDifferences: true) {
           objective.exactObjective($0, transformed: true)
         }
         iterations += fromZero.iterations
         if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
           let finish = BFGS.minimize(fromZero.x, parscale: parscale, maxIterations: 2 * options.maxIterations,
-                                     cancellation: options.cancellation, reltol: options.polishReltol, scaledRestart: true) {
+                                     cancellation: options.cancellation, reltol: options.polishReltol,
+                                     scaledRestart: true) {
             objective.exactObjective($0, transformed: true)
           }
           iterations += finish.iterations
