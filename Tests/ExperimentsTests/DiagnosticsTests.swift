@@ -2,6 +2,12 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Every error class, with its exact rendered message (location, source line, caret).
 @Suite("Experiment files: diagnostics")
 struct DiagnosticsTests {
@@ -574,6 +580,31 @@ struct HostileInputTests {
     // The YAML form reads back as the same value.
     #expect(Value.string("a\u{1B}b\u{85}").yamlInline == "\"a\\u001bb\\u0085\"")
     #expect(try Scratch().spec(Self.head + "extra: \"a\\u001bb\\u0085\"\n").settings[path: "extra"] == "a\u{1B}b\u{85}")
+  }
+
+  /// A FIFO (or a device) as the experiment file: refused at once, not read until a writer comes.
+  @Test(.timeLimit(.minutes(1))) func specialFilesAreRefused() throws {
+    let scratch = try Scratch()
+    let fifo = scratch.directory.appendingPathComponent("pipe.yaml")
+    try #require(mkfifo(fifo.path, 0o600) == 0)
+    do {
+      _ = try ExperimentParser.parse(fileURL: fifo, tasks: toyTasks, displayPath: "pipe.yaml")
+      Issue.record("a FIFO was read")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false)
+        == "pipe.yaml: error: cannot read experiment file: it is a FIFO or other special file, not a regular file")
+    }
+    do {
+      _ = try ExperimentParser.parse(fileURL: URL(fileURLWithPath: "/dev/null"), tasks: toyTasks, displayPath: "null")
+      Issue.record("/dev/null was read")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false).hasPrefix("null: error: cannot read experiment file: it is a character device"))
+    }
+    // A symbolic link to a regular file is fine.
+    let target = try scratch.write("name: x\ntask: toy\ntarget: y\n", to: "real.yaml")
+    let link = scratch.directory.appendingPathComponent("link.yaml")
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+    #expect(try ExperimentParser.parse(fileURL: link, tasks: toyTasks).name == "x")
   }
 
   @Test func suggestionsIgnoreWordsFarLongerThanEveryCandidate() {
