@@ -207,7 +207,10 @@ public enum ARIMA {
         loglik = -0.5 * (nUsed * Math.log(sigma2) + nUsed + nUsed * Math.log(2 * Double.pi))
         residuals = [Double](repeating: 0, count: d) + objective.cssResiduals()
         if options.standardErrors {
-          let h = BFGS.hessian(at: coefficients, parscale: parscale) { objective.cssObjective($0) }
+          let h = BFGS.hessian(at: coefficients, parscale: parscale, cancellation: options.cancellation) {
+            objective.cssObjective($0)
+          }
+          try options.cancellation.check()
           standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
         }
         return try finish(series: series, order: order, options: options, hasMean: hasMean, coefficients: coefficients,
@@ -350,7 +353,10 @@ public enum ARIMA {
     let value = 0.5 * (Math.log(s.ssq / nUsed) + s.sumlog / nUsed)
     loglik = -0.5 * (2 * nUsed * value + nUsed + nUsed * Math.log(2 * Double.pi))
     if options.standardErrors && k > 0 {
-      let h = BFGS.hessian(at: coefficients, parscale: parscale) { objective.exactObjective($0, transformed: false) }
+      let h = BFGS.hessian(at: coefficients, parscale: parscale, cancellation: options.cancellation) {
+        objective.exactObjective($0, transformed: false)
+      }
+      try options.cancellation.check()
       standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
     }
     return try finish(series: series, order: order, options: options, hasMean: hasMean, coefficients: coefficients,
