@@ -51,7 +51,7 @@ public enum ExperimentParser {
     }
     var parser = Parsing(sink: DiagnosticSink(file: shown, source: source), tasks: tasks)
     let spec = parser.run(source: source, fileURL: fileURL, displayPath: shown)
-    let errors = parser.sink.sorted.filter { $0.severity == .error }
+    let errors = parser.sink.report.filter { $0.severity != .warning }
     if let spec, errors.isEmpty { return spec }
     throw ExperimentError(errors.isEmpty ? [parser.sink.make("invalid experiment file", at: nil)] : errors)
   }

@@ -505,6 +505,30 @@ struct HostileInputTests {
     #expect(Array(lines[1])[offset...].starts(with: "1e-7]"), "\(lines[1]) / \(lines[2])")
   }
 
+  /// Many errors on one very long line: a bounded number of diagnostics, each holding a window of the line (a copy
+  /// of the whole line per error would take gigabytes here).
+  @Test(.timeLimit(.minutes(2))) func manyErrorsOnALongLineStayBounded() throws {
+    let count = 50_000
+    let text = "name: m\ntask: mini\nsweep:\n  x: [" + Array(repeating: "a", count: count).joined(separator: ", ") + "]\n"
+    do {
+      _ = try Scratch().spec(text)
+      Issue.record("expected errors")
+    } catch let error as ExperimentError {
+      let errors = error.diagnostics.filter { $0.severity == .error }
+      #expect(errors.count == 500)
+      #expect(error.diagnostics.last?.message == "\(count - 500) more errors not shown")
+      #expect(errors.allSatisfy { ($0.sourceLine?.unicodeScalars.count ?? 0) <= 4 * Diagnostic.snippetWidth })
+      let last = try #require(errors.last)
+      #expect(last.column == 7 + 3 * 499, "\(last)")
+      let lines = last.rendered(colored: false).split(separator: "\n", omittingEmptySubsequences: false)
+      try #require(lines.count == 3)
+      let caret = try #require(lines[2].firstIndex(of: "^"))
+      let offset = lines[2].distance(from: lines[2].startIndex, to: caret)
+      #expect(Array(lines[1])[offset...].starts(with: "a, a"), "\(lines[1])\n\(lines[2])")
+      #expect(lines[1].hasPrefix("...") && lines[1].hasSuffix("..."))
+    }
+  }
+
   @Test(arguments: [
     ("name: ..\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '..': it names a directory of reports"),
     ("name: .\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '.': it names a directory of reports"),
