@@ -15,8 +15,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
   public var column: Int?
   public var message: String
   public var severity: Severity
-  /// The text of ``line`` without its newline, used for the snippet; nil shows no snippet.
+  /// The text of ``line`` without its newline, used for the snippet; nil shows no snippet. For a very long line,
+  /// only a window around the column (see ``sourceLineOffset``).
   public var sourceLine: String?
+  /// How many Unicode scalars of the real line precede ``sourceLine`` (0 unless the line was cut to a window).
+  public var sourceLineOffset = 0
+  /// Whether the real line goes on after ``sourceLine``.
+  public var sourceLineContinues = false
 
   public init(file: String, line: Int? = nil, column: Int? = nil, message: String, severity: Severity = .error,
               sourceLine: String? = nil)
@@ -52,7 +57,8 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
       header = "\(location): \(severity.rawValue): \(message)"
     }
     guard let sourceLine, let column, column >= 1 else { return header }
-    let (shown, padding) = Self.snippet(sourceLine, column: column)
+    let (shown, padding) = Self.snippet(sourceLine, column: column - sourceLineOffset, cutBefore: sourceLineOffset > 0,
+                                        cutAfter: sourceLineContinues)
     let caret = colored ? "\u{1B}[1;32m^\u{1B}[0m" : "^"
     return header + "\n" + shown + "\n" + padding + caret
   }
@@ -109,24 +115,27 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
   /// The source line as printed (control characters escaped, tabs kept; a window of ``snippetWidth`` scalars
   /// around `column` when the line is longer) and the caret line's padding: a tab under each tab, one space per
   /// printed character otherwise, so the caret stands under the column's first printed character.
-  static func snippet(_ line: String, column: Int) -> (shown: String, padding: String) {
+  static func snippet(_ line: String, column: Int, cutBefore: Bool = false, cutAfter: Bool = false)
+    -> (shown: String, padding: String)
+  {
     let scalars = Array(line.unicodeScalars)
-    let at = column - 1
+    let at = max(column - 1, 0)
     var start = 0
     var end = scalars.count
     if scalars.count > snippetWidth {
       start = max(0, min(at - snippetWidth / 2, scalars.count - snippetWidth))
       end = min(scalars.count, start + snippetWidth)
     }
-    var shown = start > 0 ? "..." : ""
-    var padding = start > 0 ? "   " : ""
+    let cutStart = start > 0 || cutBefore
+    var shown = cutStart ? "..." : ""
+    var padding = cutStart ? "   " : ""
     for i in start..<end {
       let printed = escaped(scalars[i], keepTab: true)
       shown += printed
       if i < at { padding += printed == "\t" ? "\t" : String(repeating: " ", count: printed.count) }
     }
     if at > end { padding += String(repeating: " ", count: at - end) }
-    if end < scalars.count { shown += "..." }
+    if end < scalars.count || cutAfter { shown += "..." }
     return (shown, padding)
   }
 }
@@ -194,14 +203,51 @@ struct DiagnosticSink {
     return String(lines[line - 1])
   }
 
+  /// The most diagnostics kept; beyond it they are counted (``dropped``) and reported in one note.
+  static let maximumDiagnostics = 500
+  /// Diagnostics not kept because ``maximumDiagnostics`` were already there.
+  private(set) var dropped = 0
+
   func make(_ message: String, at position: SourcePosition?, severity: Diagnostic.Severity = .error) -> Diagnostic {
     guard let position else { return Diagnostic(file: file, message: message, severity: severity) }
-    return Diagnostic(file: file, line: position.line, column: position.column, message: message,
-                      severity: severity, sourceLine: sourceLine(position.line))
+    var diagnostic = Diagnostic(file: file, line: position.line, column: position.column, message: message,
+                                severity: severity)
+    guard position.line >= 1, position.line <= lines.count else { return diagnostic }
+    // Keep a window of a long line, not the line: a 4 MiB one-line file with many errors must not hold a copy
+    // of the line per error.
+    let scalars = lines[position.line - 1].unicodeScalars
+    let count = scalars.count
+    let keep = 2 * Diagnostic.snippetWidth
+    if count <= 2 * keep {
+      diagnostic.sourceLine = String(lines[position.line - 1])
+    } else {
+      let lower = max(0, min(position.column - 1 - keep / 2, count - keep))
+      let from = scalars.index(scalars.startIndex, offsetBy: lower)
+      let to = scalars.index(from, offsetBy: keep)
+      var window = ""
+      window.unicodeScalars.append(contentsOf: scalars[from..<to])
+      diagnostic.sourceLine = window
+      diagnostic.sourceLineOffset = lower
+      diagnostic.sourceLineContinues = lower + keep < count
+    }
+    return diagnostic
   }
 
   mutating func error(_ message: String, at position: SourcePosition?) {
+    guard diagnostics.count < Self.maximumDiagnostics else {
+      dropped += 1
+      return
+    }
     diagnostics.append(make(message, at: position))
+  }
+
+  /// ``sorted``, and a note for the diagnostics not kept.
+  var report: [Diagnostic] {
+    var out = sorted
+    if dropped > 0 {
+      out.append(Diagnostic(file: file, message: "\(dropped) more errors not shown", severity: .note))
+    }
+    return out
   }
 
   var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }

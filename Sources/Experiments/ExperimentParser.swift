@@ -51,7 +51,7 @@ public enum ExperimentParser {
     }
     var parser = Parsing(sink: DiagnosticSink(file: shown, source: source), tasks: tasks)
     let spec = parser.run(source: source, fileURL: fileURL, displayPath: shown)
-    let errors = parser.sink.sorted.filter { $0.severity == .error }
+    let errors = parser.sink.report.filter { $0.severity != .warning }
     if let spec, errors.isEmpty { return spec }
     throw ExperimentError(errors.isEmpty ? [parser.sink.make("invalid experiment file", at: nil)] : errors)
   }
@@ -71,9 +71,15 @@ public enum ExperimentParser {
       throw fail("cannot read experiment file: no such file")
     }
     if isDirectory.boolValue { throw fail("cannot read experiment file: it is a directory") }
-    if let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? NSNumber,
-      size.intValue > ExperimentParser.maximumFileSize
-    {
+    let attributes = try? FileManager.default.attributesOfItem(atPath: url.resolvingSymlinksInPath().path)
+    // Reading a FIFO, socket or device would block or never end: only regular files (symbolic links followed).
+    if let type = attributes?[.type] as? FileAttributeType, type != .typeRegular {
+      let kinds: [FileAttributeType: String] = [
+        .typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device", .typeSocket: "a socket",
+      ]
+      throw fail("cannot read experiment file: it is \(kinds[type] ?? "a FIFO or other special file"), not a regular file")
+    }
+    if let size = attributes?[.size] as? NSNumber, size.intValue > ExperimentParser.maximumFileSize {
       throw fail("cannot read experiment file: it has \(size.intValue) bytes; at most "
         + "\(ExperimentParser.maximumFileSize) are allowed")
     }

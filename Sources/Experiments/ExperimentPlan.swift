@@ -111,7 +111,7 @@ public struct ExperimentPlan: Sendable {
       }
       sink.error(message, at: spec.position(ofSetting: problem.path))
     }
-    if sink.hasErrors { throw ExperimentError(sink.sorted) }
+    if sink.hasErrors { throw ExperimentError(sink.report) }
     self.trials = trials
     self.inputFingerprints = fingerprints
     self.inputsByKey = byKey

@@ -192,7 +192,8 @@ public enum ARIMA {
     let nUsed = Double(m)
 
     if options.method == .css || options.method == .cssML {
-      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
+      let css = BFGS.minimize(initial, parscale: parscale, maxIterations: options.maxIterations,
+                              cancellation: options.cancellation, reltol: options.reltol) {
         objective.cssObjective($0)
       }
       try options.cancellation.check()
@@ -206,7 +207,10 @@ public enum ARIMA {
         loglik = -0.5 * (nUsed * Math.log(sigma2) + nUsed + nUsed * Math.log(2 * Double.pi))
         residuals = [Double](repeating: 0, count: d) + objective.cssResiduals()
         if options.standardErrors {
-          let h = BFGS.hessian(at: coefficients, parscale: parscale) { objective.cssObjective($0) }
+          let h = BFGS.hessian(at: coefficients, parscale: parscale, cancellation: options.cancellation) {
+            objective.cssObjective($0)
+          }
+          try options.cancellation.check()
           standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
         }
         return try finish(series: series, order: order, options: options, hasMean: hasMean, coefficients: coefficients,
@@ -237,7 +241,8 @@ public enum ARIMA {
       let inverted = ARMAParameters.invertMA(Array(start[p..<(p + q)]))
       for i in 0..<q { start[p + i] = inverted[i] }
     }
-    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations, cancellation: options.cancellation, reltol: options.reltol) {
+    var ml = BFGS.minimize(start, parscale: parscale, maxIterations: options.maxIterations,
+                           cancellation: options.cancellation, reltol: options.reltol) {
       objective.exactObjective($0, transformed: true)
     }
     var iterationsSoFar = ml.iterations
@@ -245,7 +250,9 @@ public enum ARIMA {
       // A second start from zero ARMA coefficients (R's method "ML" start); the CSS start can sit in the basin
       // of a worse local maximum. Kept only when clearly better.
       let alternative = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                      cancellation: options.cancellation, reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+                                      cancellation: options.cancellation, reltol: options.reltol) {
+        objective.exactObjective($0, transformed: true)
+      }
       iterationsSoFar += alternative.iterations
       if alternative.value < ml.value - 1e-7 {
         notes.append("ML from zero start values beat the CSS start by \(Double(m) * (ml.value - alternative.value)) in loglik")
@@ -298,13 +305,15 @@ public enum ARIMA {
         // found a higher maximum, polished to `polishReltol`. Kept only when it raises the likelihood.
         objective.transformMA = q > 0
         var fromZero = BFGS.minimize(zeroStart, parscale: parscale, maxIterations: options.maxIterations,
-                                     cancellation: options.cancellation, reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
+                                     cancellation: options.cancellation, reltol: options.reltol, scaledRestart: true,
+                                     forwardDifferences: true) {
           objective.exactObjective($0, transformed: true)
         }
         iterations += fromZero.iterations
         if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
           let finish = BFGS.minimize(fromZero.x, parscale: parscale, maxIterations: 2 * options.maxIterations,
-                                     cancellation: options.cancellation, reltol: options.polishReltol, scaledRestart: true) {
+                                     cancellation: options.cancellation, reltol: options.polishReltol,
+                                     scaledRestart: true) {
             objective.exactObjective($0, transformed: true)
           }
           iterations += finish.iterations
@@ -344,7 +353,10 @@ public enum ARIMA {
     let value = 0.5 * (Math.log(s.ssq / nUsed) + s.sumlog / nUsed)
     loglik = -0.5 * (2 * nUsed * value + nUsed + nUsed * Math.log(2 * Double.pi))
     if options.standardErrors && k > 0 {
-      let h = BFGS.hessian(at: coefficients, parscale: parscale) { objective.exactObjective($0, transformed: false) }
+      let h = BFGS.hessian(at: coefficients, parscale: parscale, cancellation: options.cancellation) {
+        objective.exactObjective($0, transformed: false)
+      }
+      try options.cancellation.check()
       standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
     }
     return try finish(series: series, order: order, options: options, hasMean: hasMean, coefficients: coefficients,

@@ -171,8 +171,9 @@ enum BFGS {
   }
 
   /// Numerical Hessian as R's `optimHess`: central differences of central-difference gradients, step 1e-3 in the
-  /// scaled coordinates `x / parscale`, symmetrised. Entries are in the original coordinates.
-  static func hessian(at x0: [Double], parscale: [Double],
+  /// scaled coordinates `x / parscale`, symmetrised. Entries are in the original coordinates. `cancellation` is
+  /// polled once per row (4n evaluations); when cancelled the rest of the matrix is NaN.
+  static func hessian(at x0: [Double], parscale: [Double], cancellation: CancellationToken = .never,
                       objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> [[Double]]
   {
     let n = x0.count
@@ -196,6 +197,7 @@ enum BFGS {
     var hess = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
     var x = x0
     for i in 0..<n {
+      if cancellation.isCancelled { return [[Double]](repeating: [Double](repeating: .nan, count: n), count: n) }
       let e = step * parscale[i]
       x[i] = x0[i] + e
       let g1 = gradient(x)

@@ -2,6 +2,12 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+
 /// Every error class, with its exact rendered message (location, source line, caret).
 @Suite("Experiment files: diagnostics")
 struct DiagnosticsTests {
@@ -499,6 +505,30 @@ struct HostileInputTests {
     #expect(Array(lines[1])[offset...].starts(with: "1e-7]"), "\(lines[1]) / \(lines[2])")
   }
 
+  /// Many errors on one very long line: a bounded number of diagnostics, each holding a window of the line (a copy
+  /// of the whole line per error would take gigabytes here).
+  @Test(.timeLimit(.minutes(2))) func manyErrorsOnALongLineStayBounded() throws {
+    let count = 50_000
+    let text = "name: m\ntask: mini\nsweep:\n  x: [" + Array(repeating: "a", count: count).joined(separator: ", ") + "]\n"
+    do {
+      _ = try Scratch().spec(text)
+      Issue.record("expected errors")
+    } catch let error as ExperimentError {
+      let errors = error.diagnostics.filter { $0.severity == .error }
+      #expect(errors.count == 500)
+      #expect(error.diagnostics.last?.message == "\(count - 500) more errors not shown")
+      #expect(errors.allSatisfy { ($0.sourceLine?.unicodeScalars.count ?? 0) <= 4 * Diagnostic.snippetWidth })
+      let last = try #require(errors.last)
+      #expect(last.column == 7 + 3 * 499, "\(last)")
+      let lines = last.rendered(colored: false).split(separator: "\n", omittingEmptySubsequences: false)
+      try #require(lines.count == 3)
+      let caret = try #require(lines[2].firstIndex(of: "^"))
+      let offset = lines[2].distance(from: lines[2].startIndex, to: caret)
+      #expect(Array(lines[1])[offset...].starts(with: "a, a"), "\(lines[1])\n\(lines[2])")
+      #expect(lines[1].hasPrefix("...") && lines[1].hasSuffix("..."))
+    }
+  }
+
   @Test(arguments: [
     ("name: ..\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '..': it names a directory of reports"),
     ("name: .\ntask: toy\ntarget: y\n", "x.yaml:1:7: error: 'name' cannot be '.': it names a directory of reports"),
@@ -574,6 +604,31 @@ struct HostileInputTests {
     // The YAML form reads back as the same value.
     #expect(Value.string("a\u{1B}b\u{85}").yamlInline == "\"a\\u001bb\\u0085\"")
     #expect(try Scratch().spec(Self.head + "extra: \"a\\u001bb\\u0085\"\n").settings[path: "extra"] == "a\u{1B}b\u{85}")
+  }
+
+  /// A FIFO (or a device) as the experiment file: refused at once, not read until a writer comes.
+  @Test(.timeLimit(.minutes(1))) func specialFilesAreRefused() throws {
+    let scratch = try Scratch()
+    let fifo = scratch.directory.appendingPathComponent("pipe.yaml")
+    try #require(mkfifo(fifo.path, 0o600) == 0)
+    do {
+      _ = try ExperimentParser.parse(fileURL: fifo, tasks: toyTasks, displayPath: "pipe.yaml")
+      Issue.record("a FIFO was read")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false)
+        == "pipe.yaml: error: cannot read experiment file: it is a FIFO or other special file, not a regular file")
+    }
+    do {
+      _ = try ExperimentParser.parse(fileURL: URL(fileURLWithPath: "/dev/null"), tasks: toyTasks, displayPath: "null")
+      Issue.record("/dev/null was read")
+    } catch let error as ExperimentError {
+      #expect(error.rendered(colored: false).hasPrefix("null: error: cannot read experiment file: it is a character device"))
+    }
+    // A symbolic link to a regular file is fine.
+    let target = try scratch.write("name: x\ntask: toy\ntarget: y\n", to: "real.yaml")
+    let link = scratch.directory.appendingPathComponent("link.yaml")
+    try FileManager.default.createSymbolicLink(at: link, withDestinationURL: target)
+    #expect(try ExperimentParser.parse(fileURL: link, tasks: toyTasks).name == "x")
   }
 
   @Test func suggestionsIgnoreWordsFarLongerThanEveryCandidate() {

@@ -234,6 +234,9 @@ struct RunFilterLimitTests {
 
   @Test("more comparisons than the bound, or a longer expression, is refused with a position")
   func bounds() throws {
+    // The most comparisons allowed, on metrics (two bound values each): within SQLite's 32,766 variables.
+    let most = (0..<RunFilter.maximumComparisons).map { "f\($0 % 10)=1" }.joined(separator: " or ")
+    #expect(try RunFilter(most).arguments.count == 2 * RunFilter.maximumComparisons)
     let many = (0...RunFilter.maximumComparisons).map { _ in "f1>0" }.joined(separator: " or ")
     let e = try #require(error(many))
     #expect(e.message.contains("at most \(RunFilter.maximumComparisons) comparisons"), "\(e.message)")
