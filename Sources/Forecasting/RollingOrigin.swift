@@ -27,14 +27,14 @@ public enum RollingOrigin {
         // Take in the newest observation (centred like the fit: time counted from the series' start).
         let t = Double(origin)
         let value = series[origin - 1]
-        let centred = !current.hasMean ? value : (order.d == 0 ? value - current.mean : value - current.mean * t)
+        let centred = !current.hasMean ? value : (current.meanIsDrift ? value - current.mean * t : value - current.mean)
         _ = s.filter([centred])
         state = s
       }
       guard let current = fit, let s = state else { break }
       let raw = s.forecast(steps: 1)
       var m = raw.mean[0]
-      if current.hasMean { m += order.d == 0 ? current.mean : current.mean * Double(origin + 1) }
+      if current.hasMean { m += current.meanIsDrift ? current.mean * Double(origin + 1) : current.mean }
       mean.append(m)
       se.append((raw.variance[0] * current.sigma2).squareRoot())
     }
