@@ -27,6 +27,18 @@ public enum ARIMA {
     let problem = try prepare(series, order: order, options: options)
     var notes: [String] = []
     var start = problem.initial
+    if options.method != .css, let given = options.startValues {
+      if given.count == problem.k, given.allSatisfy(\.isFinite), problem.layout.arBlocks.allSatisfy({ block in
+        ARMAParameters.isStationary(Array(given[block.offset..<(block.offset + block.count)]))
+      }) {
+        var estimate = try maximumLikelihood(problem, from: given, notes: &notes)
+        if options.polish && problem.k > 0 && estimate.value.isFinite { polish(problem, &estimate, notes: &notes) }
+        let coefficients = untransform(problem, estimate.x, notes: &notes)
+        return try finishML(problem, coefficients: coefficients, estimate: estimate, notes: notes)
+      }
+      notes.append("start values ignored: \(given.count) values for \(problem.k) coefficients, or not finite, or a "
+        + "non-stationary AR part")
+    }
     if options.method == .css || options.method == .cssML {
       let css = conditionalSumOfSquares(problem)
       if options.method == .css { return try finishCSS(problem, css: css) }

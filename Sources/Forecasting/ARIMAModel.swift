@@ -93,6 +93,10 @@ public struct ARIMAOptions: Sendable {
   /// `arima` stops there, instead of starting ML from zero (default false; ``AutoARIMA`` sets it, so that such
   /// models are rejected as R's `auto.arima` rejects them).
   public var failOnNonStationaryStart = false
+  /// Warm start: for `ml` and `css-ml`, start ML at these coefficients (the layout of ``ARIMAFit/coefficients``,
+  /// for example a previous fit on a shorter history) instead of at the CSS estimate or zero. Ignored (with a note)
+  /// when the count differs, a value is not finite, or an AR part is not stationary. Default nil.
+  public var startValues: [Double]? = nil
 
   public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
               reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,

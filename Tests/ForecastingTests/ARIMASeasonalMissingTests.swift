@@ -1,3 +1,4 @@
+import AlmanacCore
 import Forecasting
 import Foundation
 import Testing
@@ -138,5 +139,54 @@ struct ARIMASeasonalMissingTests {
     #expect(throws: ARIMAError.invalidHorizon(-1)) { try fit.forecast(steps: -1) }
     #expect(throws: ARIMAError.invalidHorizon(ARIMAFit.maxSteps + 1)) { try fit.forecast(steps: ARIMAFit.maxSteps + 1) }
     #expect(try fit.forecast(steps: 0).mean.isEmpty)
+  }
+}
+
+/// Warm starts (``ARIMAOptions/startValues``) reach the same optimum as a cold fit.
+@Suite struct WarmStartTests {
+  static func series() -> [Double] {
+    var rng = SplitMix64(seed: 11)
+    var e = 0.0
+    var x = 0.0
+    return (0..<300).map { _ in
+      let shock = rng.nextGaussian()
+      x += shock + 0.4 * e
+      e = shock
+      return x
+    }
+  }
+
+  @Test func warmStartFromAShorterFitReachesTheSameOptimum() throws {
+    let y = Self.series()
+    let order = ARIMAOrder(p: 1, d: 1, q: 1)
+    let cold = try ARIMA.fit(y, order: order)
+    let previous = try ARIMA.fit(Array(y.dropLast()), order: order)
+    var options = ARIMAOptions()
+    options.startValues = previous.coefficients
+    let warm = try ARIMA.fit(y, order: order, options: options)
+    #expect(abs(warm.loglik - cold.loglik) < 1e-6)
+    for (a, b) in zip(warm.coefficients, cold.coefficients) { #expect(abs(a - b) < 1e-3) }
+    #expect(warm.evaluations < cold.evaluations, "warm \(warm.evaluations) vs cold \(cold.evaluations) evaluations")
+  }
+
+  @Test func unusableStartValuesAreIgnoredWithANote() throws {
+    var options = ARIMAOptions()
+    options.startValues = [2.0, 0.1]  // non-stationary AR
+    let fit = try ARIMA.fit(Self.series(), order: ARIMAOrder(p: 1, d: 1, q: 1), options: options)
+    #expect(fit.notes.contains { $0.hasPrefix("start values ignored") })
+    options.startValues = [0.1]  // wrong count
+    #expect(try ARIMA.fit(Self.series(), order: ARIMAOrder(p: 1, d: 1, q: 1), options: options).notes
+      .contains { $0.hasPrefix("start values ignored") })
+  }
+
+  @Test func rollingOriginWithWarmStartsMatchesRefitting() throws {
+    let y = Self.series()
+    let order = ARIMAOrder(p: 1, d: 1, q: 1)
+    let options = ARIMAOptions(standardErrors: false)
+    let cold = try RollingOrigin.oneStepForecasts(y, holdout: 10, refitEvery: 1, order: order, options: options)
+    let warm = try RollingOrigin.oneStepForecasts(y, holdout: 10, refitEvery: 1, order: order, options: options,
+                                                  warmStart: true)
+    #expect(cold.fits == 10 && warm.fits == 10)
+    for (a, b) in zip(cold.forecast.mean, warm.forecast.mean) { #expect(abs(a - b) < 1e-4 * max(1, abs(a))) }
   }
 }

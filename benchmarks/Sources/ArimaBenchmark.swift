@@ -1,6 +1,9 @@
 // almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
 // Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
 // Usage: almanac-bench arima [threads] [--no-polish] [--zero-start] [--no-zero-polish]
+//        almanac-bench arima vs-r [--no-auto]: the same grid on one core against R's stats::arima, rolling-origin
+//        evaluation with warm starts against refitting from scratch, and the stepwise search against
+//        forecast::auto.arima at n = 5,000 (each ratio printed side by side; R parts skipped without Rscript).
 import Dispatch
 import Forecasting
 import Foundation
@@ -80,6 +83,7 @@ enum ArimaBenchmark {
   }
 
   static func run(_ args: ArraySlice<String>) throws {
+    if args.first == "vs-r" { return try VersusR.run(args.dropFirst()) }
     guard let shared = sharedDirectory else {
       print("arima: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
       return
@@ -171,5 +175,145 @@ enum ArimaBenchmark {
       print("loglik >= statsmodels - 0.01 wherever statsmodels converged (\(compared) orders): "
         + (worse.isEmpty ? "yes" : "NO: " + worse.joined(separator: ", ")))
     }
+  }
+}
+
+/// `almanac-bench arima vs-r`: ratios against R on one core.
+enum VersusR {
+  static func seconds(_ d: Duration) -> Double {
+    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  }
+
+  static func time(_ body: () throws -> Void) rethrows -> Double {
+    let clock = ContinuousClock()
+    let start = clock.now
+    try body()
+    return seconds(clock.now - start)
+  }
+
+  static var rscript: String? {
+    ["/usr/bin/Rscript", "/usr/local/bin/Rscript"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  /// Runs an R script and returns its standard output (nil without R or on failure).
+  static func runR(_ script: String) -> String? {
+    guard let rscript else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: rscript)
+    process.arguments = ["--vanilla", "-e", script]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// The value printed after `key` in R's output.
+  static func value(_ key: String, in output: String?) -> Double? {
+    guard let output else { return nil }
+    for line in output.split(separator: "\n") where line.hasPrefix(key + " ") {
+      return Double(line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces))
+    }
+    return nil
+  }
+
+  static func run(_ args: ArraySlice<String>) throws {
+    guard let shared = ArimaBenchmark.sharedDirectory else {
+      print("arima vs-r: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
+      return
+    }
+    let rates = try ArimaBenchmark.loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
+                                             column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }
+    let y = try SeriesTransform.log.apply(Array(rates.suffix(2000).dropLast(100)))
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-arima-\(getpid()).txt")
+    try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    if rscript == nil { print("Rscript not found: R columns skipped (install r-base-core r-cran-forecast)") }
+
+    // 1. The 108-order grid, one core.
+    let orders = (0...5).flatMap { p in (0...2).flatMap { d in (0...5).map { q in ARIMAOrder(p: p, d: d, q: q) } } }
+    var failed = 0
+    let rPath = time {
+      for order in orders {
+        do {
+          _ = try ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true, polish: false, zeroPolish: false))
+        } catch { failed += 1 }
+      }
+    }
+    let polished = time {
+      for order in orders { _ = try? ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true)) }
+    }
+    let gridScript = """
+      y <- scan("\(file.path)", quiet = TRUE)
+      t <- system.time(for (p in 0:5) for (d in 0:2) for (q in 0:5)
+        try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE))[["elapsed"]]
+      cat("grid", t, "\\n")
+      """
+    let rGrid = value("grid", in: runR(gridScript))
+    print("ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
+    func ratio(_ r: Double?, _ ours: Double) -> String {
+      r.map { String(format: "R %.2f s, ratio %.1fx", $0, $0 / ours) } ?? "R not run"
+    }
+    print(String(format: "  ours, R's optimiser path (polish off, standard errors on): %.2f s (%d failed); %@", rPath,
+                 failed, ratio(rGrid, rPath)))
+    print(String(format: "  ours, defaults (polish and zero-start passes on):           %.2f s; %@", polished,
+                 ratio(rGrid, polished)))
+
+    // 2. Rolling origin: one-step forecasts over the last 100 points, a refit at every origin.
+    let order = ARIMAOrder(p: 1, d: 1, q: 1)
+    let options = ARIMAOptions(standardErrors: false)
+    var cold: ARIMAForecast?
+    var warm: ARIMAForecast?
+    let coldSeconds = try time {
+      cold = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options).forecast
+    }
+    let warmSeconds = try time {
+      warm = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options,
+                                                warmStart: true).forecast
+    }
+    var largest = 0.0
+    if let cold, let warm {
+      for (a, b) in zip(cold.mean, warm.mean) { largest = max(largest, abs(a - b) / max(1e-12, abs(a))) }
+    }
+    let rollingScript = """
+      y <- scan("\(file.path)", quiet = TRUE)
+      n <- length(y)
+      t <- system.time(for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE))[["elapsed"]]
+      cat("rolling", t, "\\n")
+      """
+    let rRolling = value("rolling", in: runR(rollingScript))
+    print("Rolling origin: ARIMA(1,1,1), 100 origins, a refit at each, one core")
+    print(String(format: "  from scratch %.2f s; warm starts %.2f s: %.1fx cheaper (largest relative forecast "
+      + "difference %.1e); R from scratch: %@", coldSeconds, warmSeconds, coldSeconds / warmSeconds, largest,
+      rRolling.map { String(format: "%.2f s, %.1fx ours warm", $0, $0 / warmSeconds) } ?? "not run"))
+
+    // 3. Stepwise search at n = 5,000 against forecast::auto.arima.
+    guard !args.contains("--no-auto") else { return }
+    let long = try SeriesTransform.log.apply(Array(rates.suffix(5000)))
+    let longFile = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-auto-\(getpid()).txt")
+    try long.map { String($0) }.joined(separator: "\n").write(to: longFile, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: longFile) }
+    var chosen = ""
+    let autoSeconds = try time {
+      let result = try AutoARIMA.search(long)
+      chosen = "\(result.order)\(result.constant ? " with constant" : "") AICc \(String(format: "%.3f", result.criterion))"
+    }
+    let autoScript = """
+      suppressMessages(library(forecast))
+      y <- scan("\(longFile.path)", quiet = TRUE)
+      t <- system.time(f <- auto.arima(y))[["elapsed"]]
+      a <- f$arma
+      cat("auto", t, "\\n")
+      cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
+          " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
+      """
+    let output = runR(autoScript)
+    let rAuto = value("auto", in: output)
+    let rChoice = output?.split(separator: "\n").first { $0.hasPrefix("order") }.map(String.init) ?? "R not run"
+    print("Stepwise search (auto.arima defaults), n = 5,000, log USDC variable borrow rate, one core")
+    print(String(format: "  ours %.2f s: %@; %@; R chose %@", autoSeconds, chosen, ratio(rAuto, autoSeconds), rChoice))
   }
 }
