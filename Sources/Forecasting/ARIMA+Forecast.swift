@@ -42,7 +42,7 @@ extension ARIMAFit {
     guard steps >= 0, steps <= Self.maxSteps else { throw ARIMAError.invalidHorizon(steps) }
     if let i = history.firstIndex(where: { $0.isInfinite }) { throw ARIMAError.nonFinite(index: i, value: history[i]) }
     var ss = try ARIMAStateSpace(phi: phi, theta: theta, delta: delta)
-    _ = ss.filter(ARIMA.centred(history, mean: mean, drift: meanIsDrift, hasMean: hasMean, start: 1))
+    _ = ss.filterFromStart(ARIMA.centred(history, mean: mean, drift: meanIsDrift, hasMean: hasMean, start: 1))
     return forecast(from: ss, length: history.count, steps: steps)
   }
 

@@ -377,7 +377,7 @@ public enum ARIMA {
     var notes = notes
     do {
       var ss = try ARIMAStateSpace(phi: phi, theta: theta, delta: problem.delta)
-      let filtered = ss.filter(centred(problem.series, mean: mean, drift: problem.drift, hasMean: problem.hasMean,
+      let filtered = ss.filterFromStart(centred(problem.series, mean: mean, drift: problem.drift, hasMean: problem.hasMean,
                                        start: 1))
       if cssResiduals == nil { residuals = filtered }
       state = ss

@@ -54,6 +54,7 @@ final class ARIMALikelihood {
   /// Runs the filter for `phi[0..<p]`, `theta[0..<(r-1)]` (zero-padded), the stationary covariance `q0` (r x r,
   /// column-major) and the series minus `mu` (intercept) or minus `mu * t`, t = 1...n (`drift`). Returns R's
   /// `(ssq, sumlog, nu)`; with `residuals` (n values) also R's standardised innovations (NaN where missing).
+  /// Afterwards ``state`` and ``covariance`` hold the filtered state after the last point.
   func evaluate(phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>, q0: UnsafePointer<Double>,
                 mu: Double, drift: Bool, residuals: UnsafeMutablePointer<Double>? = nil)
     -> (ssq: Double, sumlog: Double, nu: Int)
@@ -118,6 +119,11 @@ final class ARIMALikelihood {
     }
     return (ssq, sumlog, nu)
   }
+
+  /// The filtered state mean after the last ``evaluate(phi:p:theta:q0:mu:drift:residuals:)`` (rd values).
+  var state: [Double] { (0..<rd).map { a[$0] } }
+  /// The filtered state covariance after the last evaluation (rd x rd, column-major).
+  var covariance: [Double] { (0..<(rd * rd)).map { pMatrix[$0] } }
 
   /// `Pnew = T P T' + R R'`, exactly as R computes it (with and without a differencing block).
   @inline(__always)

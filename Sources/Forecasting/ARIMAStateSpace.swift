@@ -139,6 +139,34 @@ struct ARIMAStateSpace: Sendable {
     return residuals
   }
 
+  /// ``filter(_:)`` from the initial state, computed by R's `ARIMA_Like` on flat buffers (``ARIMALikelihood``): the
+  /// same recursion without an allocation per step (what a fit runs once over the whole series for residuals and
+  /// the forecast state). Falls back to ``filter(_:)`` when the filter has already taken observations.
+  mutating func filterFromStart(_ x: [Double]) -> [Double] {
+    guard steps == 0, !x.isEmpty else { return filter(x) }
+    let filter = ARIMALikelihood(series: x, delta: delta, r: r)
+    var residuals = [Double](repeating: .nan, count: x.count)
+    var q0 = [Double](repeating: 0, count: r * r)
+    for j in 0..<r { for i in 0..<r { q0[i + r * j] = pInitial[i + rd * j] } }
+    let phiPadded = phi.isEmpty ? [0.0] : phi
+    let thetaPadded = theta.isEmpty ? [0.0] : theta
+    phiPadded.withUnsafeBufferPointer { ph in
+      thetaPadded.withUnsafeBufferPointer { th in
+        q0.withUnsafeBufferPointer { q in
+          residuals.withUnsafeMutableBufferPointer { out in
+            if let phb = ph.baseAddress, let thb = th.baseAddress, let qb = q.baseAddress, let ob = out.baseAddress {
+              _ = filter.evaluate(phi: phb, p: p, theta: thb, q0: qb, mu: 0, drift: false, residuals: ob)
+            }
+          }
+        }
+      }
+    }
+    a = filter.state
+    pMatrix = filter.covariance
+    steps = x.count
+    return residuals
+  }
+
   /// h-step predictions `Z a` and their variances `Z P Z'` (units of sigma2) from the current state (R's
   /// `KalmanForecast`).
   func forecast(steps h: Int) -> (mean: [Double], variance: [Double]) {
