@@ -57,6 +57,10 @@ final class ARMAObjective {
   private let pNew: UnsafeMutablePointer<Double>
   private let vMatrix: UnsafeMutablePointer<Double>
   private let resid: UnsafeMutablePointer<Double>
+  /// `w - mu` for the current CSS evaluation.
+  private let centredW: UnsafeMutablePointer<Double>
+  /// Whether the differenced series has missing values (NaN).
+  private let wHasMissing: Bool
   private let q0: StationaryCovariance
   /// Transformed ARMA parameters (scratch for the seasonal expansion).
   private let staged: UnsafeMutablePointer<Double>
@@ -90,6 +94,8 @@ final class ARMAObjective {
     pNew = .allocate(capacity: r * r)
     vMatrix = .allocate(capacity: max(r * r, 2 * r + 2))
     resid = .allocate(capacity: max(1, m))
+    centredW = .allocate(capacity: max(1, m))
+    wHasMissing = series.contains { $0.isNaN }
     q0 = StationaryCovariance(r: r)
     phi.initialize(repeating: 0, count: max(1, r))
     theta.initialize(repeating: 0, count: max(1, r))
@@ -103,6 +109,7 @@ final class ARMAObjective {
   deinit {
     w.deallocate(); phi.deallocate(); theta.deallocate(); work.deallocate(); a.deallocate(); anew.deallocate()
     pExt.deallocate(); phiPad.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
+    centredW.deallocate()
     staged.deallocate()
   }
 
@@ -157,19 +164,26 @@ final class ARMAObjective {
     var ssq = 0.0
     var nu = 0
     for l in 0..<min(p, m) { resid[l] = 0 }
+    let z = centredW
+    for l in 0..<m { z[l] = w[l] - mu }
     var l = p
     while l < m {
-      var e = w[l] - mu
-      for j in 0..<p { e -= phi[j] * (w[l - j - 1] - mu) }
-      let lags = min(l - p, q)
-      for j in 0..<lags { e -= theta[j] * resid[l - j - 1] }
+      var e = z[l]
+      for j in 0..<p { e -= phi[j] * z[l &- j &- 1] }
+      let lags = min(l &- p, q)
+      for j in 0..<lags { e -= theta[j] * resid[l &- j &- 1] }
       resid[l] = e
-      if !e.isNaN {
+      if wHasMissing {
+        if !e.isNaN {
+          ssq += e * e
+          nu += 1
+        }
+      } else {
         ssq += e * e
-        nu += 1
       }
       l += 1
     }
+    if !wHasMissing { nu = max(0, m - p) }
     return (ssq, nu)
   }
 
