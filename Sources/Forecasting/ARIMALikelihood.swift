@@ -21,7 +21,14 @@ final class ARIMALikelihood {
   private let pMatrix: UnsafeMutablePointer<Double>
   private let pNew: UnsafeMutablePointer<Double>
   private let mm: UnsafeMutablePointer<Double>
+  /// The previous step's predicted covariance (steady-state test).
+  private let pPrevious: UnsafeMutablePointer<Double>
+  /// Index after the last missing value: from there on the covariance recursion is deterministic and converges.
+  private let afterLastMissing: Int
   static let kappa = 1e6
+  /// Largest change of the predicted covariance between steps below which it is taken as steady (and no longer
+  /// updated; only after the last missing value). 0 turns the shortcut off.
+  var steadyTolerance = 1e-12
 
   /// `series` may contain NaN (missing); `delta` is R's `Delta` (see ``ARMALayout/delta(d:D:s:)``); `r` the ARMA
   /// state dimension `max(pFull, qFull + 1)`.
@@ -44,11 +51,14 @@ final class ARIMALikelihood {
     pMatrix = .allocate(capacity: rd * rd)
     pNew = .allocate(capacity: rd * rd)
     mm = .allocate(capacity: rd * rd)
+    pPrevious = .allocate(capacity: rd * rd)
+    afterLastMissing = (series.lastIndex { $0.isNaN } ?? -1) + 1
   }
 
   deinit {
     y.deallocate(); times.deallocate(); delta.deallocate(); a.deallocate(); anew.deallocate(); mVector.deallocate()
     pMatrix.deallocate(); pNew.deallocate(); mm.deallocate()
+    pPrevious.deallocate()
   }
 
   /// Runs the filter for `phi[0..<p]`, `theta[0..<(r-1)]` (zero-padded), the stationary covariance `q0` (r x r,
@@ -71,6 +81,11 @@ final class ARIMALikelihood {
     var ssq = 0.0
     var sumlog = 0.0
     var nu = 0
+    var canFreeze = false
+    var steady = false
+    var steadyGain = 1.0
+    var steadyLog = 0.0
+    var steadyRoot = 1.0
     for l in 0..<n {
       for i in 0..<r {
         var tmp = i < r - 1 ? a[i + 1] : 0
@@ -87,7 +102,28 @@ final class ARIMALikelihood {
         for k in 0..<d { tmp += delta[k] * a[r + k] }
         anew[r] = tmp
       }
-      if l > 0 { predictCovariance(phi: phi, p: p, theta: theta, q: q) }
+      if steady {
+        // Steady state (no missing value remains): the gain and the covariances no longer change.
+        let centred = y[l] - (drift ? mu * times[l] : mu)
+        var resid0 = centred - anew[0]
+        for i in 0..<d { resid0 -= delta[i] * anew[r + i] }
+        nu += 1
+        ssq += resid0 * resid0 / steadyGain
+        sumlog += steadyLog
+        residuals?[l] = resid0 / steadyRoot
+        let scale = resid0 / steadyGain
+        for i in 0..<rd { a[i] = anew[i] + mVector[i] * scale }
+        continue
+      }
+      if l > 0 {
+        predictCovariance(phi: phi, p: p, theta: theta, q: q)
+        if steadyTolerance > 0 && l > afterLastMissing + d {
+          var change = 0.0
+          for i in 0..<(rd * rd) { change = max(change, abs(pNew[i] - pPrevious[i])) }
+          if change < steadyTolerance { canFreeze = true }
+        }
+        for i in 0..<(rd * rd) { pPrevious[i] = pNew[i] }
+      }
       let value = y[l]
       if !value.isNaN {
         let centred = value - (drift ? mu * times[l] : mu)
@@ -105,6 +141,12 @@ final class ARIMALikelihood {
           nu += 1
           ssq += resid0 * resid0 / gain
           sumlog += Math.log(gain)
+          if canFreeze {
+            steady = true
+            steadyGain = gain
+            steadyLog = Math.log(gain)
+            steadyRoot = gain.squareRoot()
+          }
         }
         residuals?[l] = resid0 / gain.squareRoot()
         for i in 0..<rd { a[i] = anew[i] + mVector[i] * resid0 / gain }

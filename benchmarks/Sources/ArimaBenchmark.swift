@@ -1,7 +1,7 @@
 // almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
 // Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
 // Usage: almanac-bench arima [threads] [--no-polish] [--zero-start] [--no-zero-polish]
-//        almanac-bench arima vs-r [--no-auto]: the same grid on one core against R's stats::arima, rolling-origin
+//        almanac-bench arima vs-r [--no-grid] [--no-auto] [--no-r]: the same grid on one core against R's stats::arima, rolling-origin
 //        evaluation with warm starts against refitting from scratch, and the stepwise search against
 //        forecast::auto.arima at n = 5,000 (each ratio printed side by side; R parts skipped without Rscript).
 import Dispatch
@@ -191,6 +191,10 @@ enum VersusR {
     return seconds(clock.now - start)
   }
 
+  static func ratio(_ r: Double?, _ ours: Double) -> String {
+    r.map { String(format: "R %.2f s, ratio %.1fx", $0, $0 / ours) } ?? "R not run"
+  }
+
   static var rscript: String? {
     ["/usr/bin/Rscript", "/usr/local/bin/Rscript"].first { FileManager.default.isExecutableFile(atPath: $0) }
   }
@@ -234,6 +238,12 @@ enum VersusR {
     if rscript == nil { print("Rscript not found: R columns skipped (install r-base-core r-cran-forecast)") }
 
     // 1. The 108-order grid, one core.
+    if !args.contains("--no-grid") { try grid(y, file: file) }
+    try rolling(y, file: file, withR: !args.contains("--no-r"))
+    if !args.contains("--no-auto") { try search(rates, withR: !args.contains("--no-r")) }
+  }
+
+  static func grid(_ y: [Double], file: URL) throws {
     let orders = (0...5).flatMap { p in (0...2).flatMap { d in (0...5).map { q in ARIMAOrder(p: p, d: d, q: q) } } }
     var failed = 0
     let rPath = time {
@@ -254,15 +264,15 @@ enum VersusR {
       """
     let rGrid = value("grid", in: runR(gridScript))
     print("ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
-    func ratio(_ r: Double?, _ ours: Double) -> String {
-      r.map { String(format: "R %.2f s, ratio %.1fx", $0, $0 / ours) } ?? "R not run"
-    }
     print(String(format: "  ours, R's optimiser path (polish off, standard errors on): %.2f s (%d failed); %@", rPath,
                  failed, ratio(rGrid, rPath)))
     print(String(format: "  ours, defaults (polish and zero-start passes on):           %.2f s; %@", polished,
                  ratio(rGrid, polished)))
 
-    // 2. Rolling origin: one-step forecasts over the last 100 points, a refit at every origin.
+  }
+
+  /// Rolling origin: one-step forecasts over the last 100 points, a refit at every origin.
+  static func rolling(_ y: [Double], file: URL, withR: Bool) throws {
     let order = ARIMAOrder(p: 1, d: 1, q: 1)
     let options = ARIMAOptions(standardErrors: false)
     var cold: ARIMAForecast?
@@ -284,14 +294,16 @@ enum VersusR {
       t <- system.time(for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE))[["elapsed"]]
       cat("rolling", t, "\\n")
       """
-    let rRolling = value("rolling", in: runR(rollingScript))
+    let rRolling = withR ? value("rolling", in: runR(rollingScript)) : nil
     print("Rolling origin: ARIMA(1,1,1), 100 origins, a refit at each, one core")
     print(String(format: "  from scratch %.2f s; warm starts %.2f s: %.1fx cheaper (largest relative forecast "
       + "difference %.1e); R from scratch: %@", coldSeconds, warmSeconds, coldSeconds / warmSeconds, largest,
       rRolling.map { String(format: "%.2f s, %.1fx ours warm", $0, $0 / warmSeconds) } ?? "not run"))
 
-    // 3. Stepwise search at n = 5,000 against forecast::auto.arima.
-    guard !args.contains("--no-auto") else { return }
+  }
+
+  /// The stepwise search at n = 5,000 against forecast::auto.arima.
+  static func search(_ rates: [Double], withR: Bool) throws {
     let long = try SeriesTransform.log.apply(Array(rates.suffix(5000)))
     let longFile = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-auto-\(getpid()).txt")
     try long.map { String($0) }.joined(separator: "\n").write(to: longFile, atomically: true, encoding: .utf8)
@@ -310,7 +322,7 @@ enum VersusR {
       cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
           " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
       """
-    let output = runR(autoScript)
+    let output = withR ? runR(autoScript) : nil
     let rAuto = value("auto", in: output)
     let rChoice = output?.split(separator: "\n").first { $0.hasPrefix("order") }.map(String.init) ?? "R not run"
     print("Stepwise search (auto.arima defaults), n = 5,000, log USDC variable borrow rate, one core")
