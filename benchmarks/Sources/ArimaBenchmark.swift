@@ -178,21 +178,31 @@ enum ArimaBenchmark {
   }
 }
 
-/// `almanac-bench arima vs-r`: ratios against R on one core.
+/// `almanac-bench arima vs-r`: ratios against R on one core, in wall time and in CPU time (ours: `clock()` of this
+/// process; R's: `user.self + sys.self` of `system.time`). On a shared machine the CPU ratio is the steadier one.
 enum VersusR {
-  static func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
+  struct Timing {
+    var wall: Double
+    var cpu: Double
   }
 
-  static func time(_ body: () throws -> Void) rethrows -> Double {
+  static func measure(_ body: () throws -> Void) rethrows -> Timing {
     let clock = ContinuousClock()
+    let cpuStart = clock_t(Foundation.clock())
     let start = clock.now
     try body()
-    return seconds(clock.now - start)
+    let d = clock.now - start
+    let cpu = Double(Foundation.clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+    return Timing(wall: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, cpu: cpu)
   }
 
-  static func ratio(_ r: Double?, _ ours: Double) -> String {
-    r.map { String(format: "R %.2f s, ratio %.1fx", $0, $0 / ours) } ?? "R not run"
+  static func describe(_ t: Timing) -> String { String(format: "%.2f s wall / %.2f s CPU", t.wall, t.cpu) }
+
+  /// `ours` against R's timing: both times and both ratios.
+  static func ratio(_ r: Timing?, _ ours: Timing) -> String {
+    guard let r else { return "ours \(describe(ours)); R not run" }
+    return "ours \(describe(ours)); R \(describe(r)); R / ours: "
+      + String(format: "%.1fx wall, %.1fx CPU", r.wall / ours.wall, r.cpu / ours.cpu)
   }
 
   static var rscript: String? {
@@ -215,13 +225,19 @@ enum VersusR {
     return String(decoding: data, as: UTF8.self)
   }
 
-  /// The value printed after `key` in R's output.
-  static func value(_ key: String, in output: String?) -> Double? {
+  /// R prints `key elapsed cpu`; nil when absent.
+  static func timing(_ key: String, in output: String?) -> Timing? {
     guard let output else { return nil }
     for line in output.split(separator: "\n") where line.hasPrefix(key + " ") {
-      return Double(line.dropFirst(key.count + 1).trimmingCharacters(in: .whitespaces))
+      let numbers = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+      if numbers.count >= 2 { return Timing(wall: numbers[0], cpu: numbers[1]) }
     }
     return nil
+  }
+
+  /// R code that times `expression` and prints `key elapsed cpu`.
+  static func timed(_ key: String, _ expression: String) -> String {
+    "st <- system.time(\(expression)); cat(\"\(key)\", st[[\"elapsed\"]], st[[\"user.self\"]] + st[[\"sys.self\"]], \"\\n\")"
   }
 
   static func run(_ args: ArraySlice<String>) throws {
@@ -235,40 +251,34 @@ enum VersusR {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-arima-\(getpid()).txt")
     try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
-    if rscript == nil { print("Rscript not found: R columns skipped (install r-base-core r-cran-forecast)") }
-
-    // 1. The 108-order grid, one core.
-    if !args.contains("--no-grid") { try grid(y, file: file) }
-    try rolling(y, file: file, withR: !args.contains("--no-r"))
-    if !args.contains("--no-auto") { try search(rates, withR: !args.contains("--no-r")) }
+    let withR = !args.contains("--no-r")
+    if withR && rscript == nil { print("Rscript not found: R columns skipped (install r-base-core r-cran-forecast)") }
+    if !args.contains("--no-grid") { grid(y, file: file, withR: withR) }
+    try rolling(y, file: file, withR: withR)
+    if !args.contains("--no-auto") { try search(rates, withR: withR) }
   }
 
-  static func grid(_ y: [Double], file: URL) throws {
+  /// The 108-order grid, one core.
+  static func grid(_ y: [Double], file: URL, withR: Bool) {
     let orders = (0...5).flatMap { p in (0...2).flatMap { d in (0...5).map { q in ARIMAOrder(p: p, d: d, q: q) } } }
     var failed = 0
-    let rPath = time {
+    let rPath = measure {
       for order in orders {
         do {
           _ = try ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true, polish: false, zeroPolish: false))
         } catch { failed += 1 }
       }
     }
-    let polished = time {
+    let polished = measure {
       for order in orders { _ = try? ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true)) }
     }
-    let gridScript = """
-      y <- scan("\(file.path)", quiet = TRUE)
-      t <- system.time(for (p in 0:5) for (d in 0:2) for (q in 0:5)
-        try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE))[["elapsed"]]
-      cat("grid", t, "\\n")
-      """
-    let rGrid = value("grid", in: runR(gridScript))
+    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("grid", """
+      for (p in 0:5) for (d in 0:2) for (q in 0:5) try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE)
+      """)
+    let r = withR ? timing("grid", in: runR(script)) : nil
     print("ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
-    print(String(format: "  ours, R's optimiser path (polish off, standard errors on): %.2f s (%d failed); %@", rPath,
-                 failed, ratio(rGrid, rPath)))
-    print(String(format: "  ours, defaults (polish and zero-start passes on):           %.2f s; %@", polished,
-                 ratio(rGrid, polished)))
-
+    print("  R's optimiser path (polish off, standard errors on, \(failed) failed): " + ratio(r, rPath))
+    print("  our defaults (polishing and zero-start passes):                 " + ratio(r, polished))
   }
 
   /// Rolling origin: one-step forecasts over the last 100 points, a refit at every origin.
@@ -277,10 +287,10 @@ enum VersusR {
     let options = ARIMAOptions(standardErrors: false)
     var cold: ARIMAForecast?
     var warm: ARIMAForecast?
-    let coldSeconds = try time {
+    let coldTime = try measure {
       cold = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options).forecast
     }
-    let warmSeconds = try time {
+    let warmTime = try measure {
       warm = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options,
                                                 warmStart: true).forecast
     }
@@ -288,44 +298,38 @@ enum VersusR {
     if let cold, let warm {
       for (a, b) in zip(cold.mean, warm.mean) { largest = max(largest, abs(a - b) / max(1e-12, abs(a))) }
     }
-    let rollingScript = """
-      y <- scan("\(file.path)", quiet = TRUE)
-      n <- length(y)
-      t <- system.time(for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE))[["elapsed"]]
-      cat("rolling", t, "\\n")
-      """
-    let rRolling = withR ? value("rolling", in: runR(rollingScript)) : nil
+    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\nn <- length(y)\n" + timed("rolling", """
+      for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE)
+      """)
+    let r = withR ? timing("rolling", in: runR(script)) : nil
     print("Rolling origin: ARIMA(1,1,1), 100 origins, a refit at each, one core")
-    print(String(format: "  from scratch %.2f s; warm starts %.2f s: %.1fx cheaper (largest relative forecast "
-      + "difference %.1e); R from scratch: %@", coldSeconds, warmSeconds, coldSeconds / warmSeconds, largest,
-      rRolling.map { String(format: "%.2f s, %.1fx ours warm", $0, $0 / warmSeconds) } ?? "not run"))
-
+    print("  from scratch: \(describe(coldTime)); warm starts: \(describe(warmTime)); "
+      + String(format: "%.1fx cheaper wall, %.1fx CPU (largest relative forecast difference %.1e)",
+               coldTime.wall / warmTime.wall, coldTime.cpu / warmTime.cpu, largest))
+    print("  R refitting from scratch against our warm starts: " + ratio(r, warmTime))
   }
 
   /// The stepwise search at n = 5,000 against forecast::auto.arima.
   static func search(_ rates: [Double], withR: Bool) throws {
     let long = try SeriesTransform.log.apply(Array(rates.suffix(5000)))
-    let longFile = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-auto-\(getpid()).txt")
-    try long.map { String($0) }.joined(separator: "\n").write(to: longFile, atomically: true, encoding: .utf8)
-    defer { try? FileManager.default.removeItem(at: longFile) }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-auto-\(getpid()).txt")
+    try long.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
     var chosen = ""
-    let autoSeconds = try time {
+    let ours = try measure {
       let result = try AutoARIMA.search(long)
       chosen = "\(result.order)\(result.constant ? " with constant" : "") AICc \(String(format: "%.3f", result.criterion))"
     }
-    let autoScript = """
-      suppressMessages(library(forecast))
-      y <- scan("\(longFile.path)", quiet = TRUE)
-      t <- system.time(f <- auto.arima(y))[["elapsed"]]
+    let script = "suppressMessages(library(forecast))\ny <- scan(\"\(file.path)\", quiet = TRUE)\n"
+      + timed("auto", "f <- auto.arima(y)") + "\n" + """
       a <- f$arma
-      cat("auto", t, "\\n")
       cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
           " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
       """
-    let output = withR ? runR(autoScript) : nil
-    let rAuto = value("auto", in: output)
+    let output = withR ? runR(script) : nil
     let rChoice = output?.split(separator: "\n").first { $0.hasPrefix("order") }.map(String.init) ?? "R not run"
     print("Stepwise search (auto.arima defaults), n = 5,000, log USDC variable borrow rate, one core")
-    print(String(format: "  ours %.2f s: %@; %@; R chose %@", autoSeconds, chosen, ratio(rAuto, autoSeconds), rChoice))
+    print("  we chose \(chosen); R chose \(rChoice)")
+    print("  " + ratio(timing("auto", in: output), ours))
   }
 }
