@@ -166,10 +166,21 @@ final class ARMAObjective {
     for l in 0..<min(p, m) { resid[l] = 0 }
     let z = centredW
     for l in 0..<m { z[l] = w[l] - mu }
+    // The AR part as p passes over the whole series (vectorisable), then the MA recursion: per residual the same
+    // operations in the same order as one loop would do.
+    for l in p..<max(p, m) { resid[l] = z[l] }
+    for j in 0..<p {
+      let c = phi[j]
+      let shift = j &+ 1
+      var l = p
+      while l < m {
+        resid[l] -= c * z[l &- shift]
+        l &+= 1
+      }
+    }
     var l = p
     while l < m {
-      var e = z[l]
-      for j in 0..<p { e -= phi[j] * z[l &- j &- 1] }
+      var e = resid[l]
       let lags = min(l &- p, q)
       for j in 0..<lags { e -= theta[j] * resid[l &- j &- 1] }
       resid[l] = e
