@@ -1,9 +1,10 @@
 // almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
 // Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
 // Usage: almanac-bench arima [threads] [--no-polish] [--zero-start] [--no-zero-polish]
-//        almanac-bench arima vs-r [--no-grid] [--no-auto] [--no-r]: the same grid on one core against R's stats::arima, rolling-origin
+//        almanac-bench arima vs-r [--no-grid] [--no-auto] [--no-r] [--seasonal]: the same grid on one core against R's stats::arima, rolling-origin
 //        evaluation with warm starts against refitting from scratch, and the stepwise search against
 //        forecast::auto.arima at n = 5,000 (each ratio printed side by side; R parts skipped without Rscript).
+import AlmanacCore
 import Dispatch
 import Forecasting
 import Foundation
@@ -256,6 +257,27 @@ enum VersusR {
     if !args.contains("--no-grid") { grid(y, file: file, withR: withR) }
     try rolling(y, file: file, withR: withR)
     if !args.contains("--no-auto") { try search(rates, withR: withR) }
+    if args.contains("--seasonal") { try seasonal(withR: withR) }
+  }
+
+  /// Hourly-period seasonal fits (period 24) on 600 points of a daily cycle plus seeded noise, against R's arima.
+  static func seasonal(withR: Bool) throws {
+    var rng = SplitMix64(seed: 1)
+    let y = (0..<600).map { i in Foundation.sin(Double(i) * 2 * Double.pi / 24) + 0.3 * rng.nextGaussian() }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-seasonal-\(getpid()).txt")
+    try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    print("Seasonal fits, period 24, n = 600 (sine plus noise), CSS-ML, one core")
+    for (order, rOrder) in [(ARIMAOrder(p: 1, d: 0, q: 1, P: 1, D: 0, Q: 1, period: 24), "c(1, 0, 1), seasonal = list(order = c(1, 0, 1), period = 24)"),
+                            (ARIMAOrder(p: 1, d: 0, q: 0, P: 1, D: 1, Q: 0, period: 24), "c(1, 0, 0), seasonal = list(order = c(1, 1, 0), period = 24)")] {
+      var loglik = Double.nan
+      let ours = try measure { loglik = try ARIMA.fit(y, order: order).loglik }
+      let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("fit", "f <- arima(y, order = \(rOrder))")
+        + "\ncat(\"loglik\", f$loglik, \"\\n\")"
+      let output = withR ? runR(script) : nil
+      let rLoglik = output?.split(separator: "\n").first { $0.hasPrefix("loglik") }.map(String.init) ?? "R not run"
+      print("  \(order): loglik \(String(format: "%.4f", loglik)) (R \(rLoglik)); " + ratio(timing("fit", in: output), ours))
+    }
   }
 
   /// The 108-order grid, one core.
