@@ -15,7 +15,8 @@ aave <- function(symbol, column) {
   t[[column]]
 }
 f <- function(v) paste(sprintf("%.12g", v), collapse = " ")
-emit <- function(id, data, values, frequency = 1, transform = "none") {
+emit <- function(id, data, values, frequency = 1, transform = "none", na = integer(0)) {
+  if (length(na)) values[na] <- NA
   x <- ts(if (transform == "log") log(values) else values, frequency = frequency)
   path <- capture.output(fit <- auto.arima(x, trace = TRUE))
   a <- fit$arma  # p q P Q s d D
@@ -24,6 +25,7 @@ emit <- function(id, data, values, frequency = 1, transform = "none") {
   cat("frequency", frequency, "\n")
   cat("transform", transform, "\n")
   cat("n", length(x), "\n")
+  cat("na", na, "\n")
   cat("ndiffs", ndiffs(if (frequency > 1 && a[7] > 0) diff(x, lag = frequency) else x), "\n")
   if (frequency > 1) {
     cat("nsdiffs", nsdiffs(x), "\n")
@@ -52,3 +54,6 @@ emit("aave-dai-variable", "rates/aave_v3_daily_rates_2023.csv symbol=DAI column=
      aave("DAI", "avg_variableBorrowRate"))
 emit("aave-link-supply", "rates/aave_v3_daily_rates_2023.csv symbol=LINK column=avg_supplyRate",
      aave("LINK", "avg_supplyRate"))
+emit("WWWusage-na", "arima/WWWusage.csv", arimaFile("WWWusage"), na = c(10, 50, 51))
+emit("LakeHuron-na", "arima/LakeHuron.csv", arimaFile("LakeHuron"), na = c(5, 20, 21, 50, 77))
+emit("AirPassengers-log-na", "arima/AirPassengers.csv", arimaFile("AirPassengers"), 12, "log", na = c(5, 60, 61, 100))
