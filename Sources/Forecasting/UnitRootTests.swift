@@ -94,16 +94,18 @@ public enum UnitRootTests {
 
   /// `forecast:::seas.heuristic`: the seasonal strength `max(0, min(1, 1 - var(remainder) / var(remainder +
   /// seasonal)))` of `mstl(x)`, which for one period is `stl(x, s.window = 11)`. Nil when the series has at most
-  /// two periods. Missing values are filled by linear interpolation first (`forecast` uses `na.interp`, an STL-based
+  /// two periods, or when the statistic is undefined (a constant series; R gives NA). Missing values are filled by linear interpolation first (`forecast` uses `na.interp`, an STL-based
   /// fill for seasonal series: the statistic can differ slightly when values are missing).
   public static func seasonalStrength(_ series: [Double], period: Int) -> Double? {
     let observed = series.filter { !$0.isNaN }.count
-    guard period > 1, observed > 2 * period else { return nil }
+    guard period > 1, observed > 2 * period, !isConstant(series) else { return nil }
     let x = interpolateMissing(series)
     guard let stl = STL.decompose(x, period: period, sWindow: 11) else { return nil }
     let vRemainder = variance(stl.remainder)
     let vBoth = variance(zip(stl.remainder, stl.seasonal).map { $0 + $1 })
-    return max(0, min(1, 1 - vRemainder / vBoth))
+    let strength = 1 - vRemainder / vBoth
+    guard strength.isFinite else { return nil }  // R gives NA (a constant series)
+    return max(0, min(1, strength))
   }
 
   /// `forecast::nsdiffs(x, test = "seas")`: one seasonal difference when the seasonal strength exceeds 0.64, then

@@ -124,8 +124,16 @@ struct AutoARIMAReferenceTests {
     #expect(abs(UnitRootTests.kpssPValue(0.463) - 0.05) < 1e-12)
   }
 
-  @Test func stlNeedsTwoPeriods() {
+  @Test func stlNeedsTwoPeriodsAndFiniteValues() {
     #expect(STL.decompose([1, 2, 3, 4], period: 4, sWindow: 11) == nil)
     #expect(UnitRootTests.seasonalStrength([1, 2, 3, 4, 5], period: 4) == nil)
+    let wave = (0..<40).map { Double($0 % 4) }
+    #expect(STL.decompose([.nan] + wave, period: 4, sWindow: 11) == nil)
+    #expect(STL.decompose([.infinity] + wave, period: 4, sWindow: 11) == nil)
+    #expect(UnitRootTests.seasonalStrength([Double](repeating: 3, count: 40), period: 4) == nil)
+    #expect(UnitRootTests.nsdiffs([Double](repeating: 3, count: 40), period: 4) == 0)
+    // A pure seasonal pattern is all season: strength 1, one seasonal difference.
+    #expect(UnitRootTests.seasonalStrength(wave, period: 4).map { $0 > 0.99 } == true)
+    #expect(UnitRootTests.nsdiffs(wave, period: 4) == 1)
   }
 }
