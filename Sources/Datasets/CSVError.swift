@@ -22,6 +22,51 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     case invalidNumber(column: String, text: String)
     /// A cell of a date column is in none of the accepted formats.
     case invalidDate(column: String, text: String, expected: String)
+    /// A number that is infinite or too large for a double (`inf`, `1e400`) where finite values are required.
+    case nonFiniteNumber(column: String, text: String)
+    /// The header names a column twice; `firstColumn` is the 1-based position of the first one.
+    case duplicateColumn(name: String, firstColumn: Int)
+    /// Two kept rows have the same time; `firstLine` is the line of the first one.
+    case duplicateTime(text: String, firstLine: Int)
+    /// The file has a header but no data rows (or no row passed the filter, named in `detail`).
+    case noData(detail: String)
+  }
+
+  /// Longest quoted text in a message, in characters; longer text is cut and says how much was left out.
+  public static let maxQuotedLength = 60
+
+  /// `text` as it appears in messages: control and other non-printing characters escaped (`\n`, `\t`, `\u{7}`),
+  /// cut to ``maxQuotedLength`` characters with the count of the rest.
+  public static func quoted(_ text: String) -> String {
+    var out = ""
+    var shown = 0
+    var total = 0
+    for scalar in text.unicodeScalars {
+      total += 1
+      guard shown < maxQuotedLength else { continue }
+      shown += 1
+      switch scalar {
+      case "\n": out += "\\n"
+      case "\r": out += "\\r"
+      case "\t": out += "\\t"
+      default:
+        if scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0) || scalar == "\u{FFFD}"
+          || scalar.properties.generalCategory == .format
+        {
+          out += "\\u{\(String(scalar.value, radix: 16))}"
+        } else {
+          out.unicodeScalars.append(scalar)
+        }
+      }
+    }
+    if total > shown { out += "... (\(total - shown) more characters)" }
+    return out
+  }
+
+  /// A header's column names for a message: each quoted, at most 20 of them.
+  static func columnList(_ names: [String]) -> String {
+    let shown = names.prefix(20).map { quoted($0) }.joined(separator: ", ")
+    return names.count > 20 ? shown + ", ... (\(names.count - 20) more columns)" : shown
   }
 
   /// The file's path as given to the reader (or its display name).
@@ -45,17 +90,26 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     case .empty:
       return "the file is empty; expected a header line"
     case .missingColumn(let name, let available):
-      return "missing column '\(name)'; the header has: \(available.joined(separator: ", "))"
+      return "missing column '\(Self.quoted(name))'; the header has: \(Self.columnList(available))"
     case .fieldCount(let expected, let found):
       return "expected \(expected) fields as in the header, found \(found)"
     case .unterminatedQuote:
       return "unterminated quoted field; expected a closing '\"'"
     case .characterAfterQuote(let found):
-      return "expected ',' or a line end after a closing quote, found '\(found)'"
+      return "expected ',' or a line end after a closing quote, found '\(Self.quoted(found))'"
     case .invalidNumber(let column, let text):
-      return "expected a number in column '\(column)', found '\(text)'"
+      return "expected a number in column '\(Self.quoted(column))', found '\(Self.quoted(text))'"
     case .invalidDate(let column, let text, let expected):
-      return "unknown date format in column '\(column)': '\(text)'; expected \(expected)"
+      return "unknown date format in column '\(Self.quoted(column))': '\(Self.quoted(text))'; expected \(expected)"
+    case .nonFiniteNumber(let column, let text):
+      return "number out of range in column '\(Self.quoted(column))': '\(Self.quoted(text))'; values must be finite "
+        + "(NA, NaN or an empty cell mean missing)"
+    case .duplicateColumn(let name, let first):
+      return "column '\(Self.quoted(name))' appears twice in the header (first as column \(first))"
+    case .duplicateTime(let text, let firstLine):
+      return "duplicate time '\(Self.quoted(text))' (also on line \(firstLine)); remove one, or set duplicates to mean, first or last"
+    case .noData(let detail):
+      return "no data rows: \(detail)"
     }
   }
 

@@ -3,8 +3,8 @@ import Foundation  // strtod (C library) for the slow path
 /// Number parsing from CSV bytes.
 ///
 /// Grammar: optional spaces, optional sign, digits with an optional `.` and fraction (at least one digit in all),
-/// optional exponent `e`/`E` with optional sign and digits, optional spaces. Also `inf`, `infinity`, `nan`
-/// (any case, signed) and the empty cell, which is NaN (pandas reads an empty cell as NaN).
+/// optional exponent `e`/`E` with optional sign and digits, optional spaces. Also `inf`, `infinity`, `nan`, `na`
+/// (any case, signed) and the empty cell, which is NaN (pandas and R read an empty cell and `NA` as missing).
 ///
 /// Exactness: when the decimal significand has at most 19 digits, fits below 2^53 and the decimal exponent is within
 /// ±22, the value is computed with one correctly rounded multiplication or division by an exact power of ten
@@ -103,7 +103,7 @@ enum CSVNumber {
     for k in i..<n { word.append(Character(Unicode.Scalar(b[k] | 0x20))) }
     switch word {
     case "inf", "infinity": return negative ? -.infinity : .infinity
-    case "nan": return .nan
+    case "nan", "na": return .nan
     default: return nil
     }
   }

@@ -5,7 +5,8 @@ import Foundation
 /// - The first non-blank line is the header. Fields are separated by `,`; records end at `\n`, `\r\n` or `\r`.
 /// - A field may be quoted with `"`; inside quotes, `""` is a literal quote and delimiters and line ends are data.
 /// - A leading UTF-8 byte order mark is skipped. Blank lines are skipped (as pandas' `skip_blank_lines`). Every
-///   other record must have as many fields as the header (a trailing line end is optional).
+///   other record must have as many fields as the header (a trailing line end is optional). A non-empty column name
+///   may appear only once in the header (``CSVError/Kind/duplicateColumn(name:firstColumn:)``).
 /// - Typed accessors (``doubles(_:rows:)``, ``strings(_:)``, ``days(_:)``, ``seconds(_:)``, ``times(_:rows:)``)
 ///   convert a whole column (or chosen rows) and throw a ``CSVError`` naming the file, line and column of the first
 ///   bad cell. An empty numeric cell is NaN.
@@ -130,8 +131,17 @@ public struct CSVTable: Sendable {
     }
     guard fieldsPerRecord > 0 else { throw CSVError(file: file, line: 1, column: 1, kind: .empty) }
     var header: [String] = []
+    var seen: [String: Int] = [:]
     for f in 0..<fieldsPerRecord {
-      header.append(Self.decode(bytes, Int(starts[f]), Int(ends[f]), quoted: quoted.contains(f)))
+      let name = Self.decode(bytes, Int(starts[f]), Int(ends[f]), quoted: quoted.contains(f))
+      if !name.isEmpty, let first = seen[name] {
+        let offset = Int(starts[f]) - (quoted.contains(f) ? 1 : 0)
+        throw bytes.withUnsafeBufferPointer {
+          Self.error($0, file: file, offset: offset, kind: .duplicateColumn(name: name, firstColumn: first + 1))
+        }
+      }
+      seen[name] = f
+      header.append(name)
     }
     self.header = header
     self.starts = starts
@@ -183,6 +193,17 @@ public struct CSVTable: Sendable {
   /// With `rows` (data record indices from 0, each below ``rowCount``), only those cells, in that order.
   public func doubles(_ name: String, rows: [Int]? = nil) throws -> [Double] {
     try convert(name, rows: rows, CSVNumber.parse) { .invalidNumber(column: name, text: $0) }
+  }
+
+  /// As ``doubles(_:rows:)``, but an infinite value (`inf`, or a number too large for a double such as `1e400`)
+  /// throws ``CSVError/Kind/nonFiniteNumber(column:text:)`` at its cell. Missing values (empty, `NA`, `NaN`) are NaN.
+  public func finiteDoubles(_ name: String, rows: [Int]? = nil) throws -> [Double] {
+    try convert(name, rows: rows, { CSVNumber.parse($0).flatMap { $0.isInfinite ? nil : $0 } }) { text in
+      let trimmed = text.trimmingCharacters(in: .whitespaces)
+      let parsed = Array(trimmed.utf8).withUnsafeBufferPointer { CSVNumber.parse($0) }
+      return parsed?.isInfinite == true
+        ? .nonFiniteNumber(column: name, text: text) : .invalidNumber(column: name, text: text)
+    }
   }
 
   /// Every cell of a date column as whole days since 1970-01-01 (see ``CSVDate`` for the formats).

@@ -20,10 +20,16 @@ public struct ARIMAForecast: Sendable {
 }
 
 extension ARIMAFit {
-  /// h-step forecasts after the fitted series, as R's `predict.Arima`: the differencing is part of the state space,
-  /// so the variances include the integration. Adds back the mean (d = 0) or `drift * t` (d = 1).
-  /// Throws when the fitted AR part is not stationary (possible only for `css`).
+  /// Largest forecast horizon accepted.
+  public static let maxSteps = 100_000
+
+  /// h-step forecasts after the fitted series (h = 1...steps beyond its last point, whether or not that point is
+  /// observed), as R's `predict.Arima`: the differencing is part of the state space, so the variances include the
+  /// integration. Adds back the mean or `drift * t`. A fit on all the data (no holdout) forecasts the future.
+  /// Throws when the fitted AR part is not stationary (possible only for `css`) or `steps` is outside
+  /// 0...``maxSteps``.
   public func forecast(steps: Int) throws -> ARIMAForecast {
+    guard steps >= 0, steps <= Self.maxSteps else { throw ARIMAError.invalidHorizon(steps) }
     guard let state else { throw ARIMAError.nonStationary("fitted AR \(ar)") }
     return forecast(from: state, length: series.count, steps: steps)
   }
@@ -33,9 +39,10 @@ extension ARIMAFit {
   /// history's first point, as in the fit.
   public func forecast(history: [Double], steps: Int) throws -> ARIMAForecast {
     guard !history.isEmpty else { throw ARIMAError.emptySeries }
-    if let i = history.firstIndex(where: { !$0.isFinite }) { throw ARIMAError.nonFinite(index: i, value: history[i]) }
-    var ss = try ARIMAStateSpace(phi: ar, theta: ma, d: order.d)
-    _ = ss.filter(ARIMA.centred(history, mean: mean, order: order, hasMean: hasMean, start: 1))
+    guard steps >= 0, steps <= Self.maxSteps else { throw ARIMAError.invalidHorizon(steps) }
+    if let i = history.firstIndex(where: { $0.isInfinite }) { throw ARIMAError.nonFinite(index: i, value: history[i]) }
+    var ss = try ARIMAStateSpace(phi: phi, theta: theta, delta: delta)
+    _ = ss.filterFromStart(ARIMA.centred(history, mean: mean, drift: meanIsDrift, hasMean: hasMean, start: 1))
     return forecast(from: ss, length: history.count, steps: steps)
   }
 
@@ -44,7 +51,7 @@ extension ARIMAFit {
     var mean = raw.mean
     if hasMean {
       for h in 0..<mean.count {
-        mean[h] += order.d == 0 ? self.mean : self.mean * Double(length + h + 1)
+        mean[h] += meanIsDrift ? self.mean * Double(length + h + 1) : self.mean
       }
     }
     return ARIMAForecast(mean: mean, standardError: raw.variance.map { ($0 * sigma2).squareRoot() })

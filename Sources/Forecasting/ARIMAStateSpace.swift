@@ -1,8 +1,9 @@
 import AlmanacCore
 
-/// R's `makeARIMA` state space for an ARIMA(p, d, q) on the undifferenced series, used for residuals and forecasts:
-/// state `(ARMA part of size r = max(p, q+1), last d values of the series)`, transition `T` with the ARMA companion
-/// block and the differencing recursion `x_t = w_t + sum Delta_i x_(t-i)` (`Delta` from `(1 - B)^d`), observation
+/// R's `makeARIMA` state space for an ARIMA(p, d, q)(P, D, Q)[s] on the undifferenced series, used for residuals and
+/// forecasts: state `(ARMA part of size r = max(p, q+1), last d values of the series)` (p, q the expanded degrees,
+/// d the length of `Delta`), transition `T` with the ARMA companion block and the differencing recursion
+/// `x_t = w_t + sum Delta_i x_(t-i)` (`Delta` from `(1 - B)^d (1 - B^s)^D`), observation
 /// `Z = (1, 0, ..., 0, Delta)`, disturbance loading `(1, theta, 0)`. The ARMA block starts from the stationary
 /// covariance Q0 and the differencing block from a diffuse prior of variance `kappa` (1e6), as R does.
 struct ARIMAStateSpace: Sendable {
@@ -23,22 +24,22 @@ struct ARIMAStateSpace: Sendable {
 
   enum Failure: Error { case nonStationary }
 
+  /// Non-seasonal convenience: `Delta` from `(1 - B)^d`.
   init(phi: [Double], theta rawTheta: [Double], d: Int, kappa: Double = 1e6) throws {
+    try self.init(phi: phi, theta: rawTheta, delta: ARMALayout.delta(d: d, D: 0, s: 1), kappa: kappa)
+  }
+
+  /// `phi`, `theta`: the expanded AR and MA polynomials; `delta`: R's `Delta` (``ARMALayout/delta(d:D:s:)``).
+  init(phi: [Double], theta rawTheta: [Double], delta: [Double], kappa: Double = 1e6) throws {
     p = phi.count
     r = max(phi.count, rawTheta.count + 1)
-    self.d = d
+    self.d = delta.count
     self.phi = phi
     var padded = rawTheta
     while padded.count < r - 1 { padded.append(0) }
     theta = padded
-    // Delta: coefficients of 1 - (1 - B)^d, i.e. x_t = sum delta_i x_(t-i) + w_t.
-    var poly = [1.0]
-    for _ in 0..<d {
-      var next = poly + [0]
-      for k in 0..<poly.count { next[k + 1] -= poly[k] }
-      poly = next
-    }
-    delta = poly.dropFirst().map { -$0 }
+    self.delta = delta
+    let d = delta.count
     let rd = r + d
     a = [Double](repeating: 0, count: rd)
     pMatrix = [Double](repeating: 0, count: rd * rd)
@@ -106,7 +107,8 @@ struct ARIMAStateSpace: Sendable {
   }
 
   /// Filters `x` (already centred by the mean or drift) from the current state, updating it in place, and returns
-  /// R's residuals `v_t / sqrt(F_t)` (in the series' units, because F_t is in units of sigma2).
+  /// R's residuals `v_t / sqrt(F_t)` (in the series' units, because F_t is in units of sigma2). A missing value
+  /// (NaN) is predicted but not used to update the state (its residual is NaN), as R's `ARIMA_Like`.
   mutating func filter(_ x: [Double]) -> [Double] {
     var residuals = [Double](repeating: 0, count: x.count)
     let n = rd
@@ -114,6 +116,12 @@ struct ARIMAStateSpace: Sendable {
       let anew = transition(a)
       let pnew = steps == 0 ? pInitial : propagate(pMatrix)
       steps += 1
+      if value.isNaN {
+        a = anew
+        pMatrix = pnew
+        residuals[l] = .nan
+        continue
+      }
       var v = value
       for i in 0..<n { v -= z(i) * anew[i] }
       var mvec = [Double](repeating: 0, count: n)
@@ -128,6 +136,34 @@ struct ARIMAStateSpace: Sendable {
       for i in 0..<n { a[i] = anew[i] + mvec[i] * v / gain }
       for j in 0..<n { for i in 0..<n { pMatrix[i + n * j] = pnew[i + n * j] - mvec[i] * mvec[j] / gain } }
     }
+    return residuals
+  }
+
+  /// ``filter(_:)`` from the initial state, computed by R's `ARIMA_Like` on flat buffers (``ARIMALikelihood``): the
+  /// same recursion without an allocation per step (what a fit runs once over the whole series for residuals and
+  /// the forecast state). Falls back to ``filter(_:)`` when the filter has already taken observations.
+  mutating func filterFromStart(_ x: [Double]) -> [Double] {
+    guard steps == 0, !x.isEmpty else { return filter(x) }
+    let filter = ARIMALikelihood(series: x, delta: delta, r: r)
+    var residuals = [Double](repeating: .nan, count: x.count)
+    var q0 = [Double](repeating: 0, count: r * r)
+    for j in 0..<r { for i in 0..<r { q0[i + r * j] = pInitial[i + rd * j] } }
+    let phiPadded = phi.isEmpty ? [0.0] : phi
+    let thetaPadded = theta.isEmpty ? [0.0] : theta
+    phiPadded.withUnsafeBufferPointer { ph in
+      thetaPadded.withUnsafeBufferPointer { th in
+        q0.withUnsafeBufferPointer { q in
+          residuals.withUnsafeMutableBufferPointer { out in
+            if let phb = ph.baseAddress, let thb = th.baseAddress, let qb = q.baseAddress, let ob = out.baseAddress {
+              _ = filter.evaluate(phi: phb, p: p, theta: thb, q0: qb, mu: 0, drift: false, residuals: ob)
+            }
+          }
+        }
+      }
+    }
+    a = filter.state
+    pMatrix = filter.covariance
+    steps = x.count
     return residuals
   }
 

@@ -3,16 +3,22 @@ import AlmanacCore
 /// The two objective functions R's `arima` minimises, on an already differenced series `w` (length `m`), with all
 /// buffers allocated once so that evaluations allocate nothing.
 ///
-/// Parameter vector layout: `[ar1...arp, ma1...maq, mu]`, where `mu` (present when `hasMean`) is the intercept for
-/// d = 0 or the drift (mean of the differenced series) for d = 1; the model is ARMA(p, q) for `w - mu`.
+/// Parameter vector layout (``ARMALayout``): `[ar1...arp, ma1...maq, sar1...sarP, sma1...smaQ, mu]`, where `mu`
+/// (present when `hasMean`) is the intercept for d + D = 0 or the drift for d + D = 1 (the differenced series then
+/// has mean `mu * meanScale`, `meanScale` = 1 for d = 1 and s for D = 1); the model is ARMA(p + sP, q + sQ) with the
+/// expanded polynomials for `w - mu * meanScale`. In this type `p` and `q` are the expanded degrees.
 ///
 /// - CSS (conditional sum of squares): residuals `e_t = z_t - sum phi_j z_(t-j) - sum theta_j e_(t-j)` for
-///   `t >= p` with earlier residuals taken as zero; objective `0.5 log(ssq / nu)`, `nu = m - p`.
+///   `t >= p` with earlier residuals taken as zero; objective `0.5 log(ssq / nu)`. As R's `ARIMA_CSS`, a missing
+///   value (NaN) makes every residual that involves it NaN (through the MA recursion, all later ones), and NaN
+///   residuals are left out of `ssq` and of `nu` (the count of the others).
 /// - Exact Gaussian likelihood by the Kalman filter on Harvey's state space with the stationary initial covariance
 ///   `Q0`; sigma2 concentrated out: objective `0.5 (log(ssq / m) + sumlog / m)` where `ssq = sum v_t^2 / F_t`,
 ///   `sumlog = sum log F_t` (innovations `v_t`, variances `F_t` in units of sigma2). The filter runs the
 ///   Chandrasekhar recursions (O(r) per observation, see ``exactChandrasekhar(_:transformed:)``); once the
 ///   covariance stops changing (change below 1e-9) only the state is updated.
+/// - With missing values the exact likelihood is R's ``ARIMALikelihood`` on the undifferenced series instead
+///   (`original`), over the observed points: objective `0.5 (log(ssq / nu) + sumlog / nu)`.
 ///
 /// Not thread-safe: one instance per fit.
 final class ARMAObjective {
@@ -21,7 +27,12 @@ final class ARMAObjective {
   let r: Int
   let m: Int
   let hasMean: Bool
-  var parameterCount: Int { p + q + (hasMean ? 1 : 0) }
+  let layout: ARMALayout
+  /// Multiplier of `mu` in the differenced series (1, or s for a drift with D = 1).
+  let meanScale: Double
+  /// Whether `mu` is a drift (time trend on the undifferenced series) rather than an intercept.
+  let drift: Bool
+  var parameterCount: Int { layout.count + (hasMean ? 1 : 0) }
   /// Whether transformed evaluations also map the MA part through the invertibility transform (default false: R
   /// transforms only the AR part).
   var transformMA = false
@@ -46,14 +57,31 @@ final class ARMAObjective {
   private let pNew: UnsafeMutablePointer<Double>
   private let vMatrix: UnsafeMutablePointer<Double>
   private let resid: UnsafeMutablePointer<Double>
+  /// `w - mu` for the current CSS evaluation.
+  private let centredW: UnsafeMutablePointer<Double>
+  /// Whether the differenced series has missing values (NaN).
+  private let wHasMissing: Bool
   private let q0: StationaryCovariance
+  /// Transformed ARMA parameters (scratch for the seasonal expansion).
+  private let staged: UnsafeMutablePointer<Double>
+  /// The Kalman filter of R on the undifferenced series, when it has missing values.
+  let missingFilter: ARIMALikelihood?
 
-  init(differenced series: [Double], p: Int, q: Int, hasMean: Bool) {
-    self.p = p
-    self.q = q
+  /// `differenced`: the series after differencing (NaN where missing); `original`: the undifferenced series when it
+  /// has missing values (the exact likelihood then runs R's filter on it), with `delta` R's differencing polynomial.
+  init(differenced series: [Double], layout: ARMALayout, hasMean: Bool, meanScale: Double = 1, drift: Bool = false,
+       original: [Double]? = nil, delta: [Double] = [])
+  {
+    self.layout = layout
+    self.p = layout.pFull
+    self.q = layout.qFull
     self.r = max(p, q + 1)
     self.m = series.count
     self.hasMean = hasMean
+    self.meanScale = meanScale
+    self.drift = drift
+    staged = .allocate(capacity: max(1, layout.count))
+    missingFilter = original.map { ARIMALikelihood(series: $0, delta: delta, r: max(layout.pFull, layout.qFull + 1)) }
     w = .allocate(capacity: max(1, m))
     for i in 0..<m { w[i] = series[i] }
     phi = .allocate(capacity: max(1, r))
@@ -66,19 +94,46 @@ final class ARMAObjective {
     pNew = .allocate(capacity: r * r)
     vMatrix = .allocate(capacity: max(r * r, 2 * r + 2))
     resid = .allocate(capacity: max(1, m))
+    centredW = .allocate(capacity: max(1, m))
+    wHasMissing = series.contains { $0.isNaN }
     q0 = StationaryCovariance(r: r)
     phi.initialize(repeating: 0, count: max(1, r))
     theta.initialize(repeating: 0, count: max(1, r))
   }
 
+  /// A non-seasonal ARMA(p, q) on `series` (complete data).
+  convenience init(differenced series: [Double], p: Int, q: Int, hasMean: Bool) {
+    self.init(differenced: series, layout: ARMALayout(ARIMAOrder(p: p, d: 0, q: q)), hasMean: hasMean)
+  }
+
   deinit {
     w.deallocate(); phi.deallocate(); theta.deallocate(); work.deallocate(); a.deallocate(); anew.deallocate()
     pExt.deallocate(); phiPad.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
+    centredW.deallocate()
+    staged.deallocate()
   }
 
-  /// Loads phi (optionally through the PACF transform) and theta (zero-padded to r - 1) from `params`.
+  /// Loads phi (optionally through the PACF transform) and theta (zero-padded to r - 1) from `params`; returns the
+  /// mean of the differenced series (`mu * meanScale`, 0 without a mean).
   @inline(__always) private func load(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> Double {
     guard let base = params.baseAddress else { return 0 }
+    if layout.isSeasonal {
+      for i in 0..<layout.count { staged[i] = base[i] }
+      if transformed {
+        for block in layout.arBlocks where block.count > 0 {
+          ARMAParameters.pacfToAR(base + block.offset, staged + block.offset, work, count: block.count)
+        }
+        if transformMA {
+          for block in layout.maBlocks where block.count > 0 {
+            ARMAParameters.pacfToAR(base + block.offset, staged + block.offset, work, count: block.count)
+            for i in 0..<block.count { staged[block.offset + i] = -staged[block.offset + i] }
+          }
+        }
+      }
+      for i in 0..<max(0, r - 1) { theta[i] = 0 }
+      layout.expand(staged, phi: phi, theta: theta)
+      return hasMean ? base[layout.count] * meanScale : 0
+    }
     if p > 0 {
       if transformed {
         ARMAParameters.pacfToAR(base, phi, work, count: p)
@@ -93,7 +148,7 @@ final class ARMAObjective {
       ARMAParameters.pacfToAR(base + p, theta, work, count: q)
       for i in 0..<q { theta[i] = -theta[i] }
     }
-    return hasMean ? base[p + q] : 0
+    return hasMean ? base[p + q] * meanScale : 0
   }
 
   /// CSS objective `0.5 log(ssq / nu)` for untransformed parameters (R's `armaCSS`).
@@ -107,18 +162,40 @@ final class ARMAObjective {
     evaluations += 1
     let mu = load(params, transformed: false)
     var ssq = 0.0
+    var nu = 0
     for l in 0..<min(p, m) { resid[l] = 0 }
+    let z = centredW
+    for l in 0..<m { z[l] = w[l] - mu }
+    // The AR part as p passes over the whole series (vectorisable), then the MA recursion: per residual the same
+    // operations in the same order as one loop would do.
+    for l in p..<max(p, m) { resid[l] = z[l] }
+    for j in 0..<p {
+      let c = phi[j]
+      let shift = j &+ 1
+      var l = p
+      while l < m {
+        resid[l] -= c * z[l &- shift]
+        l &+= 1
+      }
+    }
     var l = p
     while l < m {
-      var e = w[l] - mu
-      for j in 0..<p { e -= phi[j] * (w[l - j - 1] - mu) }
-      let lags = min(l - p, q)
-      for j in 0..<lags { e -= theta[j] * resid[l - j - 1] }
+      var e = resid[l]
+      let lags = min(l &- p, q)
+      for j in 0..<lags { e -= theta[j] * resid[l &- j &- 1] }
       resid[l] = e
-      ssq += e * e
+      if wHasMissing {
+        if !e.isNaN {
+          ssq += e * e
+          nu += 1
+        }
+      } else {
+        ssq += e * e
+      }
       l += 1
     }
-    return (ssq, m - p)
+    if !wHasMissing { nu = max(0, m - p) }
+    return (ssq, nu)
   }
 
   /// CSS residuals of the last ``css(_:)`` call (first p are zero).
@@ -127,15 +204,27 @@ final class ARMAObjective {
   /// Exact-likelihood objective (R's `armafn`): `0.5 (log(ssq/m) + sumlog/m)`, or `Double.greatestFiniteMagnitude`
   /// when the AR part is not stationary (no stationary initial covariance).
   func exactObjective(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> Double {
-    guard let s = exact(params, transformed: transformed) else { return .greatestFiniteMagnitude }
-    let n = Double(m)
+    guard let s = exact(params, transformed: transformed), s.count > 0 else { return .greatestFiniteMagnitude }
+    let n = Double(s.count)
     let value = 0.5 * (Math.log(s.ssq / n) + s.sumlog / n)
     return value.isFinite ? value : .greatestFiniteMagnitude
   }
 
-  /// Runs the Kalman filter: `ssq = sum v^2/F`, `sumlog = sum log F`; nil when Q0 does not exist.
-  func exact(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool) -> (ssq: Double, sumlog: Double)? {
-    exactChandrasekhar(params, transformed: transformed)
+  /// Runs the Kalman filter: `ssq = sum v^2/F`, `sumlog = sum log F` and the number of observations in them;
+  /// nil when Q0 does not exist. With missing values R's filter on the undifferenced series (``ARIMALikelihood``).
+  func exact(_ params: UnsafeMutableBufferPointer<Double>, transformed: Bool)
+    -> (ssq: Double, sumlog: Double, count: Int)?
+  {
+    if let filter = missingFilter {
+      evaluations += 1
+      let mu = load(params, transformed: transformed)
+      guard q0.compute(phi: phi, p: p, theta: theta, out: pNew) else { return nil }
+      let raw = drift ? mu / meanScale : mu
+      let s = filter.evaluate(phi: phi, p: p, theta: theta, q0: pNew, mu: raw, drift: drift)
+      return (s.ssq, s.sumlog, s.nu)
+    }
+    guard let s = exactChandrasekhar(params, transformed: transformed) else { return nil }
+    return (s.ssq, s.sumlog, m)
   }
 
   /// The exact likelihood by the Chandrasekhar recursions (Morf, Sidhu and Kailath 1974; Herbst 2015), O(r) per

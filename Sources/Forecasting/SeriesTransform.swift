@@ -7,14 +7,14 @@ public enum SeriesTransform: String, Sendable, CaseIterable {
   /// Natural logarithm; needs strictly positive values.
   case log
 
-  /// Applies the transform. Throws ``ARIMAError/nonPositiveForLog(index:value:)`` for a value <= 0 (or NaN) under
-  /// `log`, naming its index. Empty input gives empty output.
+  /// Applies the transform. Throws ``ARIMAError/nonPositiveForLog(index:value:)`` for a value <= 0 under `log`,
+  /// naming its index. NaN (a missing value) stays NaN. Empty input gives empty output.
   public func apply(_ x: [Double]) throws -> [Double] {
     switch self {
     case .none: return x
     case .log:
-      if let i = x.firstIndex(where: { !($0 > 0) }) { throw ARIMAError.nonPositiveForLog(index: i, value: x[i]) }
-      return x.map { Math.log($0) }
+      if let i = x.firstIndex(where: { !($0 > 0) && !$0.isNaN }) { throw ARIMAError.nonPositiveForLog(index: i, value: x[i]) }
+      return x.map { $0.isNaN ? .nan : Math.log($0) }
     }
   }
 

@@ -1,6 +1,10 @@
 // almanac-bench arima: the REFERENCE §2 grid (p 0-5, d 0-2, q 0-5 = 108 orders, last 2,000 positive points of the
 // Aave v2 USDC variable borrow rate, log, last 100 held out) on 2 threads, against statsmodels 0.15's numbers.
 // Usage: almanac-bench arima [threads] [--no-polish] [--zero-start] [--no-zero-polish]
+//        almanac-bench arima vs-r [--no-grid] [--no-auto] [--no-r] [--seasonal]: the same grid on one core against R's stats::arima, rolling-origin
+//        evaluation with warm starts against refitting from scratch, and the stepwise search against
+//        forecast::auto.arima at n = 5,000 (each ratio printed side by side; R parts skipped without Rscript).
+import AlmanacCore
 import Dispatch
 import Forecasting
 import Foundation
@@ -80,6 +84,7 @@ enum ArimaBenchmark {
   }
 
   static func run(_ args: ArraySlice<String>) throws {
+    if args.first == "vs-r" { return try VersusR.run(args.dropFirst()) }
     guard let shared = sharedDirectory else {
       print("arima: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
       return
@@ -171,5 +176,182 @@ enum ArimaBenchmark {
       print("loglik >= statsmodels - 0.01 wherever statsmodels converged (\(compared) orders): "
         + (worse.isEmpty ? "yes" : "NO: " + worse.joined(separator: ", ")))
     }
+  }
+}
+
+/// `almanac-bench arima vs-r`: ratios against R on one core, in wall time and in CPU time (ours: `clock()` of this
+/// process; R's: `user.self + sys.self` of `system.time`). On a shared machine the CPU ratio is the steadier one.
+enum VersusR {
+  struct Timing {
+    var wall: Double
+    var cpu: Double
+  }
+
+  static func measure(_ body: () throws -> Void) rethrows -> Timing {
+    let clock = ContinuousClock()
+    let cpuStart = clock_t(Foundation.clock())
+    let start = clock.now
+    try body()
+    let d = clock.now - start
+    let cpu = Double(Foundation.clock() - cpuStart) / Double(CLOCKS_PER_SEC)
+    return Timing(wall: Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18, cpu: cpu)
+  }
+
+  static func describe(_ t: Timing) -> String { String(format: "%.2f s wall / %.2f s CPU", t.wall, t.cpu) }
+
+  /// `ours` against R's timing: both times and both ratios.
+  static func ratio(_ r: Timing?, _ ours: Timing) -> String {
+    guard let r else { return "ours \(describe(ours)); R not run" }
+    return "ours \(describe(ours)); R \(describe(r)); R / ours: "
+      + String(format: "%.1fx wall, %.1fx CPU", r.wall / ours.wall, r.cpu / ours.cpu)
+  }
+
+  static var rscript: String? {
+    ["/usr/bin/Rscript", "/usr/local/bin/Rscript"].first { FileManager.default.isExecutableFile(atPath: $0) }
+  }
+
+  /// Runs an R script and returns its standard output (nil without R or on failure).
+  static func runR(_ script: String) -> String? {
+    guard let rscript else { return nil }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: rscript)
+    process.arguments = ["--vanilla", "-e", script]
+    let out = Pipe()
+    process.standardOutput = out
+    process.standardError = FileHandle.nullDevice
+    do { try process.run() } catch { return nil }
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { return nil }
+    return String(decoding: data, as: UTF8.self)
+  }
+
+  /// R prints `key elapsed cpu`; nil when absent.
+  static func timing(_ key: String, in output: String?) -> Timing? {
+    guard let output else { return nil }
+    for line in output.split(separator: "\n") where line.hasPrefix(key + " ") {
+      let numbers = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+      if numbers.count >= 2 { return Timing(wall: numbers[0], cpu: numbers[1]) }
+    }
+    return nil
+  }
+
+  /// R code that times `expression` and prints `key elapsed cpu`.
+  static func timed(_ key: String, _ expression: String) -> String {
+    "st <- system.time(\(expression)); cat(\"\(key)\", st[[\"elapsed\"]], st[[\"user.self\"]] + st[[\"sys.self\"]], \"\\n\")"
+  }
+
+  static func run(_ args: ArraySlice<String>) throws {
+    guard let shared = ArimaBenchmark.sharedDirectory else {
+      print("arima vs-r: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
+      return
+    }
+    let rates = try ArimaBenchmark.loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
+                                             column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }
+    let y = try SeriesTransform.log.apply(Array(rates.suffix(2000).dropLast(100)))
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-arima-\(getpid()).txt")
+    try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let withR = !args.contains("--no-r")
+    if withR && rscript == nil { print("Rscript not found: R columns skipped (install r-base-core r-cran-forecast)") }
+    if !args.contains("--no-grid") { grid(y, file: file, withR: withR) }
+    try rolling(y, file: file, withR: withR)
+    if !args.contains("--no-auto") { try search(rates, withR: withR) }
+    if args.contains("--seasonal") { try seasonal(withR: withR) }
+  }
+
+  /// Hourly-period seasonal fits (period 24) on 600 points of a daily cycle plus seeded noise, against R's arima.
+  static func seasonal(withR: Bool) throws {
+    var rng = SplitMix64(seed: 1)
+    let y = (0..<600).map { i in Foundation.sin(Double(i) * 2 * Double.pi / 24) + 0.3 * rng.nextGaussian() }
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-seasonal-\(getpid()).txt")
+    try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    print("Seasonal fits, period 24, n = 600 (sine plus noise), CSS-ML, one core")
+    for (order, rOrder) in [(ARIMAOrder(p: 1, d: 0, q: 1, P: 1, D: 0, Q: 1, period: 24), "c(1, 0, 1), seasonal = list(order = c(1, 0, 1), period = 24)"),
+                            (ARIMAOrder(p: 1, d: 0, q: 0, P: 1, D: 1, Q: 0, period: 24), "c(1, 0, 0), seasonal = list(order = c(1, 1, 0), period = 24)")] {
+      var loglik = Double.nan
+      let ours = try measure { loglik = try ARIMA.fit(y, order: order).loglik }
+      let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("fit", "f <- arima(y, order = \(rOrder))")
+        + "\ncat(\"loglik\", f$loglik, \"\\n\")"
+      let output = withR ? runR(script) : nil
+      let rLoglik = output?.split(separator: "\n").first { $0.hasPrefix("loglik") }.map(String.init) ?? "R not run"
+      print("  \(order): loglik \(String(format: "%.4f", loglik)) (R \(rLoglik)); " + ratio(timing("fit", in: output), ours))
+    }
+  }
+
+  /// The 108-order grid, one core.
+  static func grid(_ y: [Double], file: URL, withR: Bool) {
+    let orders = (0...5).flatMap { p in (0...2).flatMap { d in (0...5).map { q in ARIMAOrder(p: p, d: d, q: q) } } }
+    var failed = 0
+    let rPath = measure {
+      for order in orders {
+        do {
+          _ = try ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true, polish: false, zeroPolish: false))
+        } catch { failed += 1 }
+      }
+    }
+    let polished = measure {
+      for order in orders { _ = try? ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true)) }
+    }
+    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("grid", """
+      for (p in 0:5) for (d in 0:2) for (q in 0:5) try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE)
+      """)
+    let r = withR ? timing("grid", in: runR(script)) : nil
+    print("ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
+    print("  R's optimiser path (polish off, standard errors on, \(failed) failed): " + ratio(r, rPath))
+    print("  our defaults (polishing and zero-start passes):                 " + ratio(r, polished))
+  }
+
+  /// Rolling origin: one-step forecasts over the last 100 points, a refit at every origin.
+  static func rolling(_ y: [Double], file: URL, withR: Bool) throws {
+    let order = ARIMAOrder(p: 1, d: 1, q: 1)
+    let options = ARIMAOptions(standardErrors: false)
+    var cold: ARIMAForecast?
+    var warm: ARIMAForecast?
+    let coldTime = try measure {
+      cold = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options).forecast
+    }
+    let warmTime = try measure {
+      warm = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options,
+                                                warmStart: true).forecast
+    }
+    var largest = 0.0
+    if let cold, let warm {
+      for (a, b) in zip(cold.mean, warm.mean) { largest = max(largest, abs(a - b) / max(1e-12, abs(a))) }
+    }
+    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\nn <- length(y)\n" + timed("rolling", """
+      for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE)
+      """)
+    let r = withR ? timing("rolling", in: runR(script)) : nil
+    print("Rolling origin: ARIMA(1,1,1), 100 origins, a refit at each, one core")
+    print("  from scratch: \(describe(coldTime)); warm starts: \(describe(warmTime)); "
+      + String(format: "%.1fx cheaper wall, %.1fx CPU (largest relative forecast difference %.1e)",
+               coldTime.wall / warmTime.wall, coldTime.cpu / warmTime.cpu, largest))
+    print("  R refitting from scratch against our warm starts: " + ratio(r, warmTime))
+  }
+
+  /// The stepwise search at n = 5,000 against forecast::auto.arima.
+  static func search(_ rates: [Double], withR: Bool) throws {
+    let long = try SeriesTransform.log.apply(Array(rates.suffix(5000)))
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-auto-\(getpid()).txt")
+    try long.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    defer { try? FileManager.default.removeItem(at: file) }
+    var chosen = ""
+    let ours = try measure {
+      let result = try AutoARIMA.search(long)
+      chosen = "\(result.order)\(result.constant ? " with constant" : "") AICc \(String(format: "%.3f", result.criterion))"
+    }
+    let script = "suppressMessages(library(forecast))\ny <- scan(\"\(file.path)\", quiet = TRUE)\n"
+      + timed("auto", "f <- auto.arima(y)") + "\n" + """
+      a <- f$arma
+      cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
+          " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
+      """
+    let output = withR ? runR(script) : nil
+    let rChoice = output?.split(separator: "\n").first { $0.hasPrefix("order") }.map(String.init) ?? "R not run"
+    print("Stepwise search (auto.arima defaults), n = 5,000, log USDC variable borrow rate, one core")
+    print("  we chose \(chosen); R chose \(rChoice)")
+    print("  " + ratio(timing("auto", in: output), ours))
   }
 }
