@@ -168,9 +168,14 @@ struct MarkdownHTML {
 
   private mutating func table(header: [String], rows: [[String]], align: [String]) -> String {
     func cls(_ i: Int) -> String { i < align.count && align[i] == "r" ? " class=\"r\"" : "" }
-    var html = "<table>\n<thead><tr>"
-    for (i, cell) in header.enumerated() { html += "<th\(cls(i))>" + inline(cell) + "</th>" }
-    html += "</tr></thead>\n<tbody>\n"
+    var html = "<table>\n"
+    // A header of empty cells (a key-value table) is left out rather than drawn as an empty row.
+    if header.contains(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) {
+      html += "<thead><tr>"
+      for (i, cell) in header.enumerated() { html += "<th\(cls(i))>" + inline(cell) + "</th>" }
+      html += "</tr></thead>\n"
+    }
+    html += "<tbody>\n"
     for row in rows {
       html += "<tr>"
       for (i, cell) in row.enumerated() { html += "<td\(cls(i))>" + inline(cell) + "</td>" }

@@ -31,8 +31,10 @@ struct ReportHTMLTests {
       }
       position = found.upperBound
     }
-    // One <tr> per Markdown table row (header and body; rule lines excluded).
-    let tableRows = markdown.split(separator: "\n").filter { $0.hasPrefix("|") && !$0.contains("---") }.count
+    // One <tr> per Markdown table row (header and body; rule lines and all-blank headers excluded).
+    let tableRows = markdown.split(separator: "\n").filter {
+      $0.hasPrefix("|") && !$0.contains("---") && !$0.allSatisfy { $0 == "|" || $0 == " " }
+    }.count
     #expect(html.components(separatedBy: "<tr>").count - 1 == tableRows)
     #expect(html.contains("<td class=\"r\">"), "right-aligned numeric cells")
     // Raw HTML in the notes is text; javascript: links lose their target; https links stay.
