@@ -123,6 +123,8 @@ extension MLflowExport {
       let filePath: String? = experiment["file_path"]
       let sourceName = experimentTags["almanac.file"] ?? filePath ?? experimentName
       experimentTags["almanac.task"] = task
+      // MLflow 3's UI opens an experiment of this kind on its runs table (not its GenAI trace views).
+      experimentTags["mlflow.experimentKind"] = "custom_model_development"
       experimentTags["mlflow.note.content"] = limited(
         experimentNote(notes: notes, spec: spec, file: sourceName), MLflowLimits.experimentTagValueLength)
 

@@ -66,7 +66,8 @@ struct ExportMLflow: ParsableCommand {
         + (summary.deletedRuns > 0 ? ", \(summary.deletedRuns) stale runs marked deleted" : "")
         + " in \(String(format: "%.2f", elapsed)) s")
       if to == nil {
-        print("browse: mlflow ui --backend-store-uri sqlite:///\(summary.target)")
+        print("browse: mlflow ui --backend-store-uri sqlite:///\(summary.target), then open "
+          + "http://127.0.0.1:5000/#/experiments/\(summary.experimentID)/runs")
       }
     }
   }

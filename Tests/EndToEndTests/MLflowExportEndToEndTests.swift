@@ -203,6 +203,16 @@ import _TestSupport
     }
     let (pageStatus, page) = ExternalTools.http(server.url)
     #expect(pageStatus == 200 && String(decoding: page, as: UTF8.self).lowercased().contains("mlflow"), "the UI page")
+    // With a browser at hand: the UI's runs table, rendered, names every exported run.
+    if let browser = ExternalTools.chromium {
+      let dom = try ExternalTools.run(browser, [
+        "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+        "--virtual-time-budget=20000", "--dump-dom", server.url.absoluteString + "/#/experiments/\(experimentID)/runs",
+      ])
+      for name in Self.runs(firstLook).compactMap({ $0["run_name"] as? String }) {
+        #expect(dom.stdout.contains(name), "the UI's runs table lists \(name)")
+      }
+    }
   }
 
   @Test(.enabled(if: ExternalTools.mlflowAvailable, .init(rawValue: ExternalTools.mlflowMissing)))
