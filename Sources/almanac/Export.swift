@@ -45,7 +45,7 @@ struct ExportMLflow: ParsableCommand {
         let dir = fm.temporaryDirectory.appendingPathComponent("almanac-export-report-\(UUID().uuidString)")
           .appendingPathComponent(name)
         try writeReport(experiment: name, store: selection.store, outDirectory: dir, png: false,
-                        command: "almanac report \(name)", formats: [.markdown, .html])
+                        command: "almanac report \(name)", formats: [.markdown, .html], announce: false)
         reportDirectory = dir
       }
       defer { if let dir = reportDirectory { try? fm.removeItem(at: dir.deletingLastPathComponent()) } }

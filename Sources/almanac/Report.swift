@@ -34,7 +34,7 @@ struct Report: ParsableCommand {
 
 /// Loads the experiment's current results and writes its report; warns (exit 0) when gnuplot is missing.
 func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, png: Bool, command: String,
-                 formats: Set<ReportFormat> = [.markdown]) throws
+                 formats: Set<ReportFormat> = [.markdown], announce: Bool = true) throws
 {
   guard let record = try store.experiment(named: experiment) else { throw InputError("no experiment named '\(experiment)'") }
   let task = TaskRegistry.tasks().first { $0.name == record.task }
@@ -50,6 +50,7 @@ func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, p
   let summary = try ReportWriter.write(input, to: directory, options: ReportOptions(png: png, formats: formats))
   for warning in summary.warnings { Terminal.warning(warning) }
   let elapsed = Date().timeIntervalSince(started)
+  guard announce else { return }
   Terminal.error("report: \(summary.documents.map(\.path).joined(separator: ", ")) (\(summary.charts.count) charts, \(String(format: "%.2f", elapsed)) s)")
 }
 
