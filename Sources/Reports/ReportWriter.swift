@@ -1,7 +1,17 @@
 import Foundation
 
+/// A report document: `README.md` (Markdown) or `report.html` (one self-contained page, charts inlined).
+public enum ReportFormat: String, Sendable, Hashable, CaseIterable {
+  case markdown, html
+
+  /// The document's file name in the report folder.
+  public var fileName: String { self == .markdown ? "README.md" : "report.html" }
+}
+
 /// How a report is written.
 public struct ReportOptions: Sendable {
+  /// The documents written (default: Markdown only); charts, scripts and data are written for every format.
+  public var formats: Set<ReportFormat>
   /// Also write `charts/<name>.png` next to each SVG (pngcairo when available, else libgd's png terminal).
   public var png: Bool
   /// The gnuplot executable; nil searches `PATH`. A path that is not an executable file counts as "not installed".
@@ -14,8 +24,9 @@ public struct ReportOptions: Sendable {
   public var gnuplotTimeout: TimeInterval
 
   public init(png: Bool = false, gnuplotPath: String? = nil, topN: Int = 20, chartConfigurations: Int = 10,
-              gnuplotTimeout: TimeInterval = 120)
+              gnuplotTimeout: TimeInterval = 120, formats: Set<ReportFormat> = [.markdown])
   {
+    self.formats = formats
     self.png = png
     self.gnuplotPath = gnuplotPath
     self.topN = topN
@@ -28,8 +39,10 @@ public struct ReportOptions: Sendable {
 public struct ReportSummary: Sendable {
   /// The report folder.
   public var directory: URL
-  /// `<directory>/README.md`.
+  /// `<directory>/README.md` (written when the formats include Markdown).
   public var readme: URL
+  /// The documents written, Markdown first (`README.md`, `report.html`).
+  public var documents: [URL]
   /// Chart images that exist, relative to the folder (`charts/roc.svg`, and `.png` when asked).
   public var charts: [String]
   /// Every chart script, relative (`charts/roc.gp`), drawn or not.
@@ -134,9 +147,19 @@ public enum ReportWriter {
     }
     var stateByName: [String: ChartState] = [:]
     for (c, s) in zip(document.charts, states) { stateByName[c.name] = s }
-    let readme = directory.appendingPathComponent("README.md")
-    try write(document.markdown { stateByName[$0.name] ?? .failed }, to: readme)
-    return ReportSummary(directory: directory, readme: readme, charts: rendered, scripts: scripts,
+    let readme = directory.appendingPathComponent(ReportFormat.markdown.fileName)
+    let markdown = document.markdown { stateByName[$0.name] ?? .failed }
+    var documents: [URL] = []
+    if options.formats.contains(.markdown) || options.formats.isEmpty {
+      try write(markdown, to: readme)
+      documents.append(readme)
+    }
+    if options.formats.contains(.html) {
+      let page = directory.appendingPathComponent(ReportFormat.html.fileName)
+      try write(ReportHTML.render(markdown: markdown, title: input.experiment.name, directory: directory), to: page)
+      documents.append(page)
+    }
+    return ReportSummary(directory: directory, readme: readme, documents: documents, charts: rendered, scripts: scripts,
                          dataFiles: dataFiles, gnuplot: gnuplot, warnings: warnings)
   }
 
