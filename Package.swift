@@ -61,7 +61,7 @@ let package = Package(
     .target(name: "_TestSupport", dependencies: ["AlmanacCore"], path: "Tests/_TestSupport"),
     .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "_TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
-    .testTarget(name: "LearningTests", dependencies: ["Learning", "_TestSupport"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "Datasets", "_TestSupport"]),
     .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "_TestSupport"]),
