@@ -5,7 +5,7 @@ Each CSV (exported by the bench from the tutorial pipeline, min-max scaled) has 
 `is_test`. For each file: load it, then the tutorial's train_and_evaluate (10-32-16-1 relu + sigmoid, BCELoss, Adam
 lr 1e-4, one model and optimiser carried across 5 KFold(shuffle=False) folds of 30 epochs, batch 32, shuffled
 DataLoader; validation loss per fold; test predictions thresholded at 0.5). One thread (torch.set_num_threads(1)).
-Prints one JSON object per file: seconds (load + train + evaluate) and the test F1.
+Prints one JSON object per file: wall and CPU seconds (load + train + evaluate) and the test F1.
 """
 import argparse, json, sys, time
 
@@ -80,6 +80,7 @@ def train_model(model, X, Y, num_epochs, batch_size, num_folds):
 
 for path in args.files:
     t0 = time.perf_counter()
+    c0 = time.process_time()
     data = np.genfromtxt(path, delimiter=",", names=True)
     feats = [n for n in data.dtype.names if n not in ("label", "is_test")]
     X = np.column_stack([data[n] for n in feats]).astype(np.float32)
@@ -90,6 +91,7 @@ for path in args.files:
     model.eval()
     pred = model(torch.tensor(X[test], dtype=torch.float32))
     f1 = f1_score(Y[test].ravel(), (pred >= 0.5).float().numpy().ravel(), zero_division=0)
-    print(json.dumps({"file": path, "seconds": time.perf_counter() - t0, "f1": float(f1),
+    print(json.dumps({"file": path, "seconds": time.perf_counter() - t0, "cpu_seconds": time.process_time() - c0,
+                      "f1": float(f1),
                       "import_seconds": import_seconds, "torch": torch.__version__}))
     sys.stdout.flush()
