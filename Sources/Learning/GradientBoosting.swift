@@ -70,7 +70,8 @@ public struct GradientBoostingConfig: Sendable, Hashable {
 /// The raw score of a row is `baseline + sum of the trees' values` (log-odds); `P(y = 1) = 1 / (1 + exp(-raw))`.
 /// Training: features binned by ``BinMapper`` (fitted on the training rows, weighted when weights are given);
 /// baseline `logit(weighted mean of y)` (clipped to [1e-15·2.2, 1 - ...] as scikit-learn's `10 * eps`); then, per
-/// iteration, gradients `w (p - y)` and hessians `w p (1 - p)` (stored in Float, as scikit-learn's float32) and one
+/// iteration, gradients `w (p - y)` and hessians `w p (1 - p)` (scikit-learn's `cgrad_hess_half_binomial`: from
+/// `exp(-raw)`, or first order below -37; stored in Float, as scikit-learn's float32) and one
 /// tree grown by ``TreeGrower``'s rules, its leaves added to the raw scores.
 ///
 /// Early stopping (``EarlyStopping``) scores `-mean weighted log loss` before the first tree and after each one,
@@ -201,32 +202,61 @@ public struct GradientBoostedTrees: Sendable, Hashable {
       model.trainScore.append(-meanLogLoss(y: yTrain, raw: raw, weights: wTrain))
       if useValidation { model.validationScore.append(-meanLogLoss(y: yVal, raw: rawVal, weights: wVal)) }
     }
+    // Without early stopping, the training loss of tree t is summed in the gradient pass of iteration t + 1 (which
+    // computes exp(-raw) anyway): log(1 + exp(-raw)) + (1 - y) raw, or exp(raw) - y raw below -37.
+    var pendingLoss = false
     binnedVal.withUnsafeBufferPointer { bv in
       for _ in 0..<config.maxIter {
         if isCancelled() { break }
+        var lossSum = 0.0
+        var weightSum = 0.0
+        let recordLoss = pendingLoss
         gradients.withUnsafeMutableBufferPointer { g in
           hessians.withUnsafeMutableBufferPointer { h in
             for i in 0..<n {
-              let (gi, hi) = gradientHessian(y: yTrain[i], raw: raw[i])
+              let yi = yTrain[i]
+              let ri = raw[i]
+              let gi: Double
+              let hi: Double
+              let li: Double
+              if ri > -37 {
+                let e = Math.exp(-ri)
+                gi = ((1 - yi) - yi * e) / (1 + e)
+                hi = e / ((1 + e) * (1 + e))
+                li = recordLoss ? Math.log1p(e) + (1 - yi) * ri : 0
+              } else {
+                let e = Math.exp(ri)
+                gi = e - yi
+                hi = e
+                li = e - yi * ri
+              }
               if let wTrain {
-                g[i] = Float(wTrain[i] * gi)
-                h[i] = Float(wTrain[i] * hi)
+                let w = wTrain[i]
+                g[i] = Float(w * gi)
+                h[i] = Float(w * hi)
+                lossSum += w * li
+                weightSum += w
               } else {
                 g[i] = Float(gi)
                 h[i] = Float(hi)
+                lossSum += li
               }
             }
             if let gp = g.baseAddress, let hp = h.baseAddress { grower.grow(gradients: gp, hessians: hp) }
           }
+        }
+        if recordLoss {
+          model.trainLoss.append(lossSum / (wTrain == nil ? Double(n) : weightSum))
+          pendingLoss = false
         }
         let tree = grower.makeTree()
         model.trees.append(tree)
         raw.withUnsafeMutableBufferPointer { r in
           if let rp = r.baseAddress { grower.addLeafValues(to: rp) }
         }
-        let loss = meanLogLoss(y: yTrain, raw: raw, weights: wTrain)
-        model.trainLoss.append(loss)
         if early {
+          let loss = meanLogLoss(y: yTrain, raw: raw, weights: wTrain)
+          model.trainLoss.append(loss)
           model.trainScore.append(-loss)
           if useValidation {
             if let base = bv.baseAddress {
@@ -239,9 +269,12 @@ public struct GradientBoostedTrees: Sendable, Hashable {
           } else if shouldStop(model.trainScore) {
             break
           }
+        } else {
+          pendingLoss = true
         }
       }
     }
+    if pendingLoss { model.trainLoss.append(meanLogLoss(y: yTrain, raw: raw, weights: wTrain)) }
     return model
   }
 
@@ -263,18 +296,6 @@ public struct GradientBoostedTrees: Sendable, Hashable {
   /// `P(y = 1)` for every row of `x`: `1 / (1 + exp(-raw))`.
   public func predictProbability(_ x: Matrix) -> [Double] {
     decisionFunction(x).map { 1 / (1 + Math.exp(-$0)) }
-  }
-
-  /// scikit-learn's `cgrad_hess_half_binomial`: gradient `p - y` and hessian `p (1 - p)` of the log loss in the raw
-  /// score, computed from `exp(-raw)` (and a first-order form below -37).
-  @inline(__always)
-  static func gradientHessian(y: Double, raw: Double) -> (Double, Double) {
-    if raw > -37 {
-      let e = Math.exp(-raw)
-      return (((1 - y) - y * e) / (1 + e), e / ((1 + e) * (1 + e)))
-    }
-    let e = Math.exp(raw)
-    return (e - y, e)
   }
 
   /// scikit-learn's `closs_half_binomial`: `log(1 + exp(raw)) - y raw`, piecewise for accuracy.

@@ -225,6 +225,12 @@ final class TreeGrower {
       var bestGL = 0.0, bestHL = 0.0
       var b = 0
       while b < end {
+        // An empty bin (no rows, zero sums) leaves every sum and so the gain unchanged: the same outcome as the bin
+        // before it, which cannot be strictly better. Skipping it is exact.
+        if hf[b].count == 0 && hf[b].g == 0 && hf[b].h == 0 {
+          b += 1
+          continue
+        }
         nl += Int(hf[b].count)
         let nr = n - nl
         hl += hf[b].h
@@ -260,6 +266,10 @@ final class TreeGrower {
         var b = nonMissingBins[f] - 2
         while b >= 0 {
           let bin = hf[b + 1]
+          if bin.count == 0 && bin.g == 0 && bin.h == 0 {
+            b -= 1
+            continue
+          }
           nr += Int(bin.count)
           let nl = n - nr
           hr += bin.h

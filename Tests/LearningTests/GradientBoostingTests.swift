@@ -191,6 +191,26 @@ struct GradientBoostingEdgeTests {
     #expect(model.predictProbability(Matrix(rows: 0, columns: 2)).isEmpty)
   }
 
+  @Test("The training-loss series has one value per tree: the log loss of the model's own scores")
+  func trainingLoss() throws {
+    var g = SplitMix64(seed: 4)
+    let n = 300
+    let x = Matrix(rows: n, columns: 2, values: (0..<(n * 2)).map { _ in Float(g.nextGaussian()) })
+    let y: [Float] = (0..<n).map { x[$0, 0] + 0.5 * Float(g.nextGaussian()) > 0.2 ? 1 : 0 }
+    let w: [Float] = (0..<n).map { Float(1 + $0 % 3) }
+    for weights in [nil, w] {
+      var c = GradientBoostingConfig()
+      c.maxIter = 12
+      var s = SplitMix64(seed: 0)
+      let model = try GradientBoostedTrees.fit(x: x, y: y, sampleWeights: weights, config: c, generator: &s)
+      #expect(model.trainLoss.count == 12)
+      let raw = model.decisionFunction(x)
+      let expected = GradientBoostedTrees.meanLogLoss(y: y.map(Double.init), raw: raw,
+                                                      weights: weights?.map(Double.init))
+      #expect(abs(model.trainLoss[11] - expected) < 1e-12)
+    }
+  }
+
   @Test("max_depth, max_leaf_nodes and min_samples_leaf bound every tree")
   func treeShapeBounds() throws {
     var g = SplitMix64(seed: 3)

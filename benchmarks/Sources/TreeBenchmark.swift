@@ -24,6 +24,7 @@ enum TreeBenchmark {
     var seeds = 10
     var trials = 30
     var exportDirectory: String?
+    var reference = true
   }
 
   static func parse(_ args: ArraySlice<String>) -> Options {
@@ -35,7 +36,8 @@ enum TreeBenchmark {
       case "--seeds": o.seeds = it.next().flatMap { Int($0) } ?? o.seeds
       case "--trials": o.trials = it.next().flatMap { Int($0) } ?? o.trials
       case "--export-panel": o.exportDirectory = it.next()
-      default: print("unknown option \(a) (options: --iterations N --seeds N --trials N --export-panel DIR)")
+      case "--no-reference": o.reference = false
+      default: print("unknown option \(a) (options: --iterations N --seeds N --trials N --export-panel DIR --no-reference)")
       }
     }
     return o
@@ -93,7 +95,8 @@ enum TreeBenchmark {
     }
 
     // scikit-learn, same files, one thread.
-    let reference = runScikitLearn(files: files, iterations: options.iterations, seeds: options.seeds)
+    let reference = options.reference
+      ? runScikitLearn(files: files, iterations: options.iterations, seeds: options.seeds) : nil
     for (i, set) in sets.enumerated() {
       let a = almanac[i]
       print(String(format: "  %@: %d x %d train, %d test", set.label, set.trainX.rows, set.trainX.columns,
