@@ -65,7 +65,7 @@ let package = Package(
             path: "Tests/_ReportsTestSupport"),
     .testTarget(name: "AlmanacCoreTests", dependencies: ["AlmanacCore", "_TestSupport"]),
     .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "_TestSupport"]),
-    .testTarget(name: "LearningTests", dependencies: ["Learning", "_TestSupport"]),
+    .testTarget(name: "LearningTests", dependencies: ["Learning", "Datasets", "_TestSupport"]),
     .testTarget(name: "ForecastingTests", dependencies: ["Forecasting", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),

@@ -6,6 +6,8 @@ public enum ModelType: String, Sendable, CaseIterable {
   case mlp
   /// Logistic regression: the same network with no hidden layer, trained by the same loop.
   case logistic
+  /// ``GradientBoostedTrees`` with ``ClassifierConfig/trees`` (scikit-learn's HistGradientBoostingClassifier).
+  case gbdt
 }
 
 /// How predictions become classes.
@@ -36,6 +38,8 @@ public struct ClassifierConfig: Sendable, Hashable {
   public var oversamplingRatio: Double = 1
   public var smoteK: Int = 5
   public var threshold: ThresholdRule = .fixed(0.5)
+  /// The settings of `gbdt` models (the network settings above are ignored for them, and so is ``carryModel``).
+  public var trees = GradientBoostingConfig()
 
   public init() {}
 
@@ -44,7 +48,7 @@ public struct ClassifierConfig: Sendable, Hashable {
 
 /// What a run produced.
 public struct ClassifierReport: Sendable {
-  /// Loss of every training epoch, counted across folds and then the final fit.
+  /// Loss of every training epoch (gbdt: of every boosting iteration), counted across folds and then the final fit.
   public var trainLoss: [Double]
   /// Validation loss per fold (mean BCE over batches of `batchSize`, as the tutorial computes it).
   public var validationLoss: [Double]
@@ -109,6 +113,10 @@ public enum ClassifierEvaluation {
           + "\(config.folds), \(Set(trainDays).count) days")
       }
     }
+    if config.modelType == .gbdt {
+      return try runTrees(config: config, folds: folds, trainX: trainX, trainY: trainY, testX: testX, testY: testY,
+                          generator: &generator, isCancelled: isCancelled)
+    }
     var warnings: [String] = []
     var trainLoss: [Double] = []
     var validationLoss: [Double] = []
@@ -162,6 +170,17 @@ public enum ClassifierEvaluation {
       fit(&network, &optimizer, trainer: trainer, x: trainX, y: trainY, &generator)
     }
     let testP = network.predict(testX)
+    return finish(config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
+                  oofProbabilities: oofProbabilities, testProbabilities: testP.map(Double.init), testY: testY,
+                  trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: warnings)
+  }
+
+  /// Threshold, test metrics and curves, shared by every model type.
+  static func finish(config: ClassifierConfig, trainLoss: [Double], validationLoss: [Double], oofTruth: [Float],
+                     oofProbabilities: [Double], testProbabilities testD: [Double], testY: [Float],
+                     trainingRowCounts: [Int], validationRowCounts: [Int], warnings: [String]) -> ClassifierReport
+  {
+    var warnings = warnings
     let threshold: Double
     switch config.threshold {
     case .fixed(let t): threshold = t
@@ -173,7 +192,6 @@ public enum ClassifierEvaluation {
         warnings.append("threshold tune: no positive validation rows; used 0.5")
       }
     }
-    let testD = testP.map(Double.init)
     let metrics = ClassificationMetrics(truth: testY, probabilities: testD, threshold: threshold)
     warnings += metrics.warnings
     var seen = Set<String>()
@@ -182,7 +200,7 @@ public enum ClassifierEvaluation {
     return ClassifierReport(
       trainLoss: trainLoss, validationLoss: validationLoss,
       cvLoss: finite.isEmpty ? .nan : finite.reduce(0, +) / Double(finite.count),
-      testProbabilities: testP, threshold: threshold, metrics: metrics,
+      testProbabilities: testD.map { Float($0) }, threshold: threshold, metrics: metrics,
       roc: ROCCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
       precisionRecall: PrecisionRecallCurve(truth: testY, scores: testD.map { $0.isNaN ? 0 : $0 }),
       trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: unique)

@@ -106,3 +106,126 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Fl
   for i in 0..<count { s += a[i] * b[i] }
   return s
 }
+
+/// ``accumulateRows`` for `rows` output rows at once: for `q < rows`,
+/// `out[q * outStride + j] = initial[j] + sum_{k < count} s[q * sRowStride + k * sStride] * m[k * mStride + j]`,
+/// summed in increasing k for every output (so the result is bit-identical to calling ``accumulateRows`` row by row).
+/// Optimised builds work on blocks of four rows, so that each loaded row of `m` serves four outputs (a register-blocked
+/// matrix product); the remaining rows, and unoptimised builds, use ``accumulateRows``.
+@inline(__always)
+func accumulateRowBlocks(_ out: UnsafeMutablePointer<Float>, outStride: Int, rows: Int, width: Int,
+                         initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>, rowStride sRowStride: Int,
+                         stride sStride: Int, count: Int, matrix m: UnsafePointer<Float>, rowStride mStride: Int,
+                         vectorised: Bool)
+{
+  var q = 0
+  if vectorised {
+    while q &+ 4 <= rows {
+      accumulateFourRowsSIMD(out + q &* outStride, outStride: outStride, width: width, initial: initial,
+                             scalars: s + q &* sRowStride, rowStride: sRowStride, stride: sStride, count: count,
+                             matrix: m, rowStride: mStride)
+      q &+= 4
+    }
+  }
+  while q < rows {
+    accumulateRows(out + q &* outStride, width: width, initial: initial, scalars: s + q &* sRowStride,
+                   stride: sStride, count: count, matrix: m, rowStride: mStride, vectorised: vectorised)
+    q &+= 1
+  }
+}
+
+/// Four rows of ``accumulateRowBlocks`` with `SIMD8<Float>` register accumulators: 4 x 16 columns at a time, then
+/// 4 x 8, then scalar columns.
+@inline(__always)
+private func accumulateFourRowsSIMD(_ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
+                                    initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>,
+                                    rowStride sr: Int, stride ss: Int, count: Int, matrix m: UnsafePointer<Float>,
+                                    rowStride ms: Int)
+{
+  let s0 = s
+  let s1 = s + sr
+  let s2 = s + 2 &* sr
+  let s3 = s + 3 &* sr
+  let o0 = out
+  let o1 = out + outStride
+  let o2 = out + 2 &* outStride
+  let o3 = out + 3 &* outStride
+  var j = 0
+  while j &+ 16 <= width {
+    let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
+    let i1 = initial.map { load8($0 + (j &+ 8)) } ?? SIMD8<Float>()
+    var a00 = i0, a01 = i1, a10 = i0, a11 = i1, a20 = i0, a21 = i1, a30 = i0, a31 = i1
+    var mp = m + j
+    var k = 0
+    var sk = 0
+    while k < count {
+      let m0 = load8(mp)
+      let m1 = load8(mp + 8)
+      let v0 = s0[sk], v1 = s1[sk], v2 = s2[sk], v3 = s3[sk]
+      a00 += v0 * m0
+      a01 += v0 * m1
+      a10 += v1 * m0
+      a11 += v1 * m1
+      a20 += v2 * m0
+      a21 += v2 * m1
+      a30 += v3 * m0
+      a31 += v3 * m1
+      mp += ms
+      sk &+= ss
+      k &+= 1
+    }
+    store8(a00, o0 + j)
+    store8(a01, o0 + (j &+ 8))
+    store8(a10, o1 + j)
+    store8(a11, o1 + (j &+ 8))
+    store8(a20, o2 + j)
+    store8(a21, o2 + (j &+ 8))
+    store8(a30, o3 + j)
+    store8(a31, o3 + (j &+ 8))
+    j &+= 16
+  }
+  while j &+ 8 <= width {
+    let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
+    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var mp = m + j
+    var k = 0
+    var sk = 0
+    while k < count {
+      let m0 = load8(mp)
+      a0 += s0[sk] * m0
+      a1 += s1[sk] * m0
+      a2 += s2[sk] * m0
+      a3 += s3[sk] * m0
+      mp += ms
+      sk &+= ss
+      k &+= 1
+    }
+    store8(a0, o0 + j)
+    store8(a1, o1 + j)
+    store8(a2, o2 + j)
+    store8(a3, o3 + j)
+    j &+= 8
+  }
+  while j < width {
+    let i0 = initial.map { $0[j] } ?? 0
+    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var mp = m + j
+    var k = 0
+    var sk = 0
+    while k < count {
+      let mv = mp.pointee
+      a0 += s0[sk] * mv
+      a1 += s1[sk] * mv
+      a2 += s2[sk] * mv
+      a3 += s3[sk] * mv
+      mp += ms
+      sk &+= ss
+      k &+= 1
+    }
+    o0[j] = a0
+    o1[j] = a1
+    o2[j] = a2
+    o3[j] = a3
+    j &+= 1
+  }
+}

@@ -122,10 +122,8 @@ final class NetworkWorkspace {
         let w = p + weightOffsets[l]
         for b in 0..<n { z[b] = dot(a + b &* nIn, w, count: nIn) + bias[0] }
       } else {
-        for b in 0..<n {
-          accumulateRows(z + b &* nOut, width: nOut, initial: bias, scalars: a + b &* nIn, stride: 1, count: nIn,
-                         matrix: t, rowStride: nOut, vectorised: vectorised)
-        }
+        accumulateRowBlocks(z, outStride: nOut, rows: n, width: nOut, initial: bias, scalars: a, rowStride: nIn,
+                            stride: 1, count: nIn, matrix: t, rowStride: nOut, vectorised: vectorised)
       }
       let count = n &* nOut
       if l == last {
@@ -199,9 +197,9 @@ final class NetworkWorkspace {
       let gw = gradient + weightOffsets[l]
       let gb = gradient + biasOffsets[l]
       // dW[o, :] = sum_b dz[b, o] a[b, :];  db[o] = sum_b dz[b, o]
+      accumulateRowBlocks(gw, outStride: nIn, rows: nOut, width: nIn, initial: nil, scalars: dz, rowStride: 1,
+                          stride: nOut, count: n, matrix: a, rowStride: nIn, vectorised: vectorised)
       for o in 0..<nOut {
-        accumulateRows(gw + o &* nIn, width: nIn, initial: nil, scalars: dz + o, stride: nOut, count: n,
-                       matrix: a, rowStride: nIn, vectorised: vectorised)
         var s: Float = 0
         for b in 0..<n { s += dz[b &* nOut &+ o] }
         gb[o] = s
@@ -210,10 +208,8 @@ final class NetworkWorkspace {
       // dA[b, :] = sum_o dz[b, o] W[o, :], then through the activation into dz of layer l.
       let w = p + weightOffsets[l]
       let da = arena + deltaOffsets[l]
-      for b in 0..<n {
-        accumulateRows(da + b &* nIn, width: nIn, initial: nil, scalars: dz + b &* nOut, stride: 1, count: nOut,
-                       matrix: w, rowStride: nIn, vectorised: vectorised)
-      }
+      accumulateRowBlocks(da, outStride: nIn, rows: n, width: nIn, initial: nil, scalars: dz, rowStride: nOut,
+                          stride: 1, count: nOut, matrix: w, rowStride: nIn, vectorised: vectorised)
       let count = n &* nIn
       switch activation {
       case .relu: for k in 0..<count where !(a[k] > 0) { da[k] = 0 }

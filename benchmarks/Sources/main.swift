@@ -4,6 +4,8 @@ import Foundation
 
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "network": NetworkBenchmark.run,
+  "trees": TreeBenchmark.run,
+  "learning": learningBenchmark,
   "panel": panelBenchmark,
   "arima": ArimaBenchmark.run,
   "synthetic": syntheticMarketBenchmark,
