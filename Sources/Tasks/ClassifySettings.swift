@@ -57,6 +57,7 @@ struct ClassifySettings: Sendable, Hashable {
     c.epsilon = try s.double("model.eps")
     c.weightDecay = try s.double("model.weight_decay")
     c.training = TrainingOptions(epochs: try s.int("model.epochs"), batchSize: try s.int("model.batch_size"))
+    c.trees = try Self.trees(s)
     c.validation = try s.choice("validation.scheme")
     c.folds = try s.int("validation.folds")
     c.carryModel = try s.bool("validation.carry_model")
@@ -65,6 +66,26 @@ struct ClassifySettings: Sendable, Hashable {
     c.smoteK = try s.int("smote_k")
     c.threshold = try Self.threshold(s)
     classifier = c
+  }
+
+  /// `model.gbdt` as the trees' configuration (0 means "no limit" for the leaf and depth caps).
+  static func trees(_ s: ValidatedSettings) throws -> GradientBoostingConfig {
+    var t = GradientBoostingConfig()
+    t.learningRate = try s.double("model.gbdt.learning_rate")
+    t.maxIter = try s.int("model.gbdt.max_iter")
+    let leaves = try s.int("model.gbdt.max_leaf_nodes")
+    t.maxLeafNodes = leaves == 0 ? nil : leaves
+    let depth = try s.int("model.gbdt.max_depth")
+    t.maxDepth = depth == 0 ? nil : depth
+    t.minSamplesLeaf = try s.int("model.gbdt.min_samples_leaf")
+    t.l2Regularization = try s.double("model.gbdt.l2_regularization")
+    t.maxBins = try s.int("model.gbdt.max_bins")
+    t.earlyStopping = try s.choice("model.gbdt.early_stopping")
+    t.validationFraction = try s.value("model.gbdt.validation_fraction").double
+    t.nIterNoChange = try s.int("model.gbdt.n_iter_no_change")
+    t.tol = try s.double("model.gbdt.tol")
+    t.classWeight = try s.choice("model.gbdt.class_weight")
+    return t
   }
 
   /// `data.source` with its parameters; `data.dir` resolved against `baseDirectory`.

@@ -36,7 +36,8 @@ extension ClassifyTask {
           default: .map([:]), help: "name -> list of feature names"),
     Field("model", .object([
       Field("type", .choice(ModelType.self), default: "mlp",
-            help: "mlp: feed-forward network; logistic: logistic regression"),
+            help: "mlp: feed-forward network; logistic: logistic regression; gbdt: gradient-boosted trees "
+              + "(scikit-learn's HistGradientBoostingClassifier; settings under model.gbdt)"),
       Field("hidden", .list(of: .int(min: 1, max: 4096), nonEmpty: false, maxCount: 16), default: [32, 16],
             help: "hidden layer widths (mlp); at most 16 layers of 4096 units (about 270 million weights)"),
       Field("activation", .choice(Activation.self), default: "relu", help: "hidden-layer activation"),
@@ -50,6 +51,27 @@ extension ClassifyTask {
       Field("epochs", .int(min: 1, max: 100_000), default: 30, help: "epochs per fit (bounds the trial's time)"),
       Field("batch_size", .int(min: 1, max: 1_000_000), default: 32,
             help: "rows per mini-batch"),
+      Field("gbdt", .object([
+        Field("learning_rate", .double(min: 0, max: 10, exclusiveMin: true), default: 0.1,
+              help: "shrinkage applied to each tree's leaf values"),
+        Field("max_iter", .int(min: 1, max: 10_000), default: 100, help: "boosting iterations (trees) at most"),
+        Field("max_leaf_nodes", .int(min: 0, max: 65_536), default: 31,
+              help: "leaves per tree at most (0: no limit; otherwise at least 2)"),
+        Field("max_depth", .int(min: 0, max: 64), default: 0, help: "depth of a tree at most (0: no limit)"),
+        Field("min_samples_leaf", .int(min: 1, max: 1_000_000), default: 20, help: "rows per leaf at least"),
+        Field("l2_regularization", .double(min: 0, max: 1e6), default: 0, help: "L2 penalty on leaf values"),
+        Field("max_bins", .int(min: 2, max: 255), default: 255, help: "histogram bins per feature (a byte each)"),
+        Field("early_stopping", .choice(EarlyStopping.self), default: "auto",
+              help: "auto: on above 10,000 training rows (scikit-learn's rule)"),
+        Field("validation_fraction", .oneOf([.double(min: 0, max: 1, exclusiveMin: true, exclusiveMax: true),
+                                             .string(choices: ["none"])]), default: 0.1,
+              help: "share of training rows held out for early stopping (none: score the training loss)"),
+        Field("n_iter_no_change", .int(min: 1, max: 1000), default: 10,
+              help: "iterations without improvement before early stopping"),
+        Field("tol", .double(min: 0, max: 1), default: 1.0e-7, help: "improvement that counts for early stopping"),
+        Field("class_weight", .choice(TreeClassWeight.self), default: "none",
+              help: "balanced: weight rows by n / (2 n_class)"),
+      ]), help: "gradient-boosted trees (model.type gbdt)"),
     ]), help: "the classifier and its optimiser"),
     Field("validation", .object([
       Field("scheme", .choice(ValidationScheme.self), default: "kfold",
@@ -96,6 +118,9 @@ extension ClassifyTask {
     var problems: [SettingProblem] = []
     if betas.count != 2 {
       problems.append(SettingProblem("model.betas", "expected two numbers in [0, 1), got \(betas.count)"))
+    }
+    if (try? s.int("model.gbdt.max_leaf_nodes")) == 1 {
+      problems.append(SettingProblem("model.gbdt.max_leaf_nodes", "a tree needs at least 2 leaves (0: no limit), got 1"))
     }
     for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
       guard case .list(let items) = list else { continue }
