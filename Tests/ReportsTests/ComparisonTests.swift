@@ -184,4 +184,38 @@ struct ComparisonTests {
     #expect(c.rmse.a < c.rmse.b)
     #expect(RunComparison.render(.forecast(c), a: 3, b: 4).contains("run 3 (A) vs run 4 (B)"))
   }
+
+  @Test("almanac compare reads both runs' stored predictions from the store; different test rows are refused")
+  func compareFromStore() throws {
+    let m = try Self.fixture().mcnemar
+    let dir = try TestSupport.temporaryDirectory("compare-store")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let store = try TrackingStore(at: dir.appendingPathComponent("almanac.db"))
+    let id = try store.upsertExperiment(ExperimentDefinition(
+      name: "pair", task: "classify", filePath: "x.yaml", notes: "",
+      metrics: MetricCatalog(declared: ClassifyOutputs.declarations, selected: ["f1"])))
+    let claims = (0..<3).map { TrialClaim(key: "k\($0)", index: $0, seed: UInt64($0), params: ["n": "\($0)"]) }
+    let claimed = try store.claim(experimentID: id, trials: claims, owner: .current()).claimed.sorted { $0.key < $1.key }
+    func points(_ key: String, _ values: [Double]) -> [MetricPoint] {
+      values.enumerated().map { MetricPoint(key: key, step: $0, value: $1) }
+    }
+    let labels = m.labels.map(Double.init)
+    let days = labels.indices.map { Double($0 / 3) }
+    let scores = [m.a.map(Double.init), m.b.map(Double.init), m.b.map(Double.init)]
+    let results = claimed.enumerated().map { i, run in
+      RunResult(runID: run.runID, status: .finished, error: nil, metrics: ["f1": 0.5],
+                series: points("test_score", scores[i]) + points("test_label", i == 2 ? labels.map { 1 - $0 } : labels)
+                  + points("test_day", days),
+                tags: ["threshold": "0.5"])
+    }
+    try store.record(results)
+    let ids = claimed.map(\.runID)
+    guard case .classify(let c) = try RunComparison.compare(store: store, ids[0], ids[1], replicates: 200) else {
+      Issue.record("expected a classify comparison")
+      return
+    }
+    #expect(c.mcnemar.b == m.b_count && c.mcnemar.c == m.c_count && abs(c.mcnemar.pValue - m.p) < 1e-12)
+    #expect(c.rows == labels.count && c.days == 20)
+    #expect(throws: ComparisonError.self) { try RunComparison.compare(store: store, ids[0], ids[2]) }
+  }
 }
