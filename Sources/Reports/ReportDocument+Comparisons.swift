@@ -43,6 +43,21 @@ extension ReportDocument {
       + " A configuration that does not beat them has learnt nothing usable from its features.*"
   }
 
+  /// The per-trial bootstrap intervals (`<metric>.lo95`/`.hi95`) of the best configuration's best trial, as one
+  /// sentence; nil when that trial has none.
+  func intervalNote() -> String? {
+    guard let best = leaderboard.best,
+          let trial = best.bestTrial(leaderboard.rankingMetric, goal: leaderboard.goal) else { return nil }
+    let parts = ClassifyOutputs.intervalMetrics.compactMap { m -> String? in
+      guard let v = trial.metrics[m], let lo = trial.metrics[ClassifyOutputs.lower95(m)],
+            let hi = trial.metrics[ClassifyOutputs.upper95(m)], lo.isFinite, hi.isFinite else { return nil }
+      return "\(Markdown.cell(m)) \(Format.metric(v)) [\(Format.metric(lo, like: v)), \(Format.metric(hi, like: v))]"
+    }
+    guard !parts.isEmpty else { return nil }
+    return "*Test-set uncertainty of the best trial (\(Markdown.code(trial.key)), ★ configuration): "
+      + parts.joined(separator: ", ") + " — 95% bootstrap intervals over test days, from this one test period.*"
+  }
+
   /// The paired-difference table of one axis (rows of ``pairedEffects`` for that axis).
   func pairedSection(axis: String) -> [String] {
     let rows = pairedEffects.filter { $0.axis == axis }

@@ -176,6 +176,7 @@ struct ReportDocument: Sendable {
     let baselines = baselineRows()
     out.append(Markdown.table(header, rows + baselines, align: align))
     if !baselines.isEmpty { out += ["", baselineNote] }
+    if let note = intervalNote() { out += ["", note] }
     if ranked.count > top.count {
       let rest = ranked.dropFirst(top.count).map { $0.stat(board.rankingMetric).mean }.sorted()
       let median = rest.count % 2 == 1 ? rest[rest.count / 2] : (rest[rest.count / 2 - 1] + rest[rest.count / 2]) / 2

@@ -145,7 +145,7 @@ public enum RunComparison {
     case .classify(let c):
       out += "paired tests, run \(a) (A) vs run \(b) (B): \(c.rows) test rows on \(c.days) days\n"
       out += "  McNemar (exact, thresholds \(Format.metric(c.thresholds.a)) / \(Format.metric(c.thresholds.b))): "
-        + "A right and B wrong on \(c.mcnemar.b) rows, the reverse on \(c.mcnemar.c); p = \(Format.pValue(c.mcnemar.pValue))\n"
+        + "A right and B wrong on \(c.mcnemar.b) rows, the reverse on \(c.mcnemar.c); \(pText(c.mcnemar.pValue))\n"
       out += "  paired bootstrap over days (\(c.metrics.first?.difference.bootstrap.result.replicates ?? 0) replicates, BCa):\n"
       var rows: [[String]] = [["  metric", "A", "B", "A − B", "95% CI", "p"]]
       for m in c.metrics {
@@ -161,12 +161,18 @@ public enum RunComparison {
     case .forecast(let f):
       out += "Diebold–Mariano, run \(a) (A) vs run \(b) (B): \(f.count) forecasts, squared loss, h = 1, HLN correction\n"
       out += "  rmse A \(Format.metric(f.rmse.a)), rmse B \(Format.metric(f.rmse.b))\n"
-      out += "  DM = \(Format.metric(f.dm.statistic)) (negative favours A), two-sided p = \(Format.pValue(f.dm.pValue))\n"
+      out += "  DM = \(Format.metric(f.dm.statistic)) (negative favours A), two-sided \(pText(f.dm.pValue))\n"
       out += f.dm.pValue < 0.05
         ? "  \(f.dm.statistic < 0 ? "A" : "B") forecasts significantly better (5%)\n"
         : "  no detectable difference in accuracy at this sample size\n"
     }
     return out
+  }
+
+  /// `p = 0.042` or `p < 0.001`.
+  private static func pText(_ p: Double) -> String {
+    let s = Format.pValue(p)
+    return s.hasPrefix("<") ? "p " + s : "p = " + s
   }
 
   private static func columns(_ rows: [[String]]) -> String {

@@ -127,6 +127,16 @@ struct ComparisonTests {
     #expect(md.contains("Paired differences in **f1** (value − 3d):"))
     #expect(md.contains("| 7d | 12 | +0.0383 | [+0.0254, +0.0513] |"))
     #expect(md.contains("no detectable difference at this sample size"))
+    #expect(!md.contains("Test-set uncertainty"), "no trial has intervals")
+    var withIntervals = Self.trials(f)
+    for i in withIntervals.indices {
+      withIntervals[i].metrics["f1.lo95"] = (withIntervals[i].metrics["f1"] ?? 0) - 0.1
+      withIntervals[i].metrics["f1.hi95"] = (withIntervals[i].metrics["f1"] ?? 0) + 0.1
+    }
+    let md2 = ReportDocument(ReportInput(experiment: input.experiment, trials: withIntervals),
+                             options: ReportOptions()).markdown { _ in .rendered }
+    #expect(md2.contains("*Test-set uncertainty of the best trial (`7d-1e-2-3`, ★ configuration): f1 0.5200 "
+      + "[0.4200, 0.6200]"))
   }
 
   @Test("forecast reports say which configurations beat the random walk, Holm-adjusted")
