@@ -112,6 +112,12 @@ extension ReportDocument {
     out.append("")
     out.append("Skill = RMSE / RMSE of the random walk on the same holdout (< 1 beats it); MASE scales the MAE by the "
       + "in-sample one-step naive MAE. DM < 0 favours the model; p is one-sided (the model is more accurate).")
+    if rows.contains(where: { ($0.1.params["evaluation"] ?? "holdout") == "holdout" }) {
+      out.append("")
+      out.append("> These forecasts come from one origin (`evaluation: holdout`, one multi-step forecast): their errors "
+        + "are autocorrelated, which the h = 1 test ignores, so read these p-values as indicative; "
+        + "`evaluation: rolling` (one-step forecasts) gives a test whose assumptions hold.")
+    }
     out.append("")
     let keys = leaderboard.varyingKeys
     let header = keys.map { Markdown.cell($0) } + ["rmse", "random walk rmse", "skill", "MASE", "DM", "DM p", "Holm p",
