@@ -97,6 +97,20 @@ struct ComparisonTests {
       && $0.reference.params["model.lr"] == $0.value.params["model.lr"] })
   }
 
+  @Test("a t-test and Wilcoxon that disagree are said to disagree")
+  func disagreement() {
+    // One large negative outlier drags the mean below 0 while 12 of 14 differences are positive
+    // (scipy 1.17: ttest_1samp p = 0.532, wilcoxon p = 0.0166).
+    let deltas = [0.01, 0.012, 0.011, 0.013, 0.009, 0.014, 0.0105, 0.0125, 0.0115, 0.0135, 0.0095, 0.0145, -0.005, -0.4]
+    let trials = deltas.enumerated().flatMap { r, d in
+      [TrialRecord(key: "a\(r)", status: .finished, params: ["w": "3d"], metrics: ["f1": 0.5], replicate: r),
+       TrialRecord(key: "b\(r)", status: .finished, params: ["w": "7d"], metrics: ["f1": 0.5 + d], replicate: r)]
+    }
+    let e = PairedEffects.compute(axes: ["w"], trials: trials, metric: "f1", goal: .maximize)[0]
+    #expect((e.t?.pValue ?? 0) > 0.05 && (e.wilcoxon?.pValue ?? 1) < 0.05)
+    #expect(e.verdict.contains("Wilcoxon (p < 0.05, unadjusted) disagrees"))
+  }
+
   @Test("one pair: no test, and the verdict falls back to the per-trial intervals")
   func onePair() {
     let trials = [
