@@ -93,7 +93,7 @@ struct PairedEffect: Sendable {
       if holm < 0.05 { return "**\(direction) the reference** (Holm-adjusted p < 0.05)" }
       if let p = t?.pValue, p < 0.05 { return "nominally \(direction) the reference (p < 0.05), not after Holm's adjustment" }
       if let w = wilcoxon?.pValue, w < 0.05 {
-        return "no detectable difference by the t-test; Wilcoxon (p < 0.05, unadjusted) disagrees: more replicates needed"
+        return "no detectable difference by the t-test; Wilcoxon (p < 0.05, unadjusted) disagrees: more pairs needed"
       }
       return "no detectable difference at this sample size"
     }
