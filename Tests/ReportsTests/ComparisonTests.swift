@@ -111,6 +111,24 @@ struct ComparisonTests {
     #expect(e.verdict.contains("Wilcoxon (p < 0.05, unadjusted) disagrees"))
   }
 
+  @Test("edge cases: no trials, NaN metrics left out of pairs, identical results (zero differences)")
+  func edgeCases() {
+    #expect(PairedEffects.compute(axes: ["w"], trials: [], metric: "f1", goal: .maximize).isEmpty)
+    func trials(_ b: [Double]) -> [TrialRecord] {
+      b.enumerated().flatMap { r, v in
+        [TrialRecord(key: "a\(r)", status: .finished, params: ["w": "x"], metrics: ["f1": 0.5], replicate: r),
+         TrialRecord(key: "b\(r)", status: .finished, params: ["w": "y"], metrics: ["f1": v], replicate: r)]
+      }
+    }
+    let withNaN = PairedEffects.compute(axes: ["w"], trials: trials([0.6, .nan, 0.7]), metric: "f1", goal: .maximize)
+    #expect(withNaN[0].n == 2 && withNaN[0].deltas.allSatisfy(\.isFinite))
+    let same = PairedEffects.compute(axes: ["w"], trials: trials([0.5, 0.5, 0.5]), metric: "f1", goal: .maximize)[0]
+    #expect(same.n == 3 && same.mean == 0 && same.holm.isNaN)
+    #expect(same.verdict == "no detectable difference at this sample size")
+    let missing = PairedEffects.compute(axes: ["w"], trials: trials([0.6]), metric: "roc_auc", goal: .maximize)[0]
+    #expect(missing.n == 0 && missing.verdict.hasPrefix("no pairs"))
+  }
+
   @Test("one pair: no test, and the verdict falls back to the per-trial intervals")
   func onePair() {
     let trials = [
