@@ -42,8 +42,8 @@ let package = Package(
       "AlmanacCore", .product(name: "GRDB", package: "GRDB.swift"),
     ]),
     .target(name: "Experiments", dependencies: ["AlmanacCore", "Tracking", "Yams"]),
-    .target(name: "Tasks", dependencies: ["Experiments", "Datasets", "Learning", "Forecasting"]),
-    .target(name: "Reports", dependencies: ["AlmanacCore", "Tracking", "Experiments"]),
+    .target(name: "Tasks", dependencies: ["Experiments", "Datasets", "Learning", "Forecasting", "Statistics"]),
+    .target(name: "Reports", dependencies: ["AlmanacCore", "Tracking", "Experiments", "Statistics", "Learning"]),
 
     // MARK: - Command-line tool (thin)
     .executableTarget(name: "almanac", dependencies: [
@@ -70,9 +70,9 @@ let package = Package(
     .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "_TestSupport"], resources: [.copy("Fixtures")]),
     .testTarget(name: "TrackingTests", dependencies: ["Tracking", "_TestSupport"]),
     .testTarget(name: "ExperimentsTests", dependencies: ["Experiments", "_TestSupport"]),
-    .testTarget(name: "TasksTests", dependencies: ["Tasks", "_TestSupport"]),
-    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "_TestSupport", "_ReportsTestSupport"],
-                resources: [.copy("Golden")]),
+    .testTarget(name: "TasksTests", dependencies: ["Tasks", "Statistics", "_TestSupport"]),
+    .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Statistics", "_TestSupport", "_ReportsTestSupport"],
+                resources: [.copy("Golden"), .copy("Fixtures")]),
     .testTarget(name: "EndToEndTests", dependencies: ["_TestSupport"]),
     .testTarget(name: "AlmanacCLITests", dependencies: ["almanac", "Experiments", "Tracking", "_TestSupport"]),
   ],

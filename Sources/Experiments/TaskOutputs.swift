@@ -27,6 +27,26 @@ public enum ClassifyOutputs {
   /// Series: the precision-recall curve on the test set (step = curve point).
   public static let prRecall = "pr_recall"
   public static let prPrecision = "pr_precision"
+  /// Series on the test rows (step = 0-based test row, in the panel's order): the predicted probability, the 0/1
+  /// label, the row's day (days since 1970-01-01) and its token (index into the sorted token names of the test rows).
+  /// Kept so that two trials can be compared later (`almanac compare`) without rerunning them.
+  public static let testScore = "test_score"
+  public static let testLabel = "test_label"
+  public static let testDay = "test_day"
+  public static let testGroup = "test_group"
+
+  /// The metrics given a bootstrap 95% interval over test days (``lower95(_:)``, ``upper95(_:)``).
+  public static let intervalMetrics = [f1, precision, recall, rocAUC, prAUC]
+  /// `<metric>.lo95`: lower bound of the metric's day-resampled bootstrap 95% interval (BCa).
+  public static func lower95(_ metric: String) -> String { metric + ".lo95" }
+  /// `<metric>.hi95`: upper bound of that interval.
+  public static func upper95(_ metric: String) -> String { metric + ".hi95" }
+
+  /// The rules of ``baseline(_:_:)``, as stored: `always_positive`, `prevalence` (the training prevalence as the
+  /// positive rate) and `persistence` (yesterday's label of the same token).
+  public static let baselineRules = ["always_positive", "prevalence", "persistence"]
+  /// The metrics stored for each baseline rule.
+  public static let baselineMetrics = [accuracy, precision, recall, f1, rocAUC, prAUC]
 
   /// The default ranking metric.
   public static let defaultRanking = f1
@@ -53,7 +73,36 @@ public enum ClassifyOutputs {
     MetricDeclaration(rocTPR, .series, help: "ROC curve, true positive rate"),
     MetricDeclaration(prRecall, .series, help: "precision-recall curve, recall"),
     MetricDeclaration(prPrecision, .series, help: "precision-recall curve, precision"),
+    MetricDeclaration(testScore, .series, help: "predicted probability of each test row"),
+    MetricDeclaration(testLabel, .series, help: "0/1 label of each test row"),
+    MetricDeclaration(testDay, .series, help: "day of each test row (days since 1970-01-01)"),
+    MetricDeclaration(testGroup, .series, help: "token of each test row (index into the sorted test tokens)"),
+  ] + intervalMetrics.flatMap { m in
+    [MetricDeclaration(lower95(m), help: "\(m): lower bound of the bootstrap 95% interval over test days"),
+     MetricDeclaration(upper95(m), help: "\(m): upper bound of the bootstrap 95% interval over test days")]
+  } + [
+    MetricDeclaration(Baselines.prefix + "*", help: "baseline.<rule>.<metric>: a rule without features on the same test rows"),
   ]
+}
+
+/// Names of baseline metrics, shared by both tasks: `baseline.<rule>.<metric>`, where `<metric>` is the task's own
+/// metric name (so a report puts the baseline's value in the same column as the models'). Classify rules:
+/// `always_positive`, `prevalence`, `persistence`; forecast rules: `random_walk`, `random_walk_drift`.
+public enum Baselines {
+  public static let prefix = "baseline."
+  /// `baseline.<rule>.<metric>`.
+  public static func key(_ rule: String, _ metric: String) -> String { prefix + rule + "." + metric }
+  /// People's name of a rule: `always_positive` -> `always positive`.
+  public static func label(_ rule: String) -> String { rule.replacingOccurrences(of: "_", with: " ") }
+  /// The rules present among `keys`, in first-appearance order of `known`, then the rest sorted.
+  public static func rules<S: Sequence>(in keys: S, known: [String] = []) -> [String] where S.Element == String {
+    var found = Set<String>()
+    for k in keys where k.hasPrefix(prefix) {
+      let rest = k.dropFirst(prefix.count)
+      if let dot = rest.firstIndex(of: ".") { found.insert(String(rest[..<dot])) }
+    }
+    return known.filter { found.contains($0) } + found.subtracting(known).sorted()
+  }
 }
 
 /// The metrics and series the `forecast` task writes (see ``ClassifyOutputs``).
@@ -81,6 +130,18 @@ public enum ForecastOutputs {
   public static let actual = "actual"
   /// Series: autocorrelation of the residuals (step = lag from 1).
   public static let residualACF = "residual_acf"
+  /// Baseline rules (``Baselines``): the last training value carried forward, and with the average drift.
+  public static let baselineRules = ["random_walk", "random_walk_drift"]
+  /// The metrics stored for each baseline rule.
+  public static let baselineMetrics = [rmse, mae, mape]
+  /// RMSE / RMSE of the random walk on the same holdout (< 1: better than the random walk).
+  public static let skillRW = "skill_rw"
+  /// MAE / in-sample MAE of the one-step naive forecast on the training series (R `forecast::accuracy`).
+  public static let mase = "mase"
+  /// Diebold-Mariano test of the model against the random walk (squared loss, h = 1, HLN correction): the statistic
+  /// (negative favours the model) and the one-sided p-value for "the model is more accurate".
+  public static let dmRWStatistic = "dm_rw_stat"
+  public static let dmRWPValue = "dm_rw_p"
   /// The forecast and its bands, in drawing order.
   public static let bands = [actual, forecast, lower80, upper80, lower95, upper95]
   /// The settings of the model order (heat-map axes).
@@ -95,7 +156,12 @@ public enum ForecastOutputs {
     MetricDeclaration(rmse, goal: .minimize, listed: true, help: "root mean squared error on the holdout (rate units)"),
     MetricDeclaration(mae, goal: .minimize, listed: true, help: "mean absolute error on the holdout (rate units)"),
     MetricDeclaration(mape, goal: .minimize, listed: true, help: "mean absolute percentage error on the holdout"),
+    MetricDeclaration(skillRW, goal: .minimize, listed: true, help: "RMSE / RMSE of the random walk (< 1 beats it)"),
+    MetricDeclaration(mase, goal: .minimize, listed: true, help: "mean absolute scaled error (in-sample naive scale)"),
     MetricDeclaration(converged, listed: true, help: "1 when the optimiser converged"),
+    MetricDeclaration(dmRWStatistic, help: "Diebold-Mariano statistic against the random walk (< 0 favours the model)"),
+    MetricDeclaration(dmRWPValue, help: "one-sided Diebold-Mariano p-value: the model beats the random walk"),
+    MetricDeclaration(Baselines.prefix + "*", help: "baseline.<rule>.<metric>: a naive forecast on the same holdout"),
     MetricDeclaration(loglik, goal: .maximize, help: "log-likelihood of the fit"),
     MetricDeclaration(sigma2, goal: .minimize, help: "innovation variance"),
     MetricDeclaration(iterations, help: "optimiser iterations"),

@@ -21,6 +21,8 @@ struct ReportDocument: Sendable {
   var charts: [Chart]
   /// Key metrics shown in tables, ranking metric first.
   var tableMetrics: [String]
+  /// Paired differences of the ranking metric per sweep axis, Holm-adjusted together (``PairedEffects``).
+  var pairedEffects: [PairedEffect]
 
   init(_ input: ReportInput, options: ReportOptions) {
     self.input = input
@@ -41,6 +43,8 @@ struct ReportDocument: Sendable {
       let table = EffectTable(axis: axis, trials: input.trials, metrics: metrics)
       return table.rows.count > 1 ? table : nil
     }
+    pairedEffects = PairedEffects.compute(axes: effects.map(\.axis), trials: input.trials, metric: e.rankingMetric,
+                                          goal: e.goal)
     switch e.task {
     case .classify: charts = Self.classificationCharts(input, board, options)
     case .forecast: charts = Self.forecastCharts(input, board, options)
@@ -66,6 +70,7 @@ struct ReportDocument: Sendable {
     out += header()
     out += failures()
     out += leaderboardSection()
+    out += randomWalkSection()
     out += effectSections()
     out += chartSection(state: state)
     out.append("---")
@@ -168,7 +173,10 @@ struct ReportDocument: Sendable {
       return row
     }
     let align: [Character] = ["r"] + board.varyingKeys.map { _ in "l" } + ["r"] + tableMetrics.map { _ in "r" }
-    out.append(Markdown.table(header, rows, align: align))
+    let baselines = baselineRows()
+    out.append(Markdown.table(header, rows + baselines, align: align))
+    if !baselines.isEmpty { out += ["", baselineNote] }
+    if let note = intervalNote() { out += ["", note] }
     if ranked.count > top.count {
       let rest = ranked.dropFirst(top.count).map { $0.stat(board.rankingMetric).mean }.sorted()
       let median = rest.count % 2 == 1 ? rest[rest.count / 2] : (rest[rest.count / 2 - 1] + rest[rest.count / 2]) / 2
@@ -188,8 +196,9 @@ struct ReportDocument: Sendable {
   private func effectSections() -> [String] {
     guard !effects.isEmpty else { return [] }
     var out = ["## Effect of each sweep axis", "",
-               "Each row averages every finished trial with that value (all replicates and all values of the other "
-                 + "axes); Δ is the difference from the axis's first value.", ""]
+               "The first table of each axis averages every finished trial with that value (all replicates and all "
+                 + "values of the other axes); Δ is the raw difference from the axis's first value. The second "
+                 + "compares paired trials. " + pairedExplanation, ""]
     for table in effects {
       guard let reference = table.rows.first else { continue }
       out.append("### " + Markdown.cell(table.axis))
@@ -204,6 +213,7 @@ struct ReportDocument: Sendable {
       }
       out.append(Markdown.table(header, rows, align: ["l", "r"] + tableMetrics.map { _ in "r" }))
       out.append("")
+      out += pairedSection(axis: table.axis)
     }
     return out
   }

@@ -13,7 +13,10 @@ import Learning
 ///
 /// Outcome: the metrics of ``ClassifyOutputs``; series `train_loss` (step = epoch from 1, counted across folds and the
 /// final fit), `val_loss` (step = fold from 1), `roc_fpr`/`roc_tpr` and `pr_recall`/`pr_precision` (step = curve point
-/// from 0) on the test set; tags `warnings` (joined by "; ", when any), `threshold`, `features`, `rows`.
+/// from 0) on the test set; the test predictions `test_score`, `test_label`, `test_day`, `test_group` (step = test
+/// row); bootstrap intervals `<metric>.lo95`/`.hi95` and baselines `baseline.<rule>.<metric>`
+/// (``ClassifyTask/intervalMetrics(probabilities:labels:days:threshold:generator:)``,
+/// ``ClassifyTask/baselineMetrics(_:)``); tags `warnings` (joined by "; ", when any), `threshold`, `features`, `rows`.
 public struct ClassifyTask: TrialTask {
   public init() {}
 
@@ -56,7 +59,7 @@ public struct ClassifyTask: TrialTask {
     }
     if context.isCancelled() { throw TrialFailure("cancelled") }
     for w in report.warnings { context.log("warning: \(w)") }
-    return ClassifyTask.outcome(report, split: split)
+    return ClassifyTask.outcome(report, split: split, trialSeed: trial.seed)
   }
 
   static func settingName(for error: DatasetError) -> String {
@@ -68,15 +71,22 @@ public struct ClassifyTask: TrialTask {
     }
   }
 
-  static func outcome(_ r: ClassifierReport, split: PanelSplit) -> TrialOutcome {
+  static func outcome(_ r: ClassifierReport, split: PanelSplit, trialSeed: UInt64) -> TrialOutcome {
     let m = r.metrics
-    let metrics: [String: Double] = [
+    var metrics: [String: Double] = [
       ClassifyOutputs.accuracy: m.accuracy, ClassifyOutputs.precision: m.precision, ClassifyOutputs.recall: m.recall,
       ClassifyOutputs.f1: m.f1, ClassifyOutputs.rocAUC: m.rocAUC, ClassifyOutputs.prAUC: m.averagePrecision,
       ClassifyOutputs.logLoss: m.logLoss, ClassifyOutputs.brier: m.brier, ClassifyOutputs.tp: Double(m.confusion.tp),
       ClassifyOutputs.fp: Double(m.confusion.fp), ClassifyOutputs.tn: Double(m.confusion.tn),
       ClassifyOutputs.fn: Double(m.confusion.fn), ClassifyOutputs.cvLoss: r.cvLoss,
     ]
+    let probabilities = r.testProbabilities.map(Double.init)
+    var generator = bootstrapGenerator(trialSeed: trialSeed)
+    // Undefined bounds and baseline metrics (NaN) are left out: the store would keep them as missing anyway.
+    metrics.merge(intervalMetrics(probabilities: probabilities, labels: split.testY.map(Float.init),
+                                  days: split.testDays, threshold: r.threshold, generator: &generator)
+                    .filter { !$0.value.isNaN }) { a, _ in a }
+    metrics.merge(baselineMetrics(split).filter { !$0.value.isNaN }) { a, _ in a }
     var series: [SeriesPoint] = []
     series.reserveCapacity(r.trainLoss.count + r.validationLoss.count + 2 * (r.roc.fpr.count + r.precisionRecall.recall.count))
     for (i, v) in r.trainLoss.enumerated() { series.append(SeriesPoint(key: ClassifyOutputs.trainLoss, step: i + 1, value: v)) }
@@ -89,6 +99,7 @@ public struct ClassifyTask: TrialTask {
       series.append(SeriesPoint(key: ClassifyOutputs.prRecall, step: i, value: rc))
       series.append(SeriesPoint(key: ClassifyOutputs.prPrecision, step: i, value: p))
     }
+    series += predictionSeries(probabilities: probabilities, split: split)
     var tags: [String: String] = [
       "threshold": "\(r.threshold)",
       "features": split.featureNames.joined(separator: ","),

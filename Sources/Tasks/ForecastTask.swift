@@ -7,7 +7,9 @@ import Tracking
 /// The `forecast` task: fits ARIMA(p, d, q) (R `stats::arima` semantics, see `docs/forecasting.md`) to a rate
 /// series on all but its last `holdout` points and scores the forecasts of the held-out points on the rate scale.
 ///
-/// Metrics: `aic aicc bic loglik sigma2 rmse mae mape converged iterations` and `coef.<name>`, `se.<name>`.
+/// Metrics: `aic aicc bic loglik sigma2 rmse mae mape converged iterations` and `coef.<name>`, `se.<name>`; against
+/// naive forecasts on the same holdout: `skill_rw mase dm_rw_stat dm_rw_p` and `baseline.<rule>.{rmse,mae,mape}`
+/// (``ForecastTask/comparisonMetrics(rates:predicted:actual:holdout:rolling:)``).
 /// Series (rate units): `forecast`, `lower80`, `upper80`, `lower95`, `upper95` (step = 0-based forecast index, `horizon`
 /// steps for holdout evaluation, the holdout's one-step-ahead forecasts for rolling evaluation) and `actual`
 /// (step = 0-based holdout index); `residual_acf` (step = lag 1...20, residuals after the first d).
@@ -97,6 +99,9 @@ public struct ForecastTask: TrialTask {
       ForecastOutputs.mape: ForecastMetrics.mape(forecast: predicted, actual: actual),
       ForecastOutputs.converged: fit.converged ? 1 : 0, ForecastOutputs.iterations: Double(fit.iterations),
     ]
+    metrics.merge(ForecastTask.comparisonMetrics(rates: rates, predicted: predicted, actual: actual,
+                                                 holdout: s.holdout, rolling: s.evaluation == .rolling)
+                    .filter { !$0.value.isNaN }) { a, _ in a }
     for (i, coefficient) in fit.coefficientNames.enumerated() {
       metrics[ForecastOutputs.coefficientPrefix + coefficient] = fit.coefficients[i]
       metrics[ForecastOutputs.standardErrorPrefix + coefficient] = fit.standardErrors[i]

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Experiments
 import Foundation
+import Reports
 import Tasks
 import Tracking
 
@@ -64,6 +65,8 @@ struct Runs: ParsableCommand {
   var all = false
   @Flag(help: "One row per configuration: replicates (seeds) collapsed to n, mean and standard deviation.")
   var aggregate = false
+  @Flag(help: "After the table, the baselines (rules without features on the same test rows or holdout), one row per rule.")
+  var baselines = false
 
   func run() throws {
     try reportingErrors {
@@ -76,6 +79,7 @@ struct Runs: ParsableCommand {
       let table = RunTable(runs: runs, metrics: catalog)
       print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
             terminator: "")
+      if baselines { print(table.renderBaselines(format), terminator: "") }
     }
   }
 }
@@ -100,7 +104,13 @@ struct Show: ParsableCommand {
 
 struct Compare: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Compare runs side by side; rows that differ are marked.")
+    abstract: "Compare runs side by side; rows that differ are marked. With two runs, the paired tests.",
+    discussion: """
+      With exactly two runs scored on the same test rows (classify) or holdout (forecast), the side-by-side table is \
+      followed by paired tests from the stored predictions: McNemar's exact test and a paired day-resampled \
+      bootstrap of the F1, ROC-AUC and PR-AUC differences for classify; the Diebold-Mariano test for forecast \
+      (docs/reports.md, "How to read the comparisons").
+      """)
 
   @Argument(help: "Two or more run ids.") var runs: [Int64]
   @Option(help: "The SQLite store.") var db: String?
@@ -120,6 +130,15 @@ struct Compare: ParsableCommand {
         return detail
       }
       print(RunTable.compare(details, diffOnly: diffOnly, color: Terminal.colorStdout), terminator: "")
+      if runs.count == 2 {
+        print("")
+        do {
+          let result = try RunComparison.compare(store: store, runs[0], runs[1])
+          print(RunComparison.render(result, a: runs[0], b: runs[1]), terminator: "")
+        } catch let error as ComparisonError {
+          print("no paired tests: \(error.description)")
+        }
+      }
     }
   }
 }

@@ -1,3 +1,4 @@
+import AlmanacCore
 import Experiments
 import Foundation
 import Rainbow
@@ -101,6 +102,31 @@ struct RunTable {
       }
       return "[" + objects.joined(separator: ",\n ") + "]\n"
     }
+  }
+
+  /// One row per baseline rule (``Baselines``) found in the runs' metrics: the mean over the finished runs of
+  /// `baseline.<rule>.<metric>` for each metric column of the run table that a baseline has (`almanac runs
+  /// --baselines`). Table format only; CSV and JSON already carry every `baseline.*` metric of each run.
+  func renderBaselines(_ format: OutputFormat) -> String {
+    guard format == .table else { return "" }
+    let finished = runs.filter { $0.status == .finished }
+    let keys = finished.flatMap(\.metrics.keys)
+    let rules = Baselines.rules(in: keys, known: ClassifyOutputs.baselineRules + ForecastOutputs.baselineRules)
+    guard !rules.isEmpty else { return "no baselines recorded for these runs\n" }
+    let base = Set(keys.filter { $0.hasPrefix(Baselines.prefix) }.map { key -> String in
+      let rest = key.dropFirst(Baselines.prefix.count)
+      return rest.firstIndex(of: ".").map { String(rest[rest.index(after: $0)...]) } ?? String(rest)
+    })
+    let columns = metrics.ordered(base)
+    let rows = rules.map { rule in
+      ["baseline " + rule, String(finished.filter { $0.metrics.keys.contains { $0.hasPrefix(Baselines.key(rule, "")) } }.count)]
+        + columns.map { m in
+          let stat = SampleStats(finished.map { $0.metrics[Baselines.key(rule, m)] ?? .nan })
+          return stat.n == 0 ? "" : RunnerFormat.number(stat.mean)
+        }
+    }
+    return "\n" + TextTable.render(header: ["baseline", "runs"] + columns, rows: rows, color: false)
+      + "(mean over the finished runs; rules without features scored on the same test rows or holdout)\n"
   }
 
   static func describe(_ detail: RunDetail) -> String {
