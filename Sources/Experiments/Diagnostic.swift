@@ -1,3 +1,24 @@
+/// How a diagnostic's parts are decorated: identity for plain text (``plain``); the command line supplies a style
+/// that colours them on a terminal.
+public struct DiagnosticStyle: Sendable {
+  public var location: @Sendable (String) -> String
+  public var severity: @Sendable (Diagnostic.Severity, String) -> String
+  public var message: @Sendable (String) -> String
+  public var caret: @Sendable (String) -> String
+
+  public init(location: @escaping @Sendable (String) -> String, severity: @escaping @Sendable (Diagnostic.Severity, String) -> String,
+              message: @escaping @Sendable (String) -> String, caret: @escaping @Sendable (String) -> String)
+  {
+    self.location = location
+    self.severity = severity
+    self.message = message
+    self.caret = caret
+  }
+
+  /// No decoration.
+  public static let plain = DiagnosticStyle(location: { $0 }, severity: { $1 }, message: { $0 }, caret: { $0 })
+}
+
 /// A message about an experiment file, located like a compiler's: `experiments/x.yaml:12:5: error: ...`.
 ///
 /// ``rendered(colored:)`` prints the location line, then (when the position is known and the source line is
@@ -34,9 +55,9 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     self.sourceLine = sourceLine
   }
 
-  /// `file:line:column: severity: message`, then the source line and a caret line when available.
-  /// With `colored`, ANSI escapes make the location bold, the severity red/yellow/cyan and the caret green.
-  public func rendered(colored: Bool) -> String {
+  /// `file:line:column: severity: message`, then the source line and a caret line when available. `style` decorates
+  /// the parts (the command line colours them on a terminal); the library itself writes no escape codes.
+  public func rendered(style: DiagnosticStyle = .plain) -> String {
     var location = file
     if let line {
       location += ":\(line)"
@@ -44,26 +65,16 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
     var message = Self.escaped(self.message)
     if message.count > Self.maximumMessageLength { message = String(message.prefix(Self.maximumMessageLength)) + "..." }
-    let header: String
-    if colored {
-      let color: String
-      switch severity {
-      case .error: color = "\u{1B}[1;31m"
-      case .warning: color = "\u{1B}[1;33m"
-      case .note: color = "\u{1B}[1;36m"
-      }
-      header = "\u{1B}[1m\(location):\u{1B}[0m \(color)\(severity.rawValue):\u{1B}[0m \u{1B}[1m\(message)\u{1B}[0m"
-    } else {
-      header = "\(location): \(severity.rawValue): \(message)"
-    }
+    let header = style.location(location + ":") + " " + style.severity(severity, severity.rawValue + ":") + " "
+      + style.message(message)
     guard let sourceLine, let column, column >= 1 else { return header }
     let (shown, padding) = Self.snippet(sourceLine, column: column - sourceLineOffset, cutBefore: sourceLineOffset > 0,
                                         cutAfter: sourceLineContinues)
-    let caret = colored ? "\u{1B}[1;32m^\u{1B}[0m" : "^"
+    let caret = style.caret("^")
     return header + "\n" + shown + "\n" + padding + caret
   }
 
-  public var description: String { rendered(colored: false) }
+  public var description: String { rendered() }
 
   /// The most characters of a message that are printed (a safety net: messages quote user text through
   /// ``quoted(_:limit:)``, which keeps them far shorter).
@@ -142,7 +153,7 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
 
 /// Why an experiment file could not be turned into a spec or a plan: one or more ``Diagnostic``s, in file order.
 ///
-/// The command-line tool prints ``rendered(colored:)`` on stderr and exits with status 2.
+/// The command-line tool prints ``rendered(style:)`` on stderr and exits with status 2.
 public struct ExperimentError: Error, Sendable, CustomStringConvertible {
   public var diagnostics: [Diagnostic]
 
@@ -151,14 +162,14 @@ public struct ExperimentError: Error, Sendable, CustomStringConvertible {
   public init(_ diagnostic: Diagnostic) { self.diagnostics = [diagnostic] }
 
   /// Every diagnostic rendered, separated by newlines; after two or more errors a final `N errors` line.
-  public func rendered(colored: Bool) -> String {
-    var text = diagnostics.map { $0.rendered(colored: colored) }.joined(separator: "\n")
+  public func rendered(style: DiagnosticStyle = .plain) -> String {
+    var text = diagnostics.map { $0.rendered(style: style) }.joined(separator: "\n")
     let errors = diagnostics.filter { $0.severity == .error }.count
     if errors > 1 { text += "\n\(errors) errors" }
     return text
   }
 
-  public var description: String { rendered(colored: false) }
+  public var description: String { rendered() }
 
   /// The messages alone (no locations), handy in tests and logs.
   public var messages: [String] { diagnostics.map(\.message) }
@@ -257,7 +268,7 @@ struct DiagnosticSink {
   /// missing input file, is reported once, not once per trial).
   var sorted: [Diagnostic] {
     var seen = Set<String>()
-    let unique = diagnostics.filter { seen.insert($0.rendered(colored: false)).inserted }
+    let unique = diagnostics.filter { seen.insert($0.rendered()).inserted }
     return unique.enumerated().sorted { a, b in
       let la = a.element.line ?? 0, lb = b.element.line ?? 0
       if la != lb { return la < lb }

@@ -13,7 +13,7 @@ func reportingErrors<T>(_ body: () throws -> T) throws -> T {
   } catch let error as ExitCode {
     throw error
   } catch let error as ExperimentError {
-    Terminal.error(error.rendered(colored: Terminal.colorStderr))
+    Terminal.error(error.rendered(style: Terminal.diagnosticStyle))
     throw ExitCode(FailureKind.badInput.exitCode)
   } catch let error as any ClassifiedError {
     Terminal.error(Terminal.prefixed(error.description))

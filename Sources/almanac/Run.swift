@@ -50,7 +50,7 @@ struct Run: ParsableCommand {
     }
     var anyFailed = false
     for plan in plans {
-      for warning in plan.spec.warnings { Terminal.error(warning.rendered(colored: Terminal.colorStderr)) }
+      for warning in plan.spec.warnings { Terminal.error(warning.rendered(style: Terminal.diagnosticStyle)) }
       let summary = try reportingErrors {
         let store = try TrackingStore(at: StoreLocation.url(db: db, experimentFile: plan.spec.fileURL))
         let runner = Runner(store: store, options: RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))

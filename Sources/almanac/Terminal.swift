@@ -1,3 +1,4 @@
+import Experiments
 import Foundation
 import Rainbow
 
@@ -24,5 +25,23 @@ enum Terminal {
   static func prefixed(_ text: String) -> String {
     if text.contains(": error: ") || text.hasPrefix("error:") { return text }
     return (colorStderr ? "error:".red.bold : "error:") + " " + text
+  }
+}
+
+extension Terminal {
+  /// Diagnostics coloured with Rainbow on a terminal (bold location, red/yellow/cyan severity, green caret), plain
+  /// otherwise or with `NO_COLOR`.
+  static var diagnosticStyle: DiagnosticStyle {
+    guard colorStderr else { return .plain }
+    return DiagnosticStyle(
+      location: { $0.bold },
+      severity: { severity, text in
+        switch severity {
+        case .error: return text.red.bold
+        case .warning: return text.yellow.bold
+        case .note: return text.cyan.bold
+        }
+      },
+      message: { $0.bold }, caret: { $0.green.bold })
   }
 }

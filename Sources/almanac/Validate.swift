@@ -13,7 +13,7 @@ struct Validate: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let plan = try ExperimentPlan.load(fileURL: URL(fileURLWithPath: file), tasks: TaskRegistry.tasks())
-      for warning in plan.spec.warnings { Terminal.error(warning.rendered(colored: Terminal.colorStderr)) }
+      for warning in plan.spec.warnings { Terminal.error(warning.rendered(style: Terminal.diagnosticStyle)) }
       print(plan.summary)
     }
   }

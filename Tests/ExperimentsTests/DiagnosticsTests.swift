@@ -378,19 +378,19 @@ struct DiagnosticsTests {
     do {
       _ = try ExperimentParser.parse(fileURL: missing, tasks: toyTasks, displayPath: "nope.yaml")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false) == "nope.yaml: error: cannot read experiment file: no such file")
+      #expect(error.rendered() == "nope.yaml: error: cannot read experiment file: no such file")
     }
     do {
       _ = try ExperimentParser.parse(fileURL: scratch.directory, tasks: toyTasks, displayPath: "dir")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false) == "dir: error: cannot read experiment file: it is a directory")
+      #expect(error.rendered() == "dir: error: cannot read experiment file: it is a directory")
     }
     let binary = scratch.directory.appendingPathComponent("bin.yaml")
     try Data([0xFF, 0xFE, 0x00, 0x80]).write(to: binary)
     do {
       _ = try ExperimentParser.parse(fileURL: binary, tasks: toyTasks, displayPath: "bin.yaml")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false) == "bin.yaml: error: cannot read experiment file: it is not UTF-8 text")
+      #expect(error.rendered() == "bin.yaml: error: cannot read experiment file: it is not UTF-8 text")
     }
   }
 
@@ -410,21 +410,19 @@ struct DiagnosticsTests {
       """)
   }
 
-  @Test func coloredRenderingWrapsTheSameText() throws {
+  @Test func aStyleDecoratesThePartsOfTheSameText() throws {
     let diagnostic = Diagnostic(file: "x.yaml", line: 2, column: 3, message: "'p' must be >= 0, got -1",
                                 sourceLine: "p: -1")
-    let colored = diagnostic.rendered(colored: true)
-    #expect(colored.contains("\u{1B}[1;31merror:"))
-    // Removing the escape sequences gives the plain form.
-    let stripped = colored.replacingOccurrences(of: "\u{1B}\\[[0-9;]*m", with: "", options: .regularExpression)
-    #expect(stripped == diagnostic.rendered(colored: false))
-    #expect(stripped == "x.yaml:2:3: error: 'p' must be >= 0, got -1\np: -1\n  ^")
+    let style = DiagnosticStyle(
+      location: { "<\($0)>" }, severity: { "[\($0.rawValue)|\($1)]" }, message: { "{\($0)}" }, caret: { "(\($0))" })
+    #expect(diagnostic.rendered(style: style) == "<x.yaml:2:3:> [error|error:] {'p' must be >= 0, got -1}\np: -1\n  (^)")
+    #expect(diagnostic.rendered() == "x.yaml:2:3: error: 'p' must be >= 0, got -1\np: -1\n  ^")
   }
 
   @Test func caretKeepsTabsAndCountsUnicodeScalars() {
     // Column 5 is 'b': tab, é, →, a come before it.
     let diagnostic = Diagnostic(file: "f", line: 1, column: 5, message: "m", sourceLine: "\té→ab")
-    #expect(diagnostic.rendered(colored: false) == "f:1:5: error: m\n\té→ab\n\t   ^")
+    #expect(diagnostic.rendered() == "f:1:5: error: m\n\té→ab\n\t   ^")
   }
 }
 
@@ -520,7 +518,7 @@ struct HostileInputTests {
       #expect(errors.allSatisfy { ($0.sourceLine?.unicodeScalars.count ?? 0) <= 4 * Diagnostic.snippetWidth })
       let last = try #require(errors.last)
       #expect(last.column == 7 + 3 * 499, "\(last)")
-      let lines = last.rendered(colored: false).split(separator: "\n", omittingEmptySubsequences: false)
+      let lines = last.rendered().split(separator: "\n", omittingEmptySubsequences: false)
       try #require(lines.count == 3)
       let caret = try #require(lines[2].firstIndex(of: "^"))
       let offset = lines[2].distance(from: lines[2].startIndex, to: caret)
@@ -589,7 +587,7 @@ struct HostileInputTests {
     do {
       _ = try ExperimentParser.parse(fileURL: url, tasks: toyTasks, displayPath: "big.yaml")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false).hasPrefix("big.yaml: error: cannot read experiment file: it has "))
+      #expect(error.rendered().hasPrefix("big.yaml: error: cannot read experiment file: it has "))
     }
   }
 
@@ -615,14 +613,14 @@ struct HostileInputTests {
       _ = try ExperimentParser.parse(fileURL: fifo, tasks: toyTasks, displayPath: "pipe.yaml")
       Issue.record("a FIFO was read")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false)
+      #expect(error.rendered()
         == "pipe.yaml: error: cannot read experiment file: it is a FIFO or other special file, not a regular file")
     }
     do {
       _ = try ExperimentParser.parse(fileURL: URL(fileURLWithPath: "/dev/null"), tasks: toyTasks, displayPath: "null")
       Issue.record("/dev/null was read")
     } catch let error as ExperimentError {
-      #expect(error.rendered(colored: false).hasPrefix("null: error: cannot read experiment file: it is a character device"))
+      #expect(error.rendered().hasPrefix("null: error: cannot read experiment file: it is a character device"))
     }
     // A symbolic link to a regular file is fine.
     let target = try scratch.write("name: x\ntask: toy\ntarget: y\n", to: "real.yaml")

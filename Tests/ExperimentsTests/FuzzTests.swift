@@ -80,7 +80,7 @@ struct ExperimentFuzzTests {
         for d in error.diagnostics where d.severity == .error && !Self.isWholeFile(d) {
           #expect(d.line != nil && d.column != nil, "case \(case_): no position: \(d.message)\n--- file:\n\(text)")
         }
-        let rendered = error.rendered(colored: false)
+        let rendered = error.rendered()
         let raw = rendered.unicodeScalars.first { ($0.value < 0x20 && $0 != "\n" && $0 != "\t") || $0.value == 0x7F }
         #expect(raw == nil, "case \(case_): raw control character U+\(String(raw?.value ?? 0, radix: 16)) in\n\(rendered)")
         #expect(rendered.count < 100_000, "case \(case_): \(rendered.count) characters of diagnostics")

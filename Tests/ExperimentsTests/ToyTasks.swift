@@ -99,7 +99,7 @@ struct Scratch {
       _ = try plan(text)
       return nil
     } catch let error as ExperimentError {
-      return error.rendered(colored: false)
+      return error.rendered()
     }
   }
 }

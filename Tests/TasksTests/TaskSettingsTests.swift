@@ -18,7 +18,7 @@ func parseErrors(_ text: String) -> String? {
                                    displayPath: "x.yaml")
     return nil
   } catch let error as ExperimentError {
-    return error.rendered(colored: false)
+    return error.rendered()
   } catch {
     return "\(error)"
   }
