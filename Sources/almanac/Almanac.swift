@@ -8,5 +8,6 @@ struct Almanac: ParsableCommand {
     commandName: "almanac",
     abstract: "Declarative, fast, reproducible experiments on DeFi risk and rate models.",
     version: AlmanacVersion.current,
-    subcommands: [Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Doctor.self, DataCommand.self])
+    subcommands: [Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Forecast.self, Doctor.self,
+                  DataCommand.self])
 }
