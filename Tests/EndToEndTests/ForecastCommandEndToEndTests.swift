@@ -79,3 +79,24 @@ import _TestSupport
     }
   }
 }
+
+/// The shipped multi-asset experiment: one report section per asset, and `almanac runs` shows the asset column even
+/// when a filter keeps one asset.
+@Suite struct MultiAssetReportEndToEndTests {
+  @Test func reportHasOneSectionPerAsset() throws {
+    let dir = try TestSupport.temporaryDirectory("e2e-assets")
+    let shipped = TestSupport.repositoryRoot.appendingPathComponent("experiments/rates-synthetic-assets.yaml")
+    try FileManager.default.copyItem(at: shipped, to: dir.appendingPathComponent("a.yaml"))
+    let run = try AlmanacProcess.run(["run", "a.yaml"], in: dir)
+    #expect(run.status == 0, "\(run.stderr)")
+    let readme = try String(contentsOf: dir.appendingPathComponent("reports/rates-synthetic-assets/README.md"),
+                            encoding: .utf8)
+    for token in ["USDC", "DAI", "WETH", "WBTC"] {
+      #expect(readme.contains("## Group data.synthetic.token=\(token)"), "section for \(token)")
+    }
+    #expect(readme.contains("## Groups") && readme.components(separatedBy: "### Leaderboard").count == 5)
+    let runs = try AlmanacProcess.run(["runs", "a.yaml", "--where", "params.data.synthetic.token = \"DAI\""], in: dir)
+    #expect(runs.status == 0, "\(runs.stderr)")
+    #expect(runs.stdout.contains("params.data.synthetic.token") && runs.stdout.contains("9 runs"), "\(runs.stdout)")
+  }
+}
