@@ -79,7 +79,10 @@ extension ReportDocument {
       }
       let config = best.params.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
       rows.append([Markdown.cell(g.label), Markdown.cell(config.isEmpty ? "(single configuration)" : config),
-                   "\(board.ranked.count)"] + metrics.map { best.stat($0).display })
+                   "\(board.ranked.count)"] + metrics.map { m in
+                     let stat = best.stat(m)
+                     return stat.n > 1 ? stat.display : Format.metric(stat.mean)
+                   })
     }
     out.append(Markdown.table(["group", "best configuration", "ranked"] + metrics.map { Markdown.cell($0) }, rows,
                               align: ["l", "l", "r"] + metrics.map { _ in "r" }))

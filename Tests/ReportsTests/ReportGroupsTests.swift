@@ -72,3 +72,30 @@ import _ReportsTestSupport
     #expect(plain.groupKeys.isEmpty && ReportDocument(plain, options: ReportOptions()).groups.isEmpty)
   }
 }
+
+/// The forecast chart: dated (history, forecast, both bands) when the trial stored times, by step otherwise.
+@Suite struct ForecastChartTimeAxisTests {
+  @Test func datedWhenTimesAreStoredElseByStep() throws {
+    let input = SyntheticReport.forecast()
+    let board = Leaderboard(trials: input.trials, sweepAxes: input.experiment.sweepAxes,
+                            rankingMetric: "aic", goal: .minimize, metrics: ["aic"])
+    var trial = try #require(input.trials.first { $0.status == .finished })
+    let dated = try #require(ReportDocument.forecastChart(trial, name: "f", by: "AIC", board: board,
+                                                          axis: .percentAPR))
+    #expect(dated.script.contains("set xdata time") && dated.script.contains("title 'history'"))
+    #expect(dated.script.contains("95% interval") && dated.script.contains("80% interval"))
+    // 96 hourly history points stored, 48 steps forecast: 96 shown (2 × 48); 144 hours span six days: dates.
+    let content = try #require(dated.data.first?.content)
+    let blocks = content.components(separatedBy: "\n\n\n")
+    #expect(blocks.count == 2)
+    #expect(blocks[0].split(separator: "\n").filter { !$0.hasPrefix("#") }.count == 96)
+    #expect(dated.script.contains("%Y-%m-%d"))
+    // The first history line: time and value × 100 (% APR).
+    let first = try #require(blocks[0].split(separator: "\n").first { !$0.hasPrefix("#") })
+    #expect(first.hasPrefix("1735689600 "))
+    trial.series["forecast_time"] = nil
+    let byStep = try #require(ReportDocument.forecastChart(trial, name: "f", by: "AIC", board: board,
+                                                           axis: .percentAPR))
+    #expect(byStep.script.contains("holdout step") && !byStep.script.contains("xdata time"))
+  }
+}
