@@ -18,10 +18,16 @@ struct Forecast: ParsableCommand {
 
   @Argument(help: "A forecast experiment file, or a run id (from `almanac runs`).") var source: String
   @Option(help: "Steps beyond the last observation (default: the run's horizon).") var horizon: Int?
+  @Option(name: .customLong("where"),
+          help: "With a file: rank only the runs this filter keeps (as `almanac runs --where`), e.g. one asset.")
+  var filter: String?
   @Option(help: "table, csv or json.") var format: FutureForecast.Format = .table
   @Option(help: "The SQLite store.") var db: String?
 
   func validate() throws {
+    if filter != nil, Int64(source) != nil {
+      throw ValidationError("--where ranks the runs of an experiment file; a run id names the run already")
+    }
     if let horizon, !(1...100_000).contains(horizon) {
       throw ValidationError("--horizon must be in 1...100000, got \(horizon)")
     }
@@ -51,10 +57,12 @@ struct Forecast: ParsableCommand {
     let spec = try ExperimentParser.parse(fileURL: fileURL, tasks: TaskRegistry.tasks())
     try requireForecast(spec.taskName, name: spec.name)
     let selection = try ExperimentSelection.resolve(file: source, experiment: nil, db: db)
-    let runs = try selection.store.runs(experimentID: selection.experiment.id, query: RunQuery(scope: .currentPlan))
+    let query = RunQuery(scope: .currentPlan, filter: try filter.map { try RunFilter($0) })
+    let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
     let axes = spec.axes.flatMap(\.keys)
     guard let best = FutureForecast.bestRun(runs, metric: spec.rankingMetric, goal: spec.rankingGoal, axes: axes) else {
-      throw InputError("no finished run of \(spec.name) has a value of \(spec.rankingMetric): run `almanac run \(source)` first")
+      throw InputError("no finished run of \(spec.name)\(filter == nil ? "" : " matching --where") has a value of "
+        + "\(spec.rankingMetric): run `almanac run \(source)` first")
     }
     return (best, spec.baseDirectory)
   }

@@ -98,5 +98,16 @@ import _TestSupport
     let runs = try AlmanacProcess.run(["runs", "a.yaml", "--where", "params.data.synthetic.token = \"DAI\""], in: dir)
     #expect(runs.status == 0, "\(runs.stderr)")
     #expect(runs.stdout.contains("params.data.synthetic.token") && runs.stdout.contains("9 runs"), "\(runs.stdout)")
+    // The forecast of one asset: its best order by AIC, which `runs --where ... --sort aic` lists first.
+    let dai = try AlmanacProcess.run(["forecast", "a.yaml", "--where", "params.data.synthetic.token = \"DAI\"",
+                                      "--horizon", "4", "--format", "csv"], in: dir)
+    #expect(dai.status == 0, "\(dai.stderr)")
+    let best = try AlmanacProcess.run(["runs", "a.yaml", "--where", "params.data.synthetic.token = \"DAI\"",
+                                       "--sort", "aic", "--limit", "1", "--format", "csv"], in: dir)
+    let id = best.stdout.split(separator: "\n").dropFirst().first?.split(separator: ",").first.map(String.init) ?? ""
+    let byID = try AlmanacProcess.run(["forecast", id, "--db", "almanac.db", "--horizon", "4", "--format", "csv"],
+                                      in: dir)
+    #expect(byID.status == 0 && byID.stdout == dai.stdout, "\(byID.stderr)")
+    #expect(dai.stdout.split(separator: "\n").count == 5)
   }
 }
