@@ -118,7 +118,7 @@ public enum ForecastOutputs {
     MetricDeclaration(loglik, goal: .maximize, help: "log-likelihood of the fit"),
     MetricDeclaration(sigma2, goal: .minimize, help: "innovation variance"),
     MetricDeclaration(iterations, help: "optimiser iterations"),
-    MetricDeclaration(pointsDropped, help: "loaded points dropped (non-positive or missing)"),
+    MetricDeclaration(pointsDropped, listed: true, help: "loaded points dropped (non-positive or missing)"),
     MetricDeclaration(pointsMissing, help: "missing points kept as gaps the Kalman filter skips"),
     MetricDeclaration(pointsInterpolated, help: "missing points filled by linear interpolation"),
     MetricDeclaration(pointsMerged, help: "rows at a repeated time merged by `data.duplicates`"),

@@ -65,8 +65,8 @@ extension ReportDocument {
     guard !groups.isEmpty else { return [] }
     let metric = input.experiment.rankingMetric
     var out = ["## Groups", "",
-               "The sweep changes the data (\(groups[0].label.split(separator: "=").first.map { Markdown.code(String($0)) } ?? "")"
-                 + (groups[0].values.count > 1 ? " and more" : "") + "), so each group is ranked on its own: "
+               "The trials are grouped by " + input.groupKeys.map { Markdown.code($0) }.joined(separator: ", ")
+                 + " (the sweep changes the data, or `report.group_by` says so), so each group is ranked on its own: "
                  + "\(Markdown.cell(metric)) is not comparable across series. Set `report.group_by` to choose the "
                  + "grouping settings, or `none` for one leaderboard.", ""]
     let metrics = tableMetrics
