@@ -142,10 +142,29 @@ public enum ForecastOutputs {
   /// (negative favours the model) and the one-sided p-value for "the model is more accurate".
   public static let dmRWStatistic = "dm_rw_stat"
   public static let dmRWPValue = "dm_rw_p"
+  /// Series: the time of each forecast step (Unix seconds, UTC; step as `forecast`): the held-out points' own
+  /// times, then the series' spacing continued beyond its last point (`RateSeries.futureTimes`).
+  public static let forecastTime = "forecast_time"
+  /// Series: the last points of the fitted series before the forecast (rate units; step = 0-based, oldest first;
+  /// NaN where missing) and their times (Unix seconds), for charts.
+  public static let history = "history"
+  public static let historyTime = "history_time"
+  /// Points of the loaded series dropped (non-positive under `positive_only`, missing under `missing: drop`).
+  public static let pointsDropped = "points_dropped"
+  /// Missing points kept as gaps (`missing: keep`) in the loaded series.
+  public static let pointsMissing = "points_missing"
+  /// Missing points filled by `missing: interpolate`.
+  public static let pointsInterpolated = "points_interpolated"
+  /// Rows merged into another by `duplicates`.
+  public static let pointsMerged = "points_merged"
+  /// Models the order search fitted (1 for `search: grid`).
+  public static let modelsFitted = "models_fitted"
   /// The forecast and its bands, in drawing order.
   public static let bands = [actual, forecast, lower80, upper80, lower95, upper95]
   /// The settings of the model order (heat-map axes).
   public static let orderSettings = ["p", "d", "q"]
+  /// The settings of the seasonal order.
+  public static let seasonalOrderSettings = ["P", "D", "Q", "period"]
 
   public static let defaultRanking = aic
 
@@ -165,6 +184,11 @@ public enum ForecastOutputs {
     MetricDeclaration(loglik, goal: .maximize, help: "log-likelihood of the fit"),
     MetricDeclaration(sigma2, goal: .minimize, help: "innovation variance"),
     MetricDeclaration(iterations, help: "optimiser iterations"),
+    MetricDeclaration(pointsDropped, listed: true, help: "loaded points dropped (non-positive or missing)"),
+    MetricDeclaration(pointsMissing, help: "missing points kept as gaps the Kalman filter skips"),
+    MetricDeclaration(pointsInterpolated, help: "missing points filled by linear interpolation"),
+    MetricDeclaration(pointsMerged, help: "rows at a repeated time merged by `data.duplicates`"),
+    MetricDeclaration(modelsFitted, help: "models fitted by the order search (1 for search grid)"),
     MetricDeclaration(coefficientPrefix + "*", help: "estimated coefficients"),
     MetricDeclaration(standardErrorPrefix + "*", help: "standard errors of the coefficients"),
     MetricDeclaration(forecast, .series, help: "point forecast"),
@@ -174,6 +198,9 @@ public enum ForecastOutputs {
     MetricDeclaration(upper95, .series, help: "95% interval, upper bound"),
     MetricDeclaration(actual, .series, help: "held-out values"),
     MetricDeclaration(residualACF, .series, help: "residual autocorrelation by lag"),
+    MetricDeclaration(forecastTime, .series, help: "time of each forecast step (Unix seconds)"),
+    MetricDeclaration(history, .series, help: "last fitted points before the forecast"),
+    MetricDeclaration(historyTime, .series, help: "times of the history points (Unix seconds)"),
   ]
 }
 

@@ -155,6 +155,7 @@ extension ReportDocument {
   static func forecastChart(_ trial: TrialRecord, name: String, by label: String, board: Leaderboard,
                             axis: ValueAxis) -> Chart?
   {
+    if let dated = datedForecastChart(trial, name: name, by: label, board: board, axis: axis) { return dated }
     var columns: [String: [Int: Double]] = [:]
     var steps = Set<Int>()
     for key in bandSeries {
@@ -258,5 +259,88 @@ extension ReportDocument {
     let caption = "Autocorrelation of the residuals of \(model), trial `\(trial.key)`; \(boundText)."
     return Chart(name: "residual_acf", title: "Residual autocorrelation of the best order", caption: caption,
                  data: [.init(name: "residual_acf.dat", content: data.joined(separator: "\n") + "\n")], body: body)
+  }
+
+  /// History points shown before the forecast: twice the forecast length, at least 48, at most what the trial stored.
+  static func historyShown(steps: Int, stored: Int) -> Int { min(stored, max(48, 2 * steps)) }
+
+  /// The forecast on a time axis: the last part of the fitted history, the held-out values (if any), the point
+  /// forecast and both bands, at the times the trial stored (`history_time`, `forecast_time`, Unix seconds, drawn as
+  /// UTC dates). Nil when the trial has no times (older runs: the step chart is drawn instead).
+  static func datedForecastChart(_ trial: TrialRecord, name: String, by label: String, board: Leaderboard,
+                                 axis: ValueAxis) -> Chart?
+  {
+    func values(_ key: String) -> [Int: Double] {
+      var out: [Int: Double] = [:]
+      for p in trial.series[key] ?? [] { out[p.step] = p.value }
+      return out
+    }
+    let forecastTimes = values(ForecastOutputs.forecastTime)
+    let historyTimes = values(ForecastOutputs.historyTime)
+    let history = values(ForecastOutputs.history)
+    let forecast = values(ForecastOutputs.forecast)
+    guard !forecastTimes.isEmpty, !forecast.isEmpty, forecastTimes.values.allSatisfy(\.isFinite) else { return nil }
+    let steps = forecast.keys.sorted()
+    let historySteps = history.keys.sorted().filter { historyTimes[$0]?.isFinite == true }
+    let shown = Array(historySteps.suffix(historyShown(steps: steps.count, stored: historySteps.count)))
+    let order = Order(trial)
+    let model = order?.label ?? "trial \(trial.key)"
+    let bands = bandSeries.map { values($0) }
+    var data = [GnuplotText.comment("forecast of trial \(trial.key) (\(model)), values × \(Format.data(axis.scale)) = \(axis.label)"),
+                "# index 0 (history before the forecast): time(unix s) value",
+                "# index 1 (forecast steps): time(unix s) " + bandSeries.joined(separator: " ")]
+    for s in shown {
+      data.append("\(Format.data(historyTimes[s] ?? .nan)) \(Format.data((history[s] ?? .nan) * axis.scale))")
+    }
+    if shown.isEmpty { data.append("NaN NaN") }
+    data += ["", ""]
+    for s in steps {
+      data.append(([Format.data(forecastTimes[s] ?? .nan)]
+        + bands.map { Format.data(($0[s] ?? .nan) * axis.scale) }).joined(separator: " "))
+    }
+    // Dates alone when the chart spans five days or more; with hours below that.
+    let allTimes = shown.compactMap { historyTimes[$0] } + steps.compactMap { forecastTimes[$0] }
+    let span = (allTimes.max() ?? 0) - (allTimes.min() ?? 0)
+    let file = GnuplotText.literal("data/\(name).dat")
+    var clauses: [String] = []
+    let has = { (key: String) in !(trial.series[key] ?? []).isEmpty }
+    if has(ForecastOutputs.lower95), has(ForecastOutputs.upper95) {
+      clauses.append("index 1 using 1:6:7 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.18 noborder title '95% interval'")
+    }
+    if has(ForecastOutputs.lower80), has(ForecastOutputs.upper80) {
+      clauses.append("index 1 using 1:4:5 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.35 noborder title '80% interval'")
+    }
+    clauses.append("index 1 using 1:3 with lines lw 2 lc rgb '#1f4e79' title 'forecast'")
+    if !shown.isEmpty {
+      clauses.append("index 0 using 1:2 with lines lw 1.5 lc rgb '#222222' title 'history'")
+    }
+    if has(ForecastOutputs.actual) {
+      clauses.append("index 1 using 1:2 with lines lw 1.5 lc rgb '#e15759' title 'actual (held out)'")
+    }
+    clauses = clauses.enumerated().map { i, c in (i == 0 ? file : "''") + " " + c }
+    let heldOut = has(ForecastOutputs.actual)
+    var body = ChartStyle.common
+    body += [
+      "set title \(GnuplotText.literal("Best order by \(label): \(model), " + (heldOut ? "holdout forecast vs actual" : "forecast beyond the data")))",
+      "set xdata time",
+      "set timefmt '%s'",
+      "set format x '\(span < 5 * 86_400 ? "%m-%d %H:%M" : "%Y-%m-%d")'",
+      "set xtics rotate by -30",
+      "set rmargin 6",
+      "set xlabel \(GnuplotText.literal("date (UTC)"))",
+      "set ylabel \(GnuplotText.literal(axis.label))",
+      "set key outside top center horizontal",
+      "plot " + clauses.joined(separator: ", \\\n     "),
+    ]
+    let others = board.varyingKeys.filter { !ForecastOutputs.orderSettings.contains($0) }.compactMap { k in
+      trial.params[k].map { "\(k)=\($0)" }
+    }
+    let setting = others.isEmpty ? "" : " (" + Markdown.cell(others.joined(separator: ", ")) + ")"
+    let caption = "\(model)\(setting), trial `\(trial.key)`: the last \(shown.count) fitted points, then the point "
+      + "forecast of \(steps.count) steps with 80% and 95% prediction intervals"
+      + (heldOut ? " against the held-out values" : "") + ", in \(Markdown.cell(axis.label)), by date (UTC)."
+    return Chart(name: name, title: "Forecast of the best order by \(label)", caption: caption,
+                 data: [.init(name: "\(name).dat", content: data.joined(separator: "\n") + "\n")], body: body,
+                 width: 1000)
   }
 }

@@ -23,8 +23,11 @@ struct ReportDocument: Sendable {
   var tableMetrics: [String]
   /// Paired differences of the ranking metric per sweep axis, Holm-adjusted together (``PairedEffects``).
   var pairedEffects: [PairedEffect]
+  /// One document per group when a sweep axis changes the data (ReportDocument+Groups.swift); empty otherwise.
+  var groups: [ReportGroup] = []
 
-  init(_ input: ReportInput, options: ReportOptions) {
+  /// `grouped`: split into ``groups`` when ``ReportInput/groupKeys`` asks for it (false for a group's own document).
+  init(_ input: ReportInput, options: ReportOptions, grouped: Bool = true) {
     self.input = input
     self.options = options
     let e = input.experiment
@@ -50,6 +53,10 @@ struct ReportDocument: Sendable {
     case .forecast: charts = Self.forecastCharts(input, board, options)
     case .other: charts = []
     }
+    if grouped {
+      groups = Self.groups(input, options: options)
+      if !groups.isEmpty { charts = groups.flatMap(\.document.charts) }
+    }
     for i in charts.indices { charts[i].source = Format.truncate(Format.oneLine(e.name), 80) }
   }
 
@@ -69,10 +76,14 @@ struct ReportDocument: Sendable {
     }
     out += header()
     out += failures()
-    out += leaderboardSection()
-    out += randomWalkSection()
-    out += effectSections()
-    out += chartSection(state: state)
+    if groups.isEmpty {
+      out += leaderboardLines()
+      out += randomWalkSection()
+      out += effectSections()
+      out += chartLines(state: state)
+    } else {
+      out += groupSections(state: state)
+    }
     out.append("---")
     out.append("")
     out.append("*Written by Almanac. Every chart is drawn by `charts/<name>.gp` from `data/<name>.dat`; run "
@@ -142,10 +153,11 @@ struct ReportDocument: Sendable {
     return out
   }
 
-  private func leaderboardSection() -> [String] {
+  /// The leaderboard under a heading of `level` (`##`, or `###` inside a group).
+  func leaderboardLines(level: String = "##") -> [String] {
     let board = leaderboard
     let ranked = board.ranked
-    var out = ["## Leaderboard", ""]
+    var out = [level + " Leaderboard", ""]
     guard !ranked.isEmpty else {
       out += ["No finished trial has a value of \(Markdown.code(board.rankingMetric)).", ""]
       return out
@@ -218,8 +230,9 @@ struct ReportDocument: Sendable {
     return out
   }
 
-  private func chartSection(state: (Chart) -> ChartState) -> [String] {
-    var out = ["## Charts", ""]
+  /// The charts under a heading of `level` (`##`, or `###` inside a group), each under `level#`.
+  func chartLines(state: (Chart) -> ChartState, level: String = "##") -> [String] {
+    var out = [level + " Charts", ""]
     guard !charts.isEmpty else {
       out += ["No chart: the trials recorded none of the series or metrics the charts draw.", ""]
       return out
@@ -234,7 +247,7 @@ struct ReportDocument: Sendable {
         + "Their scripts and data are below.", ""]
     }
     for (chart, s) in zip(charts, states) {
-      out.append("### " + chart.title)
+      out.append(level + "# " + chart.title)
       out.append("")
       if s == .rendered {
         out.append("![\(Markdown.cell(chart.title))](\(chart.svgPath))")

@@ -14,6 +14,14 @@ struct ForecastSettings {
     case rolling
   }
 
+  /// How the order is chosen (`search`); its raw values are the schema's choices.
+  enum Search: String, Sendable, CaseIterable {
+    /// The order the settings give (a sweep over p, d, q, ... is the grid).
+    case grid
+    /// `forecast::auto.arima`'s stepwise search (``AutoARIMA/search(_:options:)``) with the settings' `period`.
+    case stepwise
+  }
+
   var request: SeriesRequest
   var transform: SeriesTransform
   var order: ARIMAOrder
@@ -23,6 +31,7 @@ struct ForecastSettings {
   var horizon: Int
   var evaluation: Evaluation
   var refitEvery: Int
+  var search: Search
 
   /// Reads `settings` after validating them against ``ForecastTask/schema`` (throws ``SettingsError`` when they do
   /// not validate); `baseDirectory` resolves `data.file`.
@@ -30,13 +39,15 @@ struct ForecastSettings {
     let s = try ValidatedSettings(settings, schema: ForecastTask.schema)
     request = try SeriesRequest(s, baseDirectory: baseDirectory)
     transform = try s.choice("transform")
-    order = ARIMAOrder(p: try s.int("p"), d: try s.int("d"), q: try s.int("q"))
+    order = ARIMAOrder(p: try s.int("p"), d: try s.int("d"), q: try s.int("q"), P: try s.int("P"),
+                       D: try s.int("D"), Q: try s.int("Q"), period: try s.int("period"))
     options = ARIMAOptions(method: try s.choice("method"), includeMean: try s.bool("include_mean"),
                            drift: try s.bool("drift"))
     holdout = try s.int("holdout")
     horizon = try s.int("horizon")
     evaluation = try s.choice("evaluation")
     refitEvery = try s.int("refit_every")
+    search = try s.choice("search")
   }
 }
 
@@ -74,10 +85,15 @@ struct SeriesRequest: Hashable, Sendable {
     }
     // Filter values are strings after validation (a number written bare is kept as its text).
     let filter = try s.dictionary("data.filter").mapValues(\.display)
+    // `positive_only` and `missing` default by the transform (the schema leaves them absent when omitted).
+    let transform: SeriesTransform = try s.choice("transform")
+    let positiveOnly = s.value[path: "data.positive_only"] == nil ? transform == .log : try s.bool("data.positive_only")
+    let missing: RateSeries.Missing = s.value[path: "data.missing"] == nil
+      ? (transform == .none ? .keep : .drop) : try s.choice("data.missing")
     options = RateSeries.Options(
       timeColumn: try s.string("data.time"), valueColumn: try s.string("data.value"), filter: filter,
-      positiveOnly: try s.bool("data.positive_only"), last: try s.int("data.last"),
-      resample: try s.choice("data.resample"), missing: try s.choice("data.missing"))
+      positiveOnly: positiveOnly, last: try s.int("data.last"), resample: try s.choice("data.resample"),
+      missing: missing, duplicates: try s.choice("data.duplicates"))
     syntheticSeed = UInt64(clamping: try s.int("data.synthetic.seed"))
     syntheticDays = try s.int("data.synthetic.days")
     syntheticToken = try s.string("data.synthetic.token")

@@ -9,7 +9,7 @@ struct Almanac: ParsableCommand {
     abstract: "Declarative, fast, reproducible experiments on DeFi risk and rate models.",
     version: AlmanacVersion.current,
     subcommands: [
-      Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Export.self, Doctor.self,
-      DataCommand.self,
+      Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Forecast.self, Export.self,
+      Doctor.self, DataCommand.self,
     ])
 }

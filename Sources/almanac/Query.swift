@@ -76,7 +76,10 @@ struct Runs: ParsableCommand {
         sort: try sort.map { try RunSort($0) }, limit: limit, includeSuperseded: all)
       let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
       let catalog = try selection.store.metricCatalog(experimentID: selection.experiment.id)
-      let table = RunTable(runs: runs, metrics: catalog)
+      // The sweep axes as the runner tagged them (`seeds` is not a param).
+      let axesTag = try runs.first.flatMap { try selection.store.tags(runIDs: [$0.id])[$0.id]?[TagKey.axes] } ?? ""
+      let axes = Set(axesTag.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
+      let table = RunTable(runs: runs, metrics: catalog, axes: axes)
       print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
             terminator: "")
       if baselines { print(table.renderBaselines(format), terminator: "") }

@@ -10,10 +10,13 @@ struct RunTable {
   /// The experiment's metric declarations and selection (column order).
   var metrics: MetricCatalog
 
-  /// Params that differ between the listed runs (the interesting ones), in sorted order.
+  /// The experiment's sweep axes (dotted keys): always shown, even when the listed runs share their value.
+  var axes: Set<String> = []
+
+  /// Params that differ between the listed runs (the interesting ones) and the sweep axes, in sorted order.
   var varyingParams: [String] {
     let keys = Set(runs.flatMap { $0.params.keys })
-    return keys.filter { key in Set(runs.map { $0.params[key] ?? "" }).count > 1 }.sorted()
+    return keys.filter { key in axes.contains(key) || Set(runs.map { $0.params[key] ?? "" }).count > 1 }.sorted()
   }
 
   /// The metrics the runs have: the selected ones first, then in declaration order, then by name.
@@ -62,7 +65,7 @@ struct RunTable {
   /// (``SampleStats``: finite values only; empty sd when n = 1) of every metric.
   func renderAggregated(_ format: OutputFormat) -> String {
     let finished = runs.filter { $0.status == .finished }
-    let shown = RunTable(runs: finished, metrics: metrics)
+    let shown = RunTable(runs: finished, metrics: metrics, axes: axes)
     let params = shown.varyingParams
     let groups = Ranking.configurations(finished, axes: params)
     var metricKeys = shown.metricKeys

@@ -39,15 +39,15 @@ import _TestSupport
     let task = ForecastTask()
     #expect(task.name == "forecast")
     #expect(task.settingsSchema.map(\.name) == [
-      "data", "transform", "p", "d", "q", "method", "include_mean", "drift", "holdout", "horizon", "evaluation",
-      "refit_every",
+      "data", "transform", "p", "d", "q", "P", "D", "Q", "period", "search", "method", "include_mean", "drift",
+      "holdout", "horizon", "evaluation", "refit_every", "report",
     ])
     guard case .object(let data) = task.settingsSchema[0].schema else {
       Issue.record("data must be an object")
       return
     }
     #expect(data.map(\.name) == ["source", "file", "time", "value", "filter", "positive_only", "last", "resample",
-                                 "missing", "synthetic"])
+                                 "missing", "duplicates", "synthetic"])
     let s = Self.settings()
     #expect(s[path: "data.source"] == "csv")
     #expect(s[path: "data.file"] == "../../shared/data/rates/usdc_hourly_2020_2022.csv")

@@ -48,14 +48,18 @@ struct TaskSettingsTests {
     try roundTrip(ClassifyTask.schema, "oversampling", Oversampling.self)
     try roundTrip(ForecastTask.schema, "data.source", SeriesRequest.Source.self)
     try roundTrip(ForecastTask.schema, "data.resample", RateSeries.Resample.self)
-    try roundTrip(ForecastTask.schema, "data.missing", RateSeries.Missing.self)
+    try roundTrip(ForecastTask.schema, "data.missing", RateSeries.Missing.self, hasDefault: false)
+    try roundTrip(ForecastTask.schema, "data.duplicates", RateSeries.Duplicates.self)
+    try roundTrip(ForecastTask.schema, "search", ForecastSettings.Search.self)
     try roundTrip(ForecastTask.schema, "data.synthetic.rate", RateSeries.Rate.self)
     try roundTrip(ForecastTask.schema, "transform", SeriesTransform.self)
     try roundTrip(ForecastTask.schema, "method", ARIMAMethod.self)
     try roundTrip(ForecastTask.schema, "evaluation", ForecastSettings.Evaluation.self)
   }
 
-  func roundTrip<C: CaseIterable & RawRepresentable & Equatable>(_ fields: [Field], _ path: String, _ type: C.Type)
+  /// `hasDefault` false: the setting is left out when omitted (`data.missing`, whose default depends on the transform).
+  func roundTrip<C: CaseIterable & RawRepresentable & Equatable>(_ fields: [Field], _ path: String, _ type: C.Type,
+                                                                 hasDefault: Bool = true)
     throws where C.RawValue == String
   {
     let declared = try ValidatedSettings(.null, schema: fields)
@@ -65,8 +69,12 @@ struct TaskSettingsTests {
       let s = try ValidatedSettings(Value.map([:]).setting(path, to: .string(choice.rawValue)), schema: fields)
       #expect(try s.choice(path, as: type) == choice, "\(path) = \(choice.rawValue)")
     }
-    // The default reads as a case too.
-    _ = try declared.choice(path, as: type)
+    // The default reads as a case too; a setting without one is missing, not silently defaulted.
+    if hasDefault {
+      _ = try declared.choice(path, as: type)
+    } else {
+      #expect(throws: SettingsError.missing(path: path)) { try declared.choice(path, as: type) }
+    }
   }
 
   @Test("forecast settings read the schema's defaults; horizon defaults to holdout")
@@ -114,16 +122,16 @@ struct TaskSettingsTests {
   func holdoutOverflow() {
     let head = "name: x\ntask: forecast\n"
     #expect(parseErrors(head + "holdout: 9223372036854775807\n") == """
-      x.yaml:3:10: error: 'holdout' must be between 1 and 100000, got 9223372036854775807
+      x.yaml:3:10: error: 'holdout' must be between 0 and 100000, got 9223372036854775807
       holdout: 9223372036854775807
                ^
       """)
     #expect(parseErrors(head + "horizon: 9223372036854775807\n")?
-      .hasPrefix("x.yaml:3:10: error: 'horizon' must be between 1 and 100000, got 9223372036854775807") == true)
+      .hasPrefix("x.yaml:3:10: error: 'horizon' must be between 0 and 100000, got 9223372036854775807") == true)
     #expect(parseErrors(head + "data:\n  synthetic:\n    days: 100000\n")?
       .hasPrefix("x.yaml:5:11: error: 'data.synthetic.days' must be between 1 and 36500, got 100000") == true)
     let swept = parseErrors(head + "sweep:\n  holdout: [10, 9223372036854775807]\n") ?? ""
-    #expect(swept.contains("error: 'holdout' must be between 1 and 100000, got 9223372036854775807"), "\(swept)")
+    #expect(swept.contains("error: 'holdout' must be between 0 and 100000, got 9223372036854775807"), "\(swept)")
     #expect(swept.hasPrefix("x.yaml:4:"), "\(swept)")
   }
 
@@ -133,7 +141,7 @@ struct TaskSettingsTests {
                       axisValues: [], replicate: 0, seed: 0)
     let context = TrialContext(baseDirectory: URL(fileURLWithPath: "/tmp"),
                                artifactDirectory: FileManager.default.temporaryDirectory)
-    #expect(throws: SettingsError.invalid(["'holdout' must be between 1 and 100000, got 9223372036854775807"])) {
+    #expect(throws: SettingsError.invalid(["'holdout' must be between 0 and 100000, got 9223372036854775807"])) {
       try ForecastTask().run(trial, context: context)
     }
   }

@@ -179,6 +179,14 @@ public enum SyntheticReport {
               series["upper80"] = band(1.2816)
               series["lower95"] = band(-1.96)
               series["upper95"] = band(1.96)
+              // Hourly times (from 2025-01-01 UTC): 96 history points, then the forecast steps. No draws from `rng`,
+              // so the other numbers are those of inputs made before these series existed.
+              let start = 1_735_689_600.0
+              series["history"] = (0..<96).map { i in
+                StepValue(step: i, value: 0.035 + 0.0015 * Math.sin(Double(i) / 6) - 0.00001 * Double(96 - i))
+              }
+              series["history_time"] = (0..<96).map { StepValue(step: $0, value: start + Double($0) * 3600) }
+              series["forecast_time"] = (0..<horizon).map { StepValue(step: $0, value: start + Double(96 + $0) * 3600) }
               series["residual_acf"] = (1...20).map { lag in
                 StepValue(step: lag, value: (0.3 / Double(p + q + 1)) * Math.exp(-Double(lag) / 3)
                   + 0.025 * rng.nextGaussian())
