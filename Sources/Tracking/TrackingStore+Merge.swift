@@ -134,7 +134,9 @@ extension TrackingStore {
     for (url, experiments) in checked {
       summaries.append(try mergeChecked(url, experiments: experiments))
     }
-    for name in Set(checked.flatMap { $0.1.map(\.name) }).sorted() {
+    // Leaders (`best.<metric>` tags) are recomputed for experiments that received runs.
+    let changed = Set(zip(checked, summaries).filter { $0.1.runsCopied > 0 }.flatMap { $0.0.1.map(\.name) })
+    for name in changed.sorted() {
       guard let experiment = try experiment(named: name) else { continue }
       try updateLeaders(experimentID: experiment.id, axes: try axes(experimentID: experiment.id))
     }
