@@ -298,7 +298,10 @@ extension TrackingStore {
         """, arguments: [experiment.shardID])
     guard let id = try Int64.fetchOne(
       db, sql: "SELECT experiment_id FROM main.experiments WHERE name = ?", arguments: [experiment.name])
-    else { throw StoreError.database(path: "merge", reason: "experiment \(experiment.name) vanished") }
+    else {
+      throw StoreError.database(
+        path: db.description, reason: "experiment \(experiment.name) was not found after its insert during a merge")
+    }
     try db.execute(
       sql: """
         INSERT OR IGNORE INTO main.experiment_tags (experiment_id, key, value)
