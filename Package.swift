@@ -73,7 +73,7 @@ let package = Package(
     .testTarget(name: "TasksTests", dependencies: ["Tasks", "Statistics", "_TestSupport"]),
     .testTarget(name: "ReportsTests", dependencies: ["Reports", "Tracking", "Statistics", "_TestSupport", "_ReportsTestSupport"],
                 resources: [.copy("Golden"), .copy("Fixtures")]),
-    .testTarget(name: "EndToEndTests", dependencies: ["_TestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["_TestSupport", "Tracking"]),  // Tracking: cluster tests read merged stores
     .testTarget(name: "AlmanacCLITests", dependencies: ["almanac", "Experiments", "Tracking", "_TestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -21,11 +21,16 @@ public struct RunnerExperiment: Sendable {
   public var axes: [String]
   /// Experiment tags.
   public var tags: [String: String]
+  /// The full plan recorded as the experiment's plan membership, when it is more than the trials this invocation
+  /// runs (a shard, `almanac run --shard I/N`, runs a part of the plan but records all of it so that a merge knows
+  /// the plan). nil: the plan is the trials given to ``Runner/run(experiment:trials:task:provenance:progress:)``.
+  public var plan: [PlanEntry]?
 
   public init(
     name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
-    selectedMetrics: [String] = [], axes: [String] = [], tags: [String: String] = [:]
+    selectedMetrics: [String] = [], axes: [String] = [], tags: [String: String] = [:], plan: [PlanEntry]? = nil
   ) {
+    self.plan = plan
     self.name = name
     self.taskName = taskName
     self.specText = specText

@@ -72,7 +72,7 @@ struct RunnerSession {
       ExperimentDefinition(
         name: experiment.name, task: experiment.taskName, filePath: experiment.fileURL?.path,
         spec: experiment.specText, notes: experiment.notes, tags: experiment.tags,
-        plan: trials.map { PlanEntry(key: $0.key, index: $0.index) }, metrics: catalog))
+        plan: experiment.plan ?? trials.map { PlanEntry(key: $0.key, index: $0.index) }, metrics: catalog))
     summary.experimentID = experimentID
     summary.best = try bestSoFar()
     state.best = summary.best

@@ -10,6 +10,6 @@ struct Almanac: ParsableCommand {
     version: AlmanacVersion.current,
     subcommands: [
       Validate.self, Run.self, Runs.self, Show.self, Compare.self, Report.self, Forecast.self, Export.self,
-      Doctor.self, DataCommand.self,
+      Merge.self, Slurm.self, Doctor.self, DataCommand.self,
     ])
 }

@@ -11,6 +11,7 @@ let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "synthetic": syntheticMarketBenchmark,
   "report": reportBenchmark,
   "store": StoreBenchmark.run,
+  "merge": MergeBenchmark.run,
 ]
 
 let args = CommandLine.arguments.dropFirst()
