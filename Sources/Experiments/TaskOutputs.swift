@@ -130,8 +130,9 @@ public enum ForecastOutputs {
   public static let actual = "actual"
   /// Series: autocorrelation of the residuals (step = lag from 1).
   public static let residualACF = "residual_acf"
-  /// Baseline rules (``Baselines``): the last training value carried forward, and with the average drift.
-  public static let baselineRules = ["random_walk", "random_walk_drift"]
+  /// Baseline rules (``Baselines``): the last training value carried forward, with the average drift, and (with a
+  /// seasonal period) the value one period earlier.
+  public static let baselineRules = ["random_walk", "random_walk_drift", "seasonal_naive"]
   /// The metrics stored for each baseline rule.
   public static let baselineMetrics = [rmse, mae, mape]
   /// RMSE / RMSE of the random walk on the same holdout (< 1: better than the random walk).

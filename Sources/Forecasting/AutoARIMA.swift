@@ -39,6 +39,9 @@ public struct AutoARIMAOptions: Sendable {
   public var allowDrift: Bool
   public var allowMean: Bool
   public var kpssAlpha: Double
+  /// Handed to every candidate fit; once cancelled, the remaining candidates are rejected at their first
+  /// optimiser iteration and ``AutoARIMA/search(_:options:)`` throws ``Cancelled``.
+  public var cancellation: CancellationToken = .never
 
   public init(d: Int? = nil, D: Int? = nil, period: Int = 1, maxP: Int = 5, maxQ: Int = 5, maxSeasonalP: Int = 2,
               maxSeasonalQ: Int = 2, maxOrder: Int = 5, maxD: Int = 2, maxSeasonalD: Int = 1, startP: Int = 2,
@@ -205,6 +208,7 @@ public enum AutoARIMA {
     let allowMean = options.allowMean && regularD + seasonalD == 0
     var searcher = Searcher(x: x, seriesLength: seriesLength, d: regularD, D: seasonalD, m: m, criterion: criterion,
                             approximation: approximation, offset: offset)
+    searcher.cancellation = options.cancellation
     if options.stepwise {
       searcher.stepwise(options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
                         allowDrift: allowDrift, allowMean: allowMean)
@@ -212,6 +216,7 @@ public enum AutoARIMA {
       searcher.grid(options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
                     constant: allowDrift || allowMean)
     }
+    try options.cancellation.check()
     guard var best = searcher.best else { throw Failure.noSuitableModel }
     if approximation {
       // Refit by CSS-ML in the order of the approximate criterion (stable for ties) until one is acceptable.
@@ -228,6 +233,7 @@ public enum AutoARIMA {
           break
         }
       }
+      try options.cancellation.check()
       guard let refit = chosen else { throw Failure.noSuitableModel }
       best = refit
     }
@@ -256,6 +262,7 @@ public enum AutoARIMA {
     let offset: Double
     var path: [AutoARIMAStep] = []
     var best: Candidate?
+    var cancellation: CancellationToken = .never
 
     init(x: [Double], seriesLength: Int, d: Int, D: Int, m: Int, criterion: InformationCriterion,
          approximation: Bool, offset: Double)
@@ -281,6 +288,7 @@ public enum AutoARIMA {
                                  drift: constant && differences == 1, standardErrors: true, polish: false,
                                  zeroPolish: false)
       options.failOnNonStationaryStart = true
+      options.cancellation = cancellation
       var rejected = Candidate(order: order, constant: constant, criterion: .infinity, fit: nil)
       guard let fit = try? ARIMA.fit(x, order: order, options: options) else { return rejected }
       rejected.fit = fit

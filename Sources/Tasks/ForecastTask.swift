@@ -127,7 +127,8 @@ public struct ForecastTask: TrialTask {
     if s.holdout > 0 {
       let predicted = Array(scored.point.prefix(s.holdout))
       metrics.merge(ForecastTask.comparisonMetrics(rates: rates, predicted: predicted, actual: actual,
-                                                   holdout: s.holdout, rolling: s.evaluation == .rolling)
+                                                   holdout: s.holdout, rolling: s.evaluation == .rolling,
+                                                   period: order.period)
                       .filter { !$0.value.isNaN }) { a, _ in a }
     }
     for (i, coefficient) in fit.coefficientNames.enumerated() {
@@ -185,7 +186,9 @@ public struct ForecastTask: TrialTask {
     case .stepwise:
       let result: AutoARIMAResult
       do {
-        result = try AutoARIMA.search(y, options: AutoARIMAOptions(period: s.order.period))
+        var search = AutoARIMAOptions(period: s.order.period)
+        search.cancellation = context.cancellation
+        result = try AutoARIMA.search(y, options: search)
       } catch let error as AutoARIMA.Failure {
         throw TrialFailure("stepwise search failed: \(error)")
       } catch let error as ARIMAError {

@@ -215,3 +215,43 @@ final class Counter: @unchecked Sendable {
     #expect(elapsed < 5, "the fit ran \(elapsed) s after cancellation at 0.3 s")
   }
 }
+
+@Suite struct SeasonalBaselineAndSearchCancellationTests {
+  @Test("with a seasonal period the seasonal naive forecast is a baseline, computed on the same holdout")
+  func seasonalNaiveBaseline() throws {
+    // Period 4, a repeating pattern plus a trend: the seasonal naive forecast repeats the last period.
+    let rates: [Double] = (0..<40).map { (i: Int) -> Double in
+      let season = Double(i % 4) * 0.1
+      return 1.0 + season + Double(i) * 0.01
+    }
+    let holdout = 8
+    let actual = Array(rates.suffix(holdout))
+    let metrics = ForecastTask.comparisonMetrics(
+      rates: rates, predicted: actual.map { $0 + 0.01 }, actual: actual, holdout: holdout, rolling: false, period: 4)
+    let lastPeriod = Array(rates[(40 - holdout - 4)..<(40 - holdout)])
+    let expected: [Double] = (0..<holdout).map { lastPeriod[$0 % 4] }
+    var sum = 0.0
+    for (e, a) in zip(expected, actual) { sum += (e - a) * (e - a) }
+    let rmse = (sum / Double(holdout)).squareRoot()
+    let stored = try #require(metrics[Baselines.key("seasonal_naive", ForecastOutputs.rmse)])
+    #expect(abs(stored - rmse) < 1e-12)
+    let none = ForecastTask.comparisonMetrics(
+      rates: rates, predicted: actual, actual: actual, holdout: holdout, rolling: false, period: 1)
+    #expect(none[Baselines.key("seasonal_naive", ForecastOutputs.rmse)] == nil)
+  }
+
+  @Test("a cancelled token stops the stepwise order search")
+  func stepwiseSearchStops() {
+    var g = SplitMix64(seed: 9)
+    var level = 0.0
+    let series = (0..<2_000).map { _ -> Double in
+      level += Double(g.next() % 1000) / 1000 - 0.5
+      return level
+    }
+    var options = AutoARIMAOptions()
+    let token = CancellationToken()
+    token.cancel()
+    options.cancellation = token
+    #expect(throws: Cancelled.self) { try AutoARIMA.search(series, options: options) }
+  }
+}
