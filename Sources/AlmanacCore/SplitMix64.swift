@@ -48,4 +48,3 @@ public struct SplitMix64: RandomNumberGenerator, Sendable, Hashable {
     return h.finalize()
   }
 }
-

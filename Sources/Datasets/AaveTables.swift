@@ -35,10 +35,11 @@ public struct Liquidation: Sendable, Hashable {
   public var debtValueUSD: Double
   public var debtCurrentValueUSD: Double
 
-  public init(day: Int, version: Int, liquidator: String, user: String, tokenCol: String, tokenDebt: String,
-              colContractAddress: String, collateralAmount: Double, colValueUSD: Double, colCurrentValueUSD: Double,
-              debtContractAddress: String, debtAmount: Double, debtValueUSD: Double, debtCurrentValueUSD: Double)
-  {
+  public init(
+    day: Int, version: Int, liquidator: String, user: String, tokenCol: String, tokenDebt: String,
+    colContractAddress: String, collateralAmount: Double, colValueUSD: Double, colCurrentValueUSD: Double,
+    debtContractAddress: String, debtAmount: Double, debtValueUSD: Double, debtCurrentValueUSD: Double
+  ) {
     self.day = day
     self.version = version
     self.liquidator = liquidator
@@ -65,9 +66,10 @@ public struct DepositsBorrows: Sendable, Hashable {
   public var depositsVolume: Double
   public var borrowsVolume: Double
 
-  public init(day: Int, version: Int, symbol: String, contractAddress: String, depositsVolume: Double,
-              borrowsVolume: Double)
-  {
+  public init(
+    day: Int, version: Int, symbol: String, contractAddress: String, depositsVolume: Double,
+    borrowsVolume: Double
+  ) {
     self.day = day
     self.version = version
     self.symbol = symbol
@@ -105,9 +107,10 @@ public struct DailyRate: Sendable, Hashable {
   public var liquidityIndex: Double
   public var variableBorrowIndex: Double
 
-  public init(day: Int, symbol: String, contractAddress: String, stableBorrowRate: Double, variableBorrowRate: Double,
-              supplyRate: Double, liquidityIndex: Double, variableBorrowIndex: Double)
-  {
+  public init(
+    day: Int, symbol: String, contractAddress: String, stableBorrowRate: Double, variableBorrowRate: Double,
+    supplyRate: Double, liquidityIndex: Double, variableBorrowIndex: Double
+  ) {
     self.day = day
     self.symbol = symbol
     self.contractAddress = contractAddress

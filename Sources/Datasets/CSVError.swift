@@ -107,7 +107,8 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     case .duplicateColumn(let name, let first):
       return "column '\(Self.quoted(name))' appears twice in the header (first as column \(first))"
     case .duplicateTime(let text, let firstLine):
-      return "duplicate time '\(Self.quoted(text))' (also on line \(firstLine)); remove one, or set duplicates to mean, first or last"
+      return
+        "duplicate time '\(Self.quoted(text))' (also on line \(firstLine)); remove one, or set duplicates to mean, first or last"
     case .noData(let detail):
       return "no data rows: \(detail)"
     }

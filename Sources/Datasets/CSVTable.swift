@@ -42,7 +42,8 @@ public struct CSVTable: Sendable {
   /// Parses bytes; `file` names them in errors.
   public init(bytes: [UInt8], file: String) throws {
     guard bytes.count < Int(Int32.max) else {
-      throw CSVError(file: file, line: 1, column: 1, kind: .unreadable(reason: "files of 2 GiB or more are not supported"))
+      throw CSVError(
+        file: file, line: 1, column: 1, kind: .unreadable(reason: "files of 2 GiB or more are not supported"))
     }
     self.file = file
     self.bytes = bytes
@@ -268,8 +269,10 @@ public struct CSVTable: Sendable {
   /// The cells of column `name` in `rows` (every record when nil) converted from their raw bytes (quotes removed,
   /// `""` left as is) by `parse`; a cell it rejects throws `kind(text)` located at that cell.
   @inline(__always)
-  func convert<T>(_ name: String, rows: [Int]?, _ parse: (UnsafeBufferPointer<UInt8>) -> T?,
-                  error kind: (String) -> CSVError.Kind) throws -> [T] {
+  func convert<T>(
+    _ name: String, rows: [Int]?, _ parse: (UnsafeBufferPointer<UInt8>) -> T?,
+    error kind: (String) -> CSVError.Kind
+  ) throws -> [T] {
     let c = try columnIndex(name)
     let width = header.count
     let selected = rows ?? []

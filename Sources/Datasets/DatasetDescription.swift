@@ -67,16 +67,20 @@ public struct DatasetDescription: Sendable {
     for t in tables {
       let name = t.name.padding(toLength: width, withPad: " ", startingAt: 0)
       let range = t.firstDay.map { CSVDate.isoDate($0) + " .. " + CSVDate.isoDate(t.lastDay ?? $0) } ?? "empty"
-      let tokens = t.tokens.count > 12 ? t.tokens.prefix(12).joined(separator: " ") + " ..." : t.tokens.joined(separator: " ")
+      let tokens =
+        t.tokens.count > 12 ? t.tokens.prefix(12).joined(separator: " ") + " ..." : t.tokens.joined(separator: " ")
       lines.append("  \(name)  \(String(t.rows).leftPad(6)) rows  \(range)  \(t.tokens.count) tokens: \(tokens)")
     }
     lines.append("")
     lines.append("Liquidation panel (features: \(pipeline.rawValue), test days: \(testDays))")
-    lines.append("  rows   \(String(panelRows).leftPad(6))  \(CSVDate.isoDate(panelFirstDay)) .. \(CSVDate.isoDate(panelLastDay))")
     lines.append(
-      "  train  \(String(trainRows).leftPad(6))  positives \(trainPositives) (\(percent(trainPositives, trainRows)))  days < \(CSVDate.isoDate(testStartDay))")
+      "  rows   \(String(panelRows).leftPad(6))  \(CSVDate.isoDate(panelFirstDay)) .. \(CSVDate.isoDate(panelLastDay))")
     lines.append(
-      "  test   \(String(testRows).leftPad(6))  positives \(testPositives) (\(percent(testPositives, testRows)))  days >= \(CSVDate.isoDate(testStartDay))")
+      "  train  \(String(trainRows).leftPad(6))  positives \(trainPositives) (\(percent(trainPositives, trainRows)))  days < \(CSVDate.isoDate(testStartDay))"
+    )
+    lines.append(
+      "  test   \(String(testRows).leftPad(6))  positives \(testPositives) (\(percent(testPositives, testRows)))  days >= \(CSVDate.isoDate(testStartDay))"
+    )
     return lines.joined(separator: "\n") + "\n"
   }
 

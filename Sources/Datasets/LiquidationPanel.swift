@@ -74,9 +74,10 @@ public struct LiquidationPanel: Sendable {
   /// The earliest liquidation day (the first day of the panel).
   public var earliestDay: Int
 
-  public init(pipeline: PanelPipeline, days: [Int], tokens: [String], labels: [Double], featureNames: [String],
-              columns: [[Double]], earliestDay: Int)
-  {
+  public init(
+    pipeline: PanelPipeline, days: [Int], tokens: [String], labels: [Double], featureNames: [String],
+    columns: [[Double]], earliestDay: Int
+  ) {
     self.pipeline = pipeline
     self.days = days
     self.tokens = tokens

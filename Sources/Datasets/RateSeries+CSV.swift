@@ -29,7 +29,8 @@ extension RateSeries {
     summary.rows = table.rowCount
     let afterHeader = table.headerLine + 1
     guard table.rowCount > 0 else {
-      throw CSVError(file: table.file, line: afterHeader, column: 1, kind: .noData(detail: "the file has only a header"))
+      throw CSVError(
+        file: table.file, line: afterHeader, column: 1, kind: .noData(detail: "the file has only a header"))
     }
     let timeIndex = try table.columnIndex(options.timeColumn)
     _ = try table.columnIndex(options.valueColumn)
@@ -40,9 +41,12 @@ extension RateSeries {
     }
     summary.filteredOut = table.rowCount - kept.count
     guard !kept.isEmpty else {
-      let filter = options.filter.sorted { $0.key < $1.key }.map { "\(CSVError.quoted($0.key)) = '\(CSVError.quoted($0.value))'" }
-      throw CSVError(file: table.file, line: afterHeader, column: 1,
-                     kind: .noData(detail: "no row matches the filter \(filter.joined(separator: ", "))"))
+      let filter = options.filter.sorted { $0.key < $1.key }.map {
+        "\(CSVError.quoted($0.key)) = '\(CSVError.quoted($0.value))'"
+      }
+      throw CSVError(
+        file: table.file, line: afterHeader, column: 1,
+        kind: .noData(detail: "no row matches the filter \(filter.joined(separator: ", "))"))
     }
     let cellTimes = try table.times(options.timeColumn, rows: kept)
     let cellValues = try table.finiteDoubles(options.valueColumn, rows: kept)
@@ -56,7 +60,9 @@ extension RateSeries {
       points.append((time, value.isNaN ? nil : value, kept[k]))
     }
     // Stable sort by time.
-    let order = points.indices.sorted { points[$0].time != points[$1].time ? points[$0].time < points[$1].time : $0 < $1 }
+    let order = points.indices.sorted {
+      points[$0].time != points[$1].time ? points[$0].time < points[$1].time : $0 < $1
+    }
     points = order.map { points[$0] }
 
     if options.resample == .none {
@@ -153,8 +159,10 @@ extension RateSeries {
   }
 
   /// Rows with equal times (already sorted stably): an error at the second one naming the first's line, or merged.
-  private static func mergeDuplicates(_ points: [(time: Double, value: Double?, row: Int)], table: CSVTable,
-                                      timeColumn: Int, options: Options, summary: inout LoadSummary) throws
+  private static func mergeDuplicates(
+    _ points: [(time: Double, value: Double?, row: Int)], table: CSVTable,
+    timeColumn: Int, options: Options, summary: inout LoadSummary
+  ) throws
     -> [(time: Double, value: Double?, row: Int)]
   {
     var out: [(time: Double, value: Double?, row: Int)] = []
@@ -172,15 +180,17 @@ extension RateSeries {
           let first = table.location(row: points[i].row, column: timeColumn)
           let second = table.location(row: points[i + 1].row, column: timeColumn)
           let text = (try? table.strings(options.timeColumn))?[points[i + 1].row] ?? "\(points[i].time)"
-          throw CSVError(file: table.file, line: second.line, column: second.column,
-                         kind: .duplicateTime(text: text, firstLine: first.line))
+          throw CSVError(
+            file: table.file, line: second.line, column: second.column,
+            kind: .duplicateTime(text: text, firstLine: first.line))
         case .first:
           out.append(points[i])
         case .last:
           out.append(points[j - 1])
         case .mean:
           let present = group.compactMap(\.value)
-          out.append((points[i].time, present.isEmpty ? nil : present.reduce(0, +) / Double(present.count), points[i].row))
+          out.append(
+            (points[i].time, present.isEmpty ? nil : present.reduce(0, +) / Double(present.count), points[i].row))
         }
         summary.mergedDuplicates += j - i - 1
       }

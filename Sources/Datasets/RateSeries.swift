@@ -56,9 +56,10 @@ public struct RateSeries: Sendable, Hashable {
     /// What to do with two rows at the same time (without resampling; resampling averages them anyway).
     public var duplicates: Duplicates
 
-    public init(timeColumn: String, valueColumn: String, filter: [String: String] = [:], positiveOnly: Bool = false,
-                last: Int = 0, resample: Resample = .none, missing: Missing = .drop, duplicates: Duplicates = .error)
-    {
+    public init(
+      timeColumn: String, valueColumn: String, filter: [String: String] = [:], positiveOnly: Bool = false,
+      last: Int = 0, resample: Resample = .none, missing: Missing = .drop, duplicates: Duplicates = .error
+    ) {
       self.duplicates = duplicates
       self.timeColumn = timeColumn
       self.valueColumn = valueColumn

@@ -22,9 +22,10 @@ extension SyntheticMarket {
     public var baseStableOffset: Double
     public var reserveFactor: Double
 
-    public init(optimalUtilisation: Double, baseVariableRate: Double, variableSlope1: Double, variableSlope2: Double,
-                stableSlope1: Double, stableSlope2: Double, baseStableOffset: Double, reserveFactor: Double)
-    {
+    public init(
+      optimalUtilisation: Double, baseVariableRate: Double, variableSlope1: Double, variableSlope2: Double,
+      stableSlope1: Double, stableSlope2: Double, baseStableOffset: Double, reserveFactor: Double
+    ) {
       self.optimalUtilisation = optimalUtilisation
       self.baseVariableRate = baseVariableRate
       self.variableSlope1 = variableSlope1
@@ -92,55 +93,69 @@ extension SyntheticMarket {
 
   /// The default assets, with Aave v3 Ethereum parameters (sources in `docs/synthetic-market.md`).
   public static let defaultAssets: [Asset] = [
-    Asset(symbol: "WETH", contractAddress: "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",
-          kind: .volatile(beta: 1.0, idiosyncraticVolatility: 0.008),
-          rateModel: InterestRateModel(optimalUtilisation: 0.80, baseVariableRate: 0, variableSlope1: 0.033,
-                                       variableSlope2: 0.80, stableSlope1: 0.04, stableSlope2: 0.80,
-                                       baseStableOffset: 0.03, reserveFactor: 0.15),
-          liquidationThreshold: 0.83, liquidationBonus: 0.05, initialPrice: 1200, circulatingSupply: 120_000_000,
-          reserveSupply: 900_000, targetUtilisation: 0.55, onV3: true),
-    Asset(symbol: "WBTC", contractAddress: "0x2260fac5e5542a773aa44fbcfedf7c193bc2c599",
-          kind: .volatile(beta: 0.8, idiosyncraticVolatility: 0.012),
-          rateModel: InterestRateModel(optimalUtilisation: 0.45, baseVariableRate: 0, variableSlope1: 0.04,
-                                       variableSlope2: 3.00, stableSlope1: 0.07, stableSlope2: 3.00,
-                                       baseStableOffset: 0.02, reserveFactor: 0.20),
-          liquidationThreshold: 0.78, liquidationBonus: 0.05, initialPrice: 16_500, circulatingSupply: 19_300_000,
-          reserveSupply: 40_000, targetUtilisation: 0.20, onV3: true),
-    Asset(symbol: "LINK", contractAddress: "0x514910771af9ca656af840dff83e8264ecf986ca",
-          kind: .volatile(beta: 1.2, idiosyncraticVolatility: 0.025),
-          rateModel: InterestRateModel(optimalUtilisation: 0.45, baseVariableRate: 0, variableSlope1: 0.07,
-                                       variableSlope2: 3.00, stableSlope1: 0.07, stableSlope2: 3.00,
-                                       baseStableOffset: 0.02, reserveFactor: 0.20),
-          liquidationThreshold: 0.68, liquidationBonus: 0.07, initialPrice: 5.5, circulatingSupply: 510_000_000,
-          reserveSupply: 20_000_000, targetUtilisation: 0.08, onV3: true),
-    Asset(symbol: "stETH", contractAddress: "0xae7ab96520de3a18e5e111b5eaab095312d7fe84",
-          kind: .tracking("WETH"),
-          rateModel: InterestRateModel(optimalUtilisation: 0.45, baseVariableRate: 0.0025, variableSlope1: 0.045,
-                                       variableSlope2: 0.80, stableSlope1: 0.04, stableSlope2: 0.80,
-                                       baseStableOffset: 0.03, reserveFactor: 0.15),
-          liquidationThreshold: 0.81, liquidationBonus: 0.06, initialPrice: 1190, circulatingSupply: 9_000_000,
-          reserveSupply: 1_000_000, targetUtilisation: 0.05, onV3: false),
-    Asset(symbol: "USDC", contractAddress: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
-          kind: .stable,
-          rateModel: InterestRateModel(optimalUtilisation: 0.90, baseVariableRate: 0, variableSlope1: 0.04,
-                                       variableSlope2: 0.60, stableSlope1: 0.005, stableSlope2: 0.60,
-                                       baseStableOffset: 0.01, reserveFactor: 0.10),
-          liquidationThreshold: 0.80, liquidationBonus: 0.045, initialPrice: 1, circulatingSupply: 44_000_000_000,
-          reserveSupply: 1_500_000_000, targetUtilisation: 0.78, onV3: true),
-    Asset(symbol: "USDT", contractAddress: "0xdac17f958d2ee523a2206206994597c13d831ec7",
-          kind: .stable,
-          rateModel: InterestRateModel(optimalUtilisation: 0.90, baseVariableRate: 0, variableSlope1: 0.04,
-                                       variableSlope2: 0.60, stableSlope1: 0.04, stableSlope2: 0.72,
-                                       baseStableOffset: 0.01, reserveFactor: 0.10),
-          liquidationThreshold: 0.76, liquidationBonus: 0.045, initialPrice: 1, circulatingSupply: 66_000_000_000,
-          reserveSupply: 900_000_000, targetUtilisation: 0.80, onV3: true),
-    Asset(symbol: "DAI", contractAddress: "0x6b175474e89094c44da98b954eedeac495271d0f",
-          kind: .stable,
-          rateModel: InterestRateModel(optimalUtilisation: 0.80, baseVariableRate: 0, variableSlope1: 0.04,
-                                       variableSlope2: 0.75, stableSlope1: 0.005, stableSlope2: 0.75,
-                                       baseStableOffset: 0.01, reserveFactor: 0.10),
-          liquidationThreshold: 0.80, liquidationBonus: 0.05, initialPrice: 1, circulatingSupply: 5_500_000_000,
-          reserveSupply: 500_000_000, targetUtilisation: 0.70, onV3: true),
+    Asset(
+      symbol: "WETH", contractAddress: "0xc02aaa39b223fe8d0a0e5c4f27ead9083c756cc2",
+      kind: .volatile(beta: 1.0, idiosyncraticVolatility: 0.008),
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.80, baseVariableRate: 0, variableSlope1: 0.033,
+        variableSlope2: 0.80, stableSlope1: 0.04, stableSlope2: 0.80,
+        baseStableOffset: 0.03, reserveFactor: 0.15),
+      liquidationThreshold: 0.83, liquidationBonus: 0.05, initialPrice: 1200, circulatingSupply: 120_000_000,
+      reserveSupply: 900_000, targetUtilisation: 0.55, onV3: true),
+    Asset(
+      symbol: "WBTC", contractAddress: "0x2260fac5e5542a773aa44fbcfedf7c193bc2c599",
+      kind: .volatile(beta: 0.8, idiosyncraticVolatility: 0.012),
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.45, baseVariableRate: 0, variableSlope1: 0.04,
+        variableSlope2: 3.00, stableSlope1: 0.07, stableSlope2: 3.00,
+        baseStableOffset: 0.02, reserveFactor: 0.20),
+      liquidationThreshold: 0.78, liquidationBonus: 0.05, initialPrice: 16_500, circulatingSupply: 19_300_000,
+      reserveSupply: 40_000, targetUtilisation: 0.20, onV3: true),
+    Asset(
+      symbol: "LINK", contractAddress: "0x514910771af9ca656af840dff83e8264ecf986ca",
+      kind: .volatile(beta: 1.2, idiosyncraticVolatility: 0.025),
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.45, baseVariableRate: 0, variableSlope1: 0.07,
+        variableSlope2: 3.00, stableSlope1: 0.07, stableSlope2: 3.00,
+        baseStableOffset: 0.02, reserveFactor: 0.20),
+      liquidationThreshold: 0.68, liquidationBonus: 0.07, initialPrice: 5.5, circulatingSupply: 510_000_000,
+      reserveSupply: 20_000_000, targetUtilisation: 0.08, onV3: true),
+    Asset(
+      symbol: "stETH", contractAddress: "0xae7ab96520de3a18e5e111b5eaab095312d7fe84",
+      kind: .tracking("WETH"),
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.45, baseVariableRate: 0.0025, variableSlope1: 0.045,
+        variableSlope2: 0.80, stableSlope1: 0.04, stableSlope2: 0.80,
+        baseStableOffset: 0.03, reserveFactor: 0.15),
+      liquidationThreshold: 0.81, liquidationBonus: 0.06, initialPrice: 1190, circulatingSupply: 9_000_000,
+      reserveSupply: 1_000_000, targetUtilisation: 0.05, onV3: false),
+    Asset(
+      symbol: "USDC", contractAddress: "0xa0b86991c6218b36c1d19d4a2e9eb0ce3606eb48",
+      kind: .stable,
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.90, baseVariableRate: 0, variableSlope1: 0.04,
+        variableSlope2: 0.60, stableSlope1: 0.005, stableSlope2: 0.60,
+        baseStableOffset: 0.01, reserveFactor: 0.10),
+      liquidationThreshold: 0.80, liquidationBonus: 0.045, initialPrice: 1, circulatingSupply: 44_000_000_000,
+      reserveSupply: 1_500_000_000, targetUtilisation: 0.78, onV3: true),
+    Asset(
+      symbol: "USDT", contractAddress: "0xdac17f958d2ee523a2206206994597c13d831ec7",
+      kind: .stable,
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.90, baseVariableRate: 0, variableSlope1: 0.04,
+        variableSlope2: 0.60, stableSlope1: 0.04, stableSlope2: 0.72,
+        baseStableOffset: 0.01, reserveFactor: 0.10),
+      liquidationThreshold: 0.76, liquidationBonus: 0.045, initialPrice: 1, circulatingSupply: 66_000_000_000,
+      reserveSupply: 900_000_000, targetUtilisation: 0.80, onV3: true),
+    Asset(
+      symbol: "DAI", contractAddress: "0x6b175474e89094c44da98b954eedeac495271d0f",
+      kind: .stable,
+      rateModel: InterestRateModel(
+        optimalUtilisation: 0.80, baseVariableRate: 0, variableSlope1: 0.04,
+        variableSlope2: 0.75, stableSlope1: 0.005, stableSlope2: 0.75,
+        baseStableOffset: 0.01, reserveFactor: 0.10),
+      liquidationThreshold: 0.80, liquidationBonus: 0.05, initialPrice: 1, circulatingSupply: 5_500_000_000,
+      reserveSupply: 500_000_000, targetUtilisation: 0.70, onV3: true),
   ]
 
   /// The asset for `symbol` (case-insensitive match against ``defaultAssets``), or a generic volatile asset with

@@ -289,8 +289,9 @@ extension SyntheticMarket {
     mutating func run() -> Output {
       let days = Swift.max(config.days, 0)
       guard days > 0, !assets.isEmpty else {
-        return Output(tables: AaveTables(liquidations: [], depositsBorrows: [], tokenDaily: []), rates: [],
-                      utilisation: [:])
+        return Output(
+          tables: AaveTables(liquidations: [], depositsBorrows: [], tokenDaily: []), rates: [],
+          utilisation: [:])
       }
       depositsBorrows.reserveCapacity(days * outputCount * 2)
       tokenDaily.reserveCapacity(days * outputCount)
@@ -329,7 +330,8 @@ extension SyntheticMarket {
       let n = assets.count
       var crashToday = false
       previousLogPrice = logPrice
-      marketVariance = marketLongRun * (1 - C.garchAlpha - C.garchBeta) + C.garchAlpha * marketShock * marketShock
+      marketVariance =
+        marketLongRun * (1 - C.garchAlpha - C.garchBeta) + C.garchAlpha * marketShock * marketShock
         + C.garchBeta * marketVariance
       var jump = 0.0
       let u = g.nextUnit()
@@ -345,10 +347,12 @@ extension SyntheticMarket {
         switch assets[i].kind {
         case .volatile(let beta, let vol):
           let longRun = vol * vol
-          idioVariance[i] = longRun * (1 - C.idioAlpha - C.idioBeta) + C.idioAlpha * idioShock[i] * idioShock[i]
+          idioVariance[i] =
+            longRun * (1 - C.idioAlpha - C.idioBeta) + C.idioAlpha * idioShock[i] * idioShock[i]
             + C.idioBeta * idioVariance[i]
           idioShock[i] = idioVariance[i].squareRoot() * g.nextGaussian()
-          logPrice[i] += beta * (marketShock + C.marketDrift) + idioShock[i] - 0.5 * (beta * beta * marketVariance + idioVariance[i])
+          logPrice[i] +=
+            beta * (marketShock + C.marketDrift) + idioShock[i] - 0.5 * (beta * beta * marketVariance + idioVariance[i])
         case .tracking:
           discount[i] = C.trackPhi * discount[i] + (1 - C.trackPhi) * C.trackMean + C.trackNoise * g.nextGaussian()
           let p = crashToday ? 5 * C.trackShockProbability : C.trackShockProbability
@@ -406,10 +410,12 @@ extension SyntheticMarket {
         let r = model.rates(utilisation: u)
         variableRate[i] = r.variableBorrow
         if i < outputCount {
-          rates.append(DailyRate(day: day, symbol: assets[i].symbol, contractAddress: assets[i].contractAddress,
-                                 stableBorrowRate: r.stableBorrow, variableBorrowRate: r.variableBorrow,
-                                 supplyRate: r.supply, liquidityIndex: liquidityIndex[i],
-                                 variableBorrowIndex: borrowIndex[i]))
+          rates.append(
+            DailyRate(
+              day: day, symbol: assets[i].symbol, contractAddress: assets[i].contractAddress,
+              stableBorrowRate: r.stableBorrow, variableBorrowRate: r.variableBorrow,
+              supplyRate: r.supply, liquidityIndex: liquidityIndex[i],
+              variableBorrowIndex: borrowIndex[i]))
         }
       }
     }
@@ -480,13 +486,14 @@ extension SyntheticMarket {
           position.debtAmount -= repay
           position.pending = false
           let who = Int(Double(C.liquidators) * g.nextUnit() * g.nextUnit())
-          liquidations.append(Liquidation(
-            day: day, version: position.version, liquidator: liquidatorAddresses[who], user: users[position.user],
-            tokenCol: assets[c].symbol, tokenDebt: assets[d].symbol,
-            colContractAddress: assets[c].contractAddress, collateralAmount: seize,
-            colValueUSD: seize * price[c], colCurrentValueUSD: .nan,
-            debtContractAddress: assets[d].contractAddress, debtAmount: repay, debtValueUSD: repay * price[d],
-            debtCurrentValueUSD: .nan))
+          liquidations.append(
+            Liquidation(
+              day: day, version: position.version, liquidator: liquidatorAddresses[who], user: users[position.user],
+              tokenCol: assets[c].symbol, tokenDebt: assets[d].symbol,
+              colContractAddress: assets[c].contractAddress, collateralAmount: seize,
+              colValueUSD: seize * price[c], colCurrentValueUSD: .nan,
+              debtContractAddress: assets[d].contractAddress, debtAmount: repay, debtValueUSD: repay * price[d],
+              debtCurrentValueUSD: .nan))
           if position.collateralAmount <= 1e-12 * Swift.max(seize, 1) || position.debtAmount <= 0
             || g.nextUnit() < C.leaveAfterLiquidation
           {
@@ -519,8 +526,10 @@ extension SyntheticMarket {
     /// Step 4a: today's number of new borrowers, Poisson with a mean that rises after rallies (the market factor's
     /// 14-day log return, clipped).
     mutating func arrivals() -> Int {
-      let momentum = Swift.min(Swift.max(marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)],
-                                         C.momentumFloor), C.momentumCap)
+      let momentum = Swift.min(
+        Swift.max(
+          marketLog - marketHistory[Swift.max(0, marketHistory.count - 15)],
+          C.momentumFloor), C.momentumCap)
       return poisson(C.arrivalsPerDay * Math.exp(C.momentumSensitivity * momentum))
     }
 
@@ -538,7 +547,8 @@ extension SyntheticMarket {
         if variableRate[d] > model.baseVariableRate + model.variableSlope1 && g.nextUnit() < 0.7 { continue }
         let sizeUSD = Swift.min(Math.exp(Math.log(C.sizeMedianUSD) + C.sizeSigma * g.nextGaussian()), 5e7)
         let bothStable = isStable[c] && isStable[d]
-        let health = bothStable
+        let health =
+          bothStable
           ? 1.02 + exponential(mean: 0.05) : C.targetHealthMin + exponential(mean: C.targetHealthMean)
         let debtUSD = sizeUSD * assets[c].liquidationThreshold / health
         let user: Int
@@ -550,10 +560,12 @@ extension SyntheticMarket {
         }
         let onV3 = assets[c].onV3 && assets[d].onV3
         let passive = g.nextUnit() < C.passiveShare
-        positions.append(Position(
-          user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
-          collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d], care: passive ? 0 : 0.3 + 0.7 * g.nextUnit(),
-          target: health, releverage: C.releverageMax * g.nextUnit(), pending: false))
+        positions.append(
+          Position(
+            user: user, collateral: c, debt: d, version: onV3 && g.nextUnit() < v3Share ? 3 : 2,
+            collateralAmount: sizeUSD / price[c], debtAmount: debtUSD / price[d],
+            care: passive ? 0 : 0.3 + 0.7 * g.nextUnit(),
+            target: health, releverage: C.releverageMax * g.nextUnit(), pending: false))
         if t > 0 { newDebtUSDByAsset[d] += debtUSD }
       }
     }
@@ -567,21 +579,27 @@ extension SyntheticMarket {
         let move = isStable[i] ? Swift.abs(marketShock) : Swift.abs(dailyReturn[i])
         let activity = 1 + 10 * move
         let borrow = supply[i] * logistic(logitU[i])
-        let deposits = price[i] * (Swift.max(0, supply[i] - previousSupply[i])
-          + supply[i] * C.turnover * logNormal(sigma: 0.6) * activity)
-        let borrows = price[i] * (Swift.max(0, borrow - previousBorrow[i])
-          + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSDByAsset[i]
+        let deposits =
+          price[i]
+          * (Swift.max(0, supply[i] - previousSupply[i])
+            + supply[i] * C.turnover * logNormal(sigma: 0.6) * activity)
+        let borrows =
+          price[i]
+          * (Swift.max(0, borrow - previousBorrow[i])
+            + borrow * C.turnover * logNormal(sigma: 0.6) * activity) + newDebtUSDByAsset[i]
         previousBorrow[i] = borrow
         let share = asset.onV3 ? v3Share : 0
-        depositsBorrows.append(DepositsBorrows(
-          day: day, version: 2, symbol: asset.symbol, contractAddress: asset.contractAddress,
-          depositsVolume: deposits * (1 - share) * logNormal(sigma: 0.25),
-          borrowsVolume: borrows * (1 - share) * logNormal(sigma: 0.25)))
+        depositsBorrows.append(
+          DepositsBorrows(
+            day: day, version: 2, symbol: asset.symbol, contractAddress: asset.contractAddress,
+            depositsVolume: deposits * (1 - share) * logNormal(sigma: 0.25),
+            borrowsVolume: borrows * (1 - share) * logNormal(sigma: 0.25)))
         if asset.onV3 {
-          depositsBorrows.append(DepositsBorrows(
-            day: day, version: 3, symbol: asset.symbol, contractAddress: asset.contractAddress,
-            depositsVolume: deposits * share * logNormal(sigma: 0.25),
-            borrowsVolume: borrows * share * logNormal(sigma: 0.25)))
+          depositsBorrows.append(
+            DepositsBorrows(
+              day: day, version: 3, symbol: asset.symbol, contractAddress: asset.contractAddress,
+              depositsVolume: deposits * share * logNormal(sigma: 0.25),
+              borrowsVolume: borrows * share * logNormal(sigma: 0.25)))
         }
         let turnoverShare: Double
         switch asset.kind {
@@ -590,10 +608,11 @@ extension SyntheticMarket {
         case .stable: turnoverShare = 0.08
         }
         let marketCap = circulating[i] * price[i]
-        tokenDaily.append(TokenDaily(
-          day: day, price: price[i], marketCap: marketCap,
-          volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * move),
-          token: asset.dailySymbol))
+        tokenDaily.append(
+          TokenDaily(
+            day: day, price: price[i], marketCap: marketCap,
+            volumesLast24h: marketCap * turnoverShare * logNormal(sigma: 0.35) * (1 + 15 * move),
+            token: asset.dailySymbol))
       }
     }
 

@@ -9,7 +9,9 @@ extension SyntheticMarket {
       "col_value_USD", "col_current_value_USD", "debt_contract_address", "debt_amount", "debt_value_USD",
       "debt_current_value_USD",
     ]
-    public static let depositsBorrowsHeader = ["day", "symbol", "contract_address", "deposits_volume", "borrows_volume"]
+    public static let depositsBorrowsHeader = [
+      "day", "symbol", "contract_address", "deposits_volume", "borrows_volume",
+    ]
     public static let tokenDailyHeader = ["date", "price", "market_cap", "volumes_last_24h", "token"]
     public static let ratesHeader = [
       "date", "symbol", "contract_address", "avg_stableBorrowRate", "avg_variableBorrowRate", "avg_supplyRate",

@@ -22,9 +22,10 @@ public enum SyntheticMarket {
     /// First day, in whole days since 1970-01-01 (default 19358 = 2023-01-01, when the real export begins).
     public var startDay: Int
 
-    public init(seed: UInt64, days: Int = 730, tokens: [String] = SyntheticMarket.defaultTokens,
-                startDay: Int = 19358)
-    {
+    public init(
+      seed: UInt64, days: Int = 730, tokens: [String] = SyntheticMarket.defaultTokens,
+      startDay: Int = 19358
+    ) {
       self.seed = seed
       self.days = days
       self.tokens = tokens

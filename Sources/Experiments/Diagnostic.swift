@@ -6,9 +6,11 @@ public struct DiagnosticStyle: Sendable {
   public var message: @Sendable (String) -> String
   public var caret: @Sendable (String) -> String
 
-  public init(location: @escaping @Sendable (String) -> String, severity: @escaping @Sendable (Diagnostic.Severity, String) -> String,
-              message: @escaping @Sendable (String) -> String, caret: @escaping @Sendable (String) -> String)
-  {
+  public init(
+    location: @escaping @Sendable (String) -> String,
+    severity: @escaping @Sendable (Diagnostic.Severity, String) -> String,
+    message: @escaping @Sendable (String) -> String, caret: @escaping @Sendable (String) -> String
+  ) {
     self.location = location
     self.severity = severity
     self.message = message
@@ -44,9 +46,10 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
   /// Whether the real line goes on after ``sourceLine``.
   public var sourceLineContinues = false
 
-  public init(file: String, line: Int? = nil, column: Int? = nil, message: String, severity: Severity = .error,
-              sourceLine: String? = nil)
-  {
+  public init(
+    file: String, line: Int? = nil, column: Int? = nil, message: String, severity: Severity = .error,
+    sourceLine: String? = nil
+  ) {
     self.file = file
     self.line = line
     self.column = column
@@ -65,11 +68,13 @@ public struct Diagnostic: Sendable, Hashable, CustomStringConvertible {
     }
     var message = Self.escaped(self.message)
     if message.count > Self.maximumMessageLength { message = String(message.prefix(Self.maximumMessageLength)) + "..." }
-    let header = style.location(location + ":") + " " + style.severity(severity, severity.rawValue + ":") + " "
+    let header =
+      style.location(location + ":") + " " + style.severity(severity, severity.rawValue + ":") + " "
       + style.message(message)
     guard let sourceLine, let column, column >= 1 else { return header }
-    let (shown, padding) = Self.snippet(sourceLine, column: column - sourceLineOffset, cutBefore: sourceLineOffset > 0,
-                                        cutAfter: sourceLineContinues)
+    let (shown, padding) = Self.snippet(
+      sourceLine, column: column - sourceLineOffset, cutBefore: sourceLineOffset > 0,
+      cutAfter: sourceLineContinues)
     let caret = style.caret("^")
     return header + "\n" + shown + "\n" + padding + caret
   }
@@ -221,8 +226,9 @@ struct DiagnosticSink {
 
   func make(_ message: String, at position: SourcePosition?, severity: Diagnostic.Severity = .error) -> Diagnostic {
     guard let position else { return Diagnostic(file: file, message: message, severity: severity) }
-    var diagnostic = Diagnostic(file: file, line: position.line, column: position.column, message: message,
-                                severity: severity)
+    var diagnostic = Diagnostic(
+      file: file, line: position.line, column: position.column, message: message,
+      severity: severity)
     guard position.line >= 1, position.line <= lines.count else { return diagnostic }
     // Keep a window of a long line, not the line: a 4 MiB one-line file with many errors must not hold a copy
     // of the line per error.

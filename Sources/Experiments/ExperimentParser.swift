@@ -46,8 +46,10 @@ public enum ExperimentParser {
   {
     let shown = displayPath ?? Self.displayPath(for: fileURL)
     if source.utf8.count > maximumFileSize {
-      throw ExperimentError(Diagnostic(
-        file: shown, message: "the experiment file has \(source.utf8.count) bytes; at most \(maximumFileSize) are allowed"))
+      throw ExperimentError(
+        Diagnostic(
+          file: shown,
+          message: "the experiment file has \(source.utf8.count) bytes; at most \(maximumFileSize) are allowed"))
     }
     var parser = Parsing(sink: DiagnosticSink(file: shown, source: source), tasks: tasks)
     let spec = parser.run(source: source, fileURL: fileURL, displayPath: shown)
@@ -77,17 +79,21 @@ public enum ExperimentParser {
       let kinds: [FileAttributeType: String] = [
         .typeCharacterSpecial: "a character device", .typeBlockSpecial: "a block device", .typeSocket: "a socket",
       ]
-      throw fail("cannot read experiment file: it is \(kinds[type] ?? "a FIFO or other special file"), not a regular file")
+      throw fail(
+        "cannot read experiment file: it is \(kinds[type] ?? "a FIFO or other special file"), not a regular file")
     }
     if let size = attributes?[.size] as? NSNumber, size.intValue > ExperimentParser.maximumFileSize {
-      throw fail("cannot read experiment file: it has \(size.intValue) bytes; at most "
-        + "\(ExperimentParser.maximumFileSize) are allowed")
+      throw fail(
+        "cannot read experiment file: it has \(size.intValue) bytes; at most "
+          + "\(ExperimentParser.maximumFileSize) are allowed")
     }
     let data: Data
     do {
       data = try Data(contentsOf: url)
     } catch {
-      let reason = FileManager.default.isReadableFile(atPath: url.path) ? "\(error.localizedDescription)"
+      let reason =
+        FileManager.default.isReadableFile(atPath: url.path)
+        ? "\(error.localizedDescription)"
         : "permission denied"
       throw fail("cannot read experiment file: \(reason)")
     }
@@ -143,7 +149,9 @@ private struct Parsing {
     // notes
     var notes = ""
     if let pair = byKey["notes"] {
-      if let text = pair.value.scalarText { notes = pair.value.value == .null ? "" : text } else {
+      if let text = pair.value.scalarText {
+        notes = pair.value.value == .null ? "" : text
+      } else {
         sink.error("'notes' must be text, got \(pair.value.got)", at: pair.value.position)
       }
     }
@@ -152,7 +160,9 @@ private struct Parsing {
     var seed: UInt64 = 0
     if let pair = byKey["seed"] {
       if case .scalar = pair.value.kind, let v = SettingsValidator.integer(pair.value.value) {
-        if v >= 0 { seed = UInt64(v) } else {
+        if v >= 0 {
+          seed = UInt64(v)
+        } else {
           sink.error("'seed' must be >= 0, got \(v)", at: pair.value.position)
         }
       } else {
@@ -168,12 +178,14 @@ private struct Parsing {
         task = tasks.first { $0.name == text }
         if task == nil {
           let list = known.isEmpty ? "no tasks are registered" : "known tasks: " + known.joined(separator: ", ")
-          sink.error("unknown task '\(Diagnostic.quoted(text))'\(Suggestion.didYouMean(text, in: known)); \(list)",
-                     at: pair.value.position)
+          sink.error(
+            "unknown task '\(Diagnostic.quoted(text))'\(Suggestion.didYouMean(text, in: known)); \(list)",
+            at: pair.value.position)
         }
       } else {
-        sink.error("'task' must be a task name (\(known.joined(separator: ", "))), got \(pair.value.got)",
-                   at: pair.value.position)
+        sink.error(
+          "'task' must be a task name (\(known.joined(separator: ", "))), got \(pair.value.got)",
+          at: pair.value.position)
       }
     } else {
       sink.error("missing required key 'task'", at: root.position)
@@ -197,14 +209,17 @@ private struct Parsing {
 
     // settings
     let settingPairs = pairs.filter { !ExperimentParser.genericKeys.contains($0.key) }
-    let settings = validator.validateObject(settingPairs, fields: fields, path: "", mapPosition: root.position,
-                                            sink: &sink, extraKnownKeys: ExperimentParser.genericKeys)
+    let settings = validator.validateObject(
+      settingPairs, fields: fields, path: "", mapPosition: root.position,
+      sink: &sink, extraKnownKeys: ExperimentParser.genericKeys)
     var positions: [String: SourcePosition] = [:]
     Self.recordPositions(settingPairs, prefix: "", into: &positions)
     for axis in axes where axis.kind != .seeds {
       for key in axis.keys {
         guard let written = positions[key] else { continue }
-        warnings.append(sink.make("'\(Diagnostic.quoted(key))' is set here but the sweep overrides it", at: written, severity: .warning))
+        warnings.append(
+          sink.make(
+            "'\(Diagnostic.quoted(key))' is set here but the sweep overrides it", at: written, severity: .warning))
       }
     }
 
@@ -216,20 +231,23 @@ private struct Parsing {
     }
     if trials > ExperimentParser.maximumTrials {
       let count = trials == Int.max ? "more than \(Int.max)" : "\(trials)"
-      sink.error("the sweep expands to \(count) trials; at most \(ExperimentParser.maximumTrials) are allowed",
-                 at: byKey["sweep"]?.keyPosition)
+      sink.error(
+        "the sweep expands to \(count) trials; at most \(ExperimentParser.maximumTrials) are allowed",
+        at: byKey["sweep"]?.keyPosition)
       return nil
     }
     positions.merge(sweptPositions) { _, swept in swept }
-    return ExperimentSpec(name: name, notes: notes, task: task, seed: seed, metrics: metrics, settings: settings,
-                          axes: axes, fileURL: fileURL, displayPath: displayPath, source: source, warnings: warnings,
-                          settingPositions: positions)
+    return ExperimentSpec(
+      name: name, notes: notes, task: task, seed: seed, metrics: metrics, settings: settings,
+      axes: axes, fileURL: fileURL, displayPath: displayPath, source: source, warnings: warnings,
+      settingPositions: positions)
   }
 
   /// Every map key's value position by dotted path.
-  static func recordPositions(_ pairs: [(key: String, keyPosition: SourcePosition?, value: YAMLNode)], prefix: String,
-                              into positions: inout [String: SourcePosition])
-  {
+  static func recordPositions(
+    _ pairs: [(key: String, keyPosition: SourcePosition?, value: YAMLNode)], prefix: String,
+    into positions: inout [String: SourcePosition]
+  ) {
     for pair in pairs {
       let path = prefix.isEmpty ? pair.key : prefix + "." + pair.key
       if let p = pair.value.position ?? pair.keyPosition { positions[path] = p }
@@ -237,9 +255,10 @@ private struct Parsing {
     }
   }
 
-  mutating func parseMetrics(_ pair: (key: String, keyPosition: SourcePosition?, value: YAMLNode)?,
-                             task: any TrialTask) -> [String]?
-  {
+  mutating func parseMetrics(
+    _ pair: (key: String, keyPosition: SourcePosition?, value: YAMLNode)?,
+    task: any TrialTask
+  ) -> [String]? {
     guard let pair else { return [task.defaultMetric] }
     let nodes: [YAMLNode]
     if let items = pair.value.items {
@@ -264,8 +283,9 @@ private struct Parsing {
         continue
       }
       if task.metricGoals[text] == nil {
-        sink.error("unknown metric '\(Diagnostic.quoted(text))' for task '\(task.name)'\(Suggestion.didYouMean(text, in: known)); "
-                   + "known metrics: \(known.joined(separator: ", "))", at: node.position)
+        sink.error(
+          "unknown metric '\(Diagnostic.quoted(text))' for task '\(task.name)'\(Suggestion.didYouMean(text, in: known)); "
+            + "known metrics: \(known.joined(separator: ", "))", at: node.position)
         failed = true
       } else if out.contains(text) {
         sink.error("metric '\(Diagnostic.quoted(text))' is listed twice", at: node.position)
@@ -327,8 +347,10 @@ private struct SweepParsing {
       default:
         if let (values, written) = axisValues(pair.key, pair.keyPosition, pair.value, sink: &sink) {
           let kind: SweepAxis.Kind = written == nil ? .list : .range
-          axes.append(SweepAxis(kind: kind, keys: [pair.key], points: values.map { [$0] }, written: written,
-                                position: pair.keyPosition))
+          axes.append(
+            SweepAxis(
+              kind: kind, keys: [pair.key], points: values.map { [$0] }, written: written,
+              position: pair.keyPosition))
         }
       }
     }
@@ -345,8 +367,9 @@ private struct SweepParsing {
         return nil
       }
       guard n <= ExperimentParser.maximumTrials else {
-        sink.error("'seeds' must be at most \(ExperimentParser.maximumTrials), got \(Diagnostic.quoted(text))",
-                   at: node.position)
+        sink.error(
+          "'seeds' must be at most \(ExperimentParser.maximumTrials), got \(Diagnostic.quoted(text))",
+          at: node.position)
         return nil
       }
       replicates = Array(0..<n)
@@ -376,16 +399,18 @@ private struct SweepParsing {
       }
       if failed { return nil }
     } else {
-      sink.error("'seeds' must be a count (seeds: 5) or a list of replicate numbers (seeds: [1, 2, 3]), got \(node.got)",
-                 at: node.position)
+      sink.error(
+        "'seeds' must be a count (seeds: 5) or a list of replicate numbers (seeds: [1, 2, 3]), got \(node.got)",
+        at: node.position)
       return nil
     }
     if let bad = replicates.first(where: { $0 < 0 }) {
       sink.error("a replicate number must be >= 0, got \(bad)", at: node.position)
       return nil
     }
-    return SweepAxis(kind: .seeds, keys: ["seeds"], points: replicates.map { [.int($0)] }, written: written,
-                     position: keyPosition)
+    return SweepAxis(
+      kind: .seeds, keys: ["seeds"], points: replicates.map { [.int($0)] }, written: written,
+      position: keyPosition)
   }
 
   /// `zip: {a: [...], b: [...]}`: equal-length axes moving together.
@@ -413,8 +438,9 @@ private struct SweepParsing {
         continue
       }
       if let first = columns.first, first.count != values.count, let firstKey = keys.first {
-        sink.error("zipped axes must have equal lengths: '\(Diagnostic.quoted(firstKey))' has \(first.count) values, "
-                   + "'\(Diagnostic.quoted(pair.key))' has \(values.count)", at: pair.keyPosition)
+        sink.error(
+          "zipped axes must have equal lengths: '\(Diagnostic.quoted(firstKey))' has \(first.count) values, "
+            + "'\(Diagnostic.quoted(pair.key))' has \(values.count)", at: pair.keyPosition)
         failed = true
         continue
       }
@@ -438,12 +464,14 @@ private struct SweepParsing {
 
   /// Checks the axis key and validates its values against the schema field it overrides. Returns the values and,
   /// for a range, its written form.
-  mutating func axisValues(_ key: String, _ keyPosition: SourcePosition?, _ node: YAMLNode,
-                           sink: inout DiagnosticSink, checkDuplicates: Bool = true) -> ([Value], String?)?
-  {
+  mutating func axisValues(
+    _ key: String, _ keyPosition: SourcePosition?, _ node: YAMLNode,
+    sink: inout DiagnosticSink, checkDuplicates: Bool = true
+  ) -> ([Value], String?)? {
     if ExperimentParser.genericKeys.contains(key) {
       let hint = key == "seed" ? " (use 'seeds: N' for replicates)" : ""
-      sink.error("cannot sweep '\(Diagnostic.quoted(key))': it is a generic key, not a task setting\(hint)", at: keyPosition)
+      sink.error(
+        "cannot sweep '\(Diagnostic.quoted(key))': it is a generic key, not a task setting\(hint)", at: keyPosition)
       return nil
     }
     let field: Field
@@ -455,7 +483,9 @@ private struct SweepParsing {
       sink.error("cannot sweep unknown setting '\(Diagnostic.quoted(key))'\(detail)\(hint)", at: keyPosition)
       return nil
     case .failure(.notAMap(let parent)):
-      sink.error("cannot sweep '\(Diagnostic.quoted(key))': '\(Diagnostic.quoted(parent))' is not a map of settings", at: keyPosition)
+      sink.error(
+        "cannot sweep '\(Diagnostic.quoted(key))': '\(Diagnostic.quoted(parent))' is not a map of settings",
+        at: keyPosition)
       return nil
     }
     for other in swept {
@@ -466,7 +496,9 @@ private struct SweepParsing {
       }
       if key.hasPrefix(other.key + ".") || other.key.hasPrefix(key + ".") {
         let line = other.position.map { " at line \($0.line)" } ?? ""
-        sink.error("'\(Diagnostic.quoted(key))' overlaps with the swept '\(Diagnostic.quoted(other.key))'\(line)", at: keyPosition)
+        sink.error(
+          "'\(Diagnostic.quoted(key))' overlaps with the swept '\(Diagnostic.quoted(other.key))'\(line)",
+          at: keyPosition)
         return nil
       }
     }
@@ -482,12 +514,16 @@ private struct SweepParsing {
       items = list
     } else if case .scalar(let text, .string, true) = node.kind, Self.isRange(text) {
       guard let range = Self.range(text, key: key, at: node.position, sink: &sink) else { return nil }
-      items = range.map { YAMLNode(kind: .scalar(text: String($0), value: .int($0), plain: true),
-                                   position: node.position) }
+      items = range.map {
+        YAMLNode(
+          kind: .scalar(text: String($0), value: .int($0), plain: true),
+          position: node.position)
+      }
       written = text
     } else {
-      sink.error("sweep axis '\(Diagnostic.quoted(key))' must be a list of values or an integer range such as 0...5, got \(node.got)",
-                 at: node.position)
+      sink.error(
+        "sweep axis '\(Diagnostic.quoted(key))' must be a list of values or an integer range such as 0...5, got \(node.got)",
+        at: node.position)
       return nil
     }
     var values: [Value] = []
@@ -500,7 +536,8 @@ private struct SweepParsing {
         continue
       }
       if checkDuplicates, !seen.insert(v).inserted {
-        sink.error("sweep axis '\(Diagnostic.quoted(key))' lists \(Diagnostic.quoted(v.display)) twice", at: item.position)
+        sink.error(
+          "sweep axis '\(Diagnostic.quoted(key))' lists \(Diagnostic.quoted(v.display)) twice", at: item.position)
         failed = true
         continue
       }
@@ -519,19 +556,24 @@ private struct SweepParsing {
       let lo = Int(parts[0].trimmingCharacters(in: .whitespaces)),
       let hi = Int(parts[1].trimmingCharacters(in: .whitespaces))
     else {
-      sink.error("invalid range '\(Diagnostic.quoted(text))' for '\(Diagnostic.quoted(key))': expected integer bounds such as 0...5 or 0..<6", at: position)
+      sink.error(
+        "invalid range '\(Diagnostic.quoted(text))' for '\(Diagnostic.quoted(key))': expected integer bounds such as 0...5 or 0..<6",
+        at: position)
       return nil
     }
     if halfOpen ? lo >= hi : lo > hi {
       let rule = halfOpen ? "below" : "at most"
-      sink.error("empty range '\(text)' for '\(Diagnostic.quoted(key))': the lower bound must be \(rule) the upper bound", at: position)
+      sink.error(
+        "empty range '\(text)' for '\(Diagnostic.quoted(key))': the lower bound must be \(rule) the upper bound",
+        at: position)
       return nil
     }
     let (span, overflow) = hi.subtractingReportingOverflow(lo)
     let count = halfOpen ? span : span &+ 1
     guard !overflow, count > 0, count <= ExperimentParser.maximumTrials else {
-      sink.error("range '\(text)' for '\(Diagnostic.quoted(key))' has too many values; at most \(ExperimentParser.maximumTrials) are allowed",
-                 at: position)
+      sink.error(
+        "range '\(text)' for '\(Diagnostic.quoted(key))' has too many values; at most \(ExperimentParser.maximumTrials) are allowed",
+        at: position)
       return nil
     }
     return Array(halfOpen ? Array(lo..<hi) : Array(lo...hi))

@@ -89,8 +89,9 @@ public struct ExperimentPlan: Sendable {
       if sink.hasErrors || !problems.isEmpty { continue }
 
       for replicate in replicates {
-        let key = Self.trialKey(task: spec.taskName, canonicalSettings: canonical, replicate: replicate,
-                                experimentSeed: spec.seed, inputHashes: inputs.map(\.sha256))
+        let key = Self.trialKey(
+          task: spec.taskName, canonicalSettings: canonical, replicate: replicate,
+          experimentSeed: spec.seed, inputHashes: inputs.map(\.sha256))
         let index = trials.count
         if let other = firstIndexOfKey[key] {
           sink.error("trials \(other) and \(index) resolve to the same settings (key \(key))", at: nil)
@@ -98,8 +99,10 @@ public struct ExperimentPlan: Sendable {
         }
         firstIndexOfKey[key] = index
         byKey[key] = inputs
-        trials.append(Trial(index: index, key: key, settings: settings, axisValues: axisValues, replicate: replicate,
-                            seed: SplitMix64.derive(spec.seed, key)))
+        trials.append(
+          Trial(
+            index: index, key: key, settings: settings, axisValues: axisValues, replicate: replicate,
+            seed: SplitMix64.derive(spec.seed, key)))
       }
     }
     for problem in problemOrder {
@@ -118,11 +121,13 @@ public struct ExperimentPlan: Sendable {
   }
 
   /// Parses and plans in one step.
-  public static func load(fileURL: URL, tasks: [any TrialTask], displayPath: String? = nil,
-                          fingerprinter: FileFingerprinter = FileFingerprinter()) throws -> ExperimentPlan
-  {
-    try ExperimentPlan(spec: ExperimentParser.parse(fileURL: fileURL, tasks: tasks, displayPath: displayPath),
-                       fingerprinter: fingerprinter)
+  public static func load(
+    fileURL: URL, tasks: [any TrialTask], displayPath: String? = nil,
+    fingerprinter: FileFingerprinter = FileFingerprinter()
+  ) throws -> ExperimentPlan {
+    try ExperimentPlan(
+      spec: ExperimentParser.parse(fileURL: fileURL, tasks: tasks, displayPath: displayPath),
+      fingerprinter: fingerprinter)
   }
 
   /// The input files of a trial of this plan (sorted by path), empty for an unknown trial.
@@ -138,20 +143,24 @@ public struct ExperimentPlan: Sendable {
   }
 
   /// The stable trial key (see the type's documentation).
-  public static func trialKey(task: String, settings: Value, replicate: Int, experimentSeed: UInt64,
-                              inputHashes: [String]) -> String
-  {
-    trialKey(task: task, canonicalSettings: settings.canonicalJSON, replicate: replicate,
-             experimentSeed: experimentSeed, inputHashes: inputHashes)
+  public static func trialKey(
+    task: String, settings: Value, replicate: Int, experimentSeed: UInt64,
+    inputHashes: [String]
+  ) -> String {
+    trialKey(
+      task: task, canonicalSettings: settings.canonicalJSON, replicate: replicate,
+      experimentSeed: experimentSeed, inputHashes: inputHashes)
   }
 
   /// ``trialKey(task:settings:replicate:experimentSeed:inputHashes:)`` with the settings' canonical JSON already
   /// made (the plan makes it once per combination of axis values, not once per replicate). The identity object is
   /// written key by key in sorted order, byte for byte what `Value.map(...).canonicalJSON` gives.
-  static func trialKey(task: String, canonicalSettings: String, replicate: Int, experimentSeed: UInt64,
-                       inputHashes: [String]) -> String
-  {
-    let seedValue: Value = experimentSeed <= UInt64(Int.max) ? .int(Int(experimentSeed)) : .string(String(experimentSeed))
+  static func trialKey(
+    task: String, canonicalSettings: String, replicate: Int, experimentSeed: UInt64,
+    inputHashes: [String]
+  ) -> String {
+    let seedValue: Value =
+      experimentSeed <= UInt64(Int.max) ? .int(Int(experimentSeed)) : .string(String(experimentSeed))
     var json = "{\"inputs\":"
     Value.list(inputHashes.sorted().map(Value.string)).appendCanonicalJSON(to: &json)
     json += ",\"replicate\":" + String(replicate) + ",\"seed\":"
@@ -162,9 +171,10 @@ public struct ExperimentPlan: Sendable {
     return String(SHA256.hex(json).prefix(16))
   }
 
-  private static func inputs(of spec: ExperimentSpec, settings: Value, fingerprinter: FileFingerprinter,
-                             sink: inout DiagnosticSink) -> [InputFile]
-  {
+  private static func inputs(
+    of spec: ExperimentSpec, settings: Value, fingerprinter: FileFingerprinter,
+    sink: inout DiagnosticSink
+  ) -> [InputFile] {
     let urls: [URL]
     do {
       urls = try spec.task.inputFiles(settings: settings, baseDirectory: spec.baseDirectory)
@@ -182,7 +192,8 @@ public struct ExperimentPlan: Sendable {
         // A missing directory is one error, not one per file the task wanted from it.
         let directory = url.deletingLastPathComponent().standardizedFileURL.path
         var isDirectory: ObjCBool = false
-        let directoryMissing = !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
+        let directoryMissing =
+          !FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory)
           || !isDirectory.boolValue
         let what = directoryMissing ? "input directory not found" : "input file \(error.reason)"
         let resolved = directoryMissing ? directory : path
@@ -201,9 +212,10 @@ public struct ExperimentPlan: Sendable {
   /// The setting a missing input came from, as written, and where the file mentions it: the first string leaf of the settings that
   /// resolves (against the base directory) to the file or to one of its parent directories, found in the source
   /// text. Nil when nothing matches (for example a default path the file does not write).
-  private static func setting(naming url: URL, settings: Value, spec: ExperimentSpec,
-                              sink: DiagnosticSink) -> (String, SourcePosition)?
-  {
+  private static func setting(
+    naming url: URL, settings: Value, spec: ExperimentSpec,
+    sink: DiagnosticSink
+  ) -> (String, SourcePosition)? {
     let target = url.standardizedFileURL.path
     var strings: [String] = []
     func collect(_ v: Value) {

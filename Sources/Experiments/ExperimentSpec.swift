@@ -35,10 +35,11 @@ public struct ExperimentSpec: Sendable {
   /// sweep axis entry. Used to locate problems found after parsing (task checks, missing inputs).
   public var settingPositions: [String: SourcePosition]
 
-  public init(name: String, notes: String = "", task: any TrialTask, seed: UInt64 = 0, metrics: [String],
-              settings: Value, axes: [SweepAxis] = [], fileURL: URL, displayPath: String? = nil, source: String = "",
-              warnings: [Diagnostic] = [], settingPositions: [String: SourcePosition] = [:])
-  {
+  public init(
+    name: String, notes: String = "", task: any TrialTask, seed: UInt64 = 0, metrics: [String],
+    settings: Value, axes: [SweepAxis] = [], fileURL: URL, displayPath: String? = nil, source: String = "",
+    warnings: [Diagnostic] = [], settingPositions: [String: SourcePosition] = [:]
+  ) {
     self.name = name
     self.notes = notes
     self.taskName = task.name

@@ -77,7 +77,8 @@ public enum ShardLayout {
   /// The folder holding every shard of `experiment`.
   public static func directory(shardDir: String?, experimentFile: URL?, experiment: String) -> URL {
     if let shardDir { return URL(fileURLWithPath: shardDir).standardizedFileURL }
-    let base = experimentFile?.deletingLastPathComponent()
+    let base =
+      experimentFile?.deletingLastPathComponent()
       ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
     return base.appendingPathComponent(rootName, isDirectory: true)
       .appendingPathComponent(experiment, isDirectory: true).standardizedFileURL

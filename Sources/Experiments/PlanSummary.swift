@@ -55,8 +55,9 @@ public struct PlanSummary: Sendable, CustomStringConvertible {
     } else {
       lines.append("inputs:")
       for path in plan.inputFingerprints.keys.sorted() {
-        lines.append("  \(ExperimentParser.displayPath(for: .init(fileURLWithPath: path)))  sha256 "
-                     + (plan.inputFingerprints[path] ?? ""))
+        lines.append(
+          "  \(ExperimentParser.displayPath(for: .init(fileURLWithPath: path)))  sha256 "
+            + (plan.inputFingerprints[path] ?? ""))
       }
     }
     if !plan.trials.isEmpty {
@@ -66,8 +67,10 @@ public struct PlanSummary: Sendable, CustomStringConvertible {
       lines.append("  seed: \(trial.seed)")
       lines.append("  replicate: \(trial.replicate)")
       if !trial.axisValues.isEmpty {
-        lines.append("  axis values: " + trial.axisValues.map { Diagnostic.escaped("\($0.key)=\($0.value.display)") }
-          .joined(separator: ", "))
+        lines.append(
+          "  axis values: "
+            + trial.axisValues.map { Diagnostic.escaped("\($0.key)=\($0.value.display)") }
+            .joined(separator: ", "))
       }
       lines.append("  settings:")
       lines.append(trial.settings.yamlText(indent: 4))

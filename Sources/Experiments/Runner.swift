@@ -159,7 +159,8 @@ public struct RunnerSummary: Sendable, CustomStringConvertible {
       if interrupted { text += " (interrupted)" }
     }
     if let best {
-      text += "; best \(best.metric) = \(RunnerFormat.number(best.mean))"
+      text +=
+        "; best \(best.metric) = \(RunnerFormat.number(best.mean))"
         + (best.n > 1 ? " (mean of \(best.n))" : "") + " with \(best.label)"
     }
     return text

@@ -9,8 +9,10 @@ extension Schema {
     case .int(let lo, let hi):
       return "an integer" + Schema.intBounds(lo, hi)
     case .double(let lo, let hi, let exclusiveMin, let exclusiveMax):
-      return "a number" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
-                                        format: Schema.number)
+      return "a number"
+        + Schema.bounds(
+          lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+          format: Schema.number)
     case .string(let choices):
       if let choices, choices.count == 1, let only = choices.first { return "'\(only)'" }
       if let choices { return "one of: " + choices.joined(separator: ", ") }
@@ -46,8 +48,10 @@ extension Schema {
     case .bool: return "booleans"
     case .int(let lo, let hi): return "integers" + Schema.intBounds(lo, hi)
     case .double(let lo, let hi, let exclusiveMin, let exclusiveMax):
-      return "numbers" + Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
-                                       format: Schema.number)
+      return "numbers"
+        + Schema.bounds(
+          lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+          format: Schema.number)
     case .string(let choices): return choices.map { "strings (" + $0.joined(separator: ", ") + ")" } ?? "strings"
     case .list: return "lists"
     case .object, .dictionary: return "maps"
@@ -62,9 +66,10 @@ extension Schema {
   }
 
   /// ` >= 1`, ` > 0`, ` between 0 and 1`, ` > 0 and <= 1`, ` in (0, 1)`, or the empty string.
-  static func bounds(_ lo: Double?, _ hi: Double?, exclusiveMin: Bool, exclusiveMax: Bool = false,
-                     format: (Double) -> String) -> String
-  {
+  static func bounds(
+    _ lo: Double?, _ hi: Double?, exclusiveMin: Bool, exclusiveMax: Bool = false,
+    format: (Double) -> String
+  ) -> String {
     switch (lo, hi) {
     case (nil, nil): return ""
     case (let lo?, nil): return (exclusiveMin ? " > " : " >= ") + format(lo)
@@ -191,8 +196,9 @@ struct SettingsValidator {
       let belowMin = lo.map { exclusiveMin ? d <= $0 : d < $0 } ?? false
       let aboveMax = hi.map { exclusiveMax ? d >= $0 : d > $0 } ?? false
       if belowMin || aboveMax {
-        let bounds = Schema.bounds(lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
-                                   format: Schema.number)
+        let bounds = Schema.bounds(
+          lo, hi, exclusiveMin: exclusiveMin, exclusiveMax: exclusiveMax,
+          format: Schema.number)
         sink.error("\(name) must be\(bounds), got \(node.got)", at: node.position)
         return nil
       }
@@ -205,8 +211,9 @@ struct SettingsValidator {
       }
       if let choices, !choices.contains(text) {
         let hint = Suggestion.didYouMean(text, in: choices)
-        sink.error("\(name) must be one of: \(choices.joined(separator: ", ")); got '\(text)'\(hint)",
-                   at: node.position)
+        sink.error(
+          "\(name) must be one of: \(choices.joined(separator: ", ")); got '\(text)'\(hint)",
+          at: node.position)
         return nil
       }
       return .string(text)
@@ -251,7 +258,11 @@ struct SettingsValidator {
       var failed = false
       for pair in pairs {
         let childPath = path.isEmpty ? pair.key : path + "." + pair.key
-        if let v = validate(pair.value, element, path: childPath, sink: &sink) { out[pair.key] = v } else { failed = true }
+        if let v = validate(pair.value, element, path: childPath, sink: &sink) {
+          out[pair.key] = v
+        } else {
+          failed = true
+        }
       }
       return failed ? nil : .map(out)
 
@@ -282,10 +293,11 @@ struct SettingsValidator {
   }
 
   /// Validates a map against its fields: unknown keys, required keys, defaults.
-  func validateObject(_ pairs: [(key: String, keyPosition: SourcePosition?, value: YAMLNode)], fields: [Field],
-                      path: String, mapPosition: SourcePosition?, sink: inout DiagnosticSink,
-                      extraKnownKeys: [String] = []) -> Value?
-  {
+  func validateObject(
+    _ pairs: [(key: String, keyPosition: SourcePosition?, value: YAMLNode)], fields: [Field],
+    path: String, mapPosition: SourcePosition?, sink: inout DiagnosticSink,
+    extraKnownKeys: [String] = []
+  ) -> Value? {
     var out: [String: Value] = [:]
     var failed = false
     let names = fields.map(\.name)
@@ -297,13 +309,16 @@ struct SettingsValidator {
         if let suggestion = Suggestion.closest(to: pair.key, in: candidates) {
           sink.error("unknown key '\(pair.key)'\(inParent) (did you mean '\(suggestion)'?)", at: pair.keyPosition)
         } else {
-          sink.error("unknown key '\(pair.key)'\(inParent); expected one of: \(candidates.joined(separator: ", "))",
-                     at: pair.keyPosition)
+          sink.error(
+            "unknown key '\(pair.key)'\(inParent); expected one of: \(candidates.joined(separator: ", "))",
+            at: pair.keyPosition)
         }
         failed = true
         continue
       }
-      if let v = validate(pair.value, field.schema, path: childPath, sink: &sink) { out[pair.key] = v } else {
+      if let v = validate(pair.value, field.schema, path: childPath, sink: &sink) {
+        out[pair.key] = v
+      } else {
         failed = true
       }
     }

@@ -49,9 +49,10 @@ public struct Field: Sendable {
   /// One line for `almanac validate` and the docs (docs/ARCHITECTURE.md "Task settings" is generated from it).
   public var help: String
 
-  public init(_ name: String, _ schema: Schema, default defaultValue: Value? = nil, defaultPath: String? = nil,
-              required: Bool = false, help: String = "")
-  {
+  public init(
+    _ name: String, _ schema: Schema, default defaultValue: Value? = nil, defaultPath: String? = nil,
+    required: Bool = false, help: String = ""
+  ) {
     self.name = name
     self.schema = schema
     self.defaultValue = defaultValue

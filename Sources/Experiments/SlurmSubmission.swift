@@ -71,7 +71,8 @@ public struct SlurmSubmission: Sendable {
     guard options.extraSbatch.count <= Self.maxExtra else {
       throw ShardError("at most \(Self.maxExtra) --extra-sbatch options, got \(options.extraSbatch.count)")
     }
-    for extra in options.extraSbatch where !extra.hasPrefix("-") || extra.contains(where: \.isNewline)
+    for extra in options.extraSbatch
+    where !extra.hasPrefix("-") || extra.contains(where: \.isNewline)
       || extra.count > 1000
     {
       throw ShardError("--extra-sbatch takes one sbatch option such as --mem=4G on one line, got '\(extra)'")

@@ -48,7 +48,8 @@ public struct SweepAxis: Sendable, Hashable, CustomStringConvertible {
   public var valuesDescription: String {
     if let written { return "\(written) (\(count) value\(count == 1 ? "" : "s"))" }
     if kind == .zip {
-      return "[" + points.map { "(" + $0.map { Diagnostic.escaped($0.display) }.joined(separator: ", ") + ")" }
+      return "["
+        + points.map { "(" + $0.map { Diagnostic.escaped($0.display) }.joined(separator: ", ") + ")" }
         .joined(separator: ", ") + "]"
     }
     return "[" + points.compactMap { $0.first.map { Diagnostic.escaped($0.display) } }.joined(separator: ", ") + "]"

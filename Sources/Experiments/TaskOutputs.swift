@@ -53,36 +53,42 @@ public enum ClassifyOutputs {
   /// The metrics drawn as bars per configuration.
   public static let barMetrics = [accuracy, precision, recall, f1]
 
-  public static let declarations: [MetricDeclaration] = [
-    MetricDeclaration(accuracy, goal: .maximize, listed: true, help: "share of test rows classified correctly"),
-    MetricDeclaration(precision, goal: .maximize, listed: true, help: "of the predicted positives, the share that are"),
-    MetricDeclaration(recall, goal: .maximize, listed: true, help: "of the positives, the share predicted"),
-    MetricDeclaration(f1, goal: .maximize, listed: true, help: "harmonic mean of precision and recall"),
-    MetricDeclaration(rocAUC, goal: .maximize, listed: true, help: "area under the ROC curve"),
-    MetricDeclaration(prAUC, goal: .maximize, listed: true, help: "average precision (area under the PR curve)"),
-    MetricDeclaration(logLoss, goal: .minimize, listed: true, help: "binary cross-entropy on the test set"),
-    MetricDeclaration(brier, goal: .minimize, listed: true, help: "mean squared error of the probabilities"),
-    MetricDeclaration(tp, goal: .maximize, help: "true positives at the threshold"),
-    MetricDeclaration(fp, goal: .minimize, help: "false positives at the threshold"),
-    MetricDeclaration(tn, goal: .maximize, help: "true negatives at the threshold"),
-    MetricDeclaration(fn, goal: .minimize, help: "false negatives at the threshold"),
-    MetricDeclaration(cvLoss, goal: .minimize, help: "mean validation loss over the folds"),
-    MetricDeclaration(trainLoss, .series, help: "training loss by epoch"),
-    MetricDeclaration(validationLoss, .series, help: "validation loss by fold"),
-    MetricDeclaration(rocFPR, .series, help: "ROC curve, false positive rate"),
-    MetricDeclaration(rocTPR, .series, help: "ROC curve, true positive rate"),
-    MetricDeclaration(prRecall, .series, help: "precision-recall curve, recall"),
-    MetricDeclaration(prPrecision, .series, help: "precision-recall curve, precision"),
-    MetricDeclaration(testScore, .series, help: "predicted probability of each test row"),
-    MetricDeclaration(testLabel, .series, help: "0/1 label of each test row"),
-    MetricDeclaration(testDay, .series, help: "day of each test row (days since 1970-01-01)"),
-    MetricDeclaration(testGroup, .series, help: "token of each test row (index into the sorted test tokens)"),
-  ] + intervalMetrics.flatMap { m in
-    [MetricDeclaration(lower95(m), help: "\(m): lower bound of the bootstrap 95% interval over test days"),
-     MetricDeclaration(upper95(m), help: "\(m): upper bound of the bootstrap 95% interval over test days")]
-  } + [
-    MetricDeclaration(Baselines.prefix + "*", help: "baseline.<rule>.<metric>: a rule without features on the same test rows"),
-  ]
+  public static let declarations: [MetricDeclaration] =
+    [
+      MetricDeclaration(accuracy, goal: .maximize, listed: true, help: "share of test rows classified correctly"),
+      MetricDeclaration(
+        precision, goal: .maximize, listed: true, help: "of the predicted positives, the share that are"),
+      MetricDeclaration(recall, goal: .maximize, listed: true, help: "of the positives, the share predicted"),
+      MetricDeclaration(f1, goal: .maximize, listed: true, help: "harmonic mean of precision and recall"),
+      MetricDeclaration(rocAUC, goal: .maximize, listed: true, help: "area under the ROC curve"),
+      MetricDeclaration(prAUC, goal: .maximize, listed: true, help: "average precision (area under the PR curve)"),
+      MetricDeclaration(logLoss, goal: .minimize, listed: true, help: "binary cross-entropy on the test set"),
+      MetricDeclaration(brier, goal: .minimize, listed: true, help: "mean squared error of the probabilities"),
+      MetricDeclaration(tp, goal: .maximize, help: "true positives at the threshold"),
+      MetricDeclaration(fp, goal: .minimize, help: "false positives at the threshold"),
+      MetricDeclaration(tn, goal: .maximize, help: "true negatives at the threshold"),
+      MetricDeclaration(fn, goal: .minimize, help: "false negatives at the threshold"),
+      MetricDeclaration(cvLoss, goal: .minimize, help: "mean validation loss over the folds"),
+      MetricDeclaration(trainLoss, .series, help: "training loss by epoch"),
+      MetricDeclaration(validationLoss, .series, help: "validation loss by fold"),
+      MetricDeclaration(rocFPR, .series, help: "ROC curve, false positive rate"),
+      MetricDeclaration(rocTPR, .series, help: "ROC curve, true positive rate"),
+      MetricDeclaration(prRecall, .series, help: "precision-recall curve, recall"),
+      MetricDeclaration(prPrecision, .series, help: "precision-recall curve, precision"),
+      MetricDeclaration(testScore, .series, help: "predicted probability of each test row"),
+      MetricDeclaration(testLabel, .series, help: "0/1 label of each test row"),
+      MetricDeclaration(testDay, .series, help: "day of each test row (days since 1970-01-01)"),
+      MetricDeclaration(testGroup, .series, help: "token of each test row (index into the sorted test tokens)"),
+    ]
+    + intervalMetrics.flatMap { m in
+      [
+        MetricDeclaration(lower95(m), help: "\(m): lower bound of the bootstrap 95% interval over test days"),
+        MetricDeclaration(upper95(m), help: "\(m): upper bound of the bootstrap 95% interval over test days"),
+      ]
+    } + [
+      MetricDeclaration(
+        Baselines.prefix + "*", help: "baseline.<rule>.<metric>: a rule without features on the same test rows")
+    ]
 }
 
 /// Names of baseline metrics, shared by both tasks: `baseline.<rule>.<metric>`, where `<metric>` is the task's own

@@ -107,9 +107,10 @@ public struct TrialContext: Sendable {
   /// A log line for the run (kept with the run, shown with --verbose).
   public var log: @Sendable (String) -> Void
 
-  public init(baseDirectory: URL, artifactDirectory: URL, isCancelled: @escaping @Sendable () -> Bool = { false },
-              cancellation: CancellationToken = .never, log: @escaping @Sendable (String) -> Void = { _ in })
-  {
+  public init(
+    baseDirectory: URL, artifactDirectory: URL, isCancelled: @escaping @Sendable () -> Bool = { false },
+    cancellation: CancellationToken = .never, log: @escaping @Sendable (String) -> Void = { _ in }
+  ) {
     self.baseDirectory = baseDirectory
     self.artifactDirectory = artifactDirectory
     self.isCancelled = isCancelled
@@ -133,9 +134,10 @@ public struct TrialOutcome: Sendable {
   /// Files the trial wrote, relative to ``TrialContext/artifactDirectory``.
   public var artifacts: [String]
 
-  public init(metrics: [String: Double] = [:], series: [SeriesPoint] = [], tags: [String: String] = [:],
-              artifacts: [String] = [])
-  {
+  public init(
+    metrics: [String: Double] = [:], series: [SeriesPoint] = [], tags: [String: String] = [:],
+    artifacts: [String] = []
+  ) {
     self.metrics = metrics
     self.series = series
     self.tags = tags

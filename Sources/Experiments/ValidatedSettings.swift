@@ -90,11 +90,13 @@ public struct ValidatedSettings: Sendable {
 
   // MARK: Lookup
 
-  private func list<T>(_ path: String, as requested: String, element: (Schema) -> Bool,
-                       _ readElement: (Value) -> T?) throws -> [T]
-  {
-    let items = try read(path, as: requested,
-                         matches: { if case .list(let e, _, _) = $0 { element(e) } else { false } }, \.list)
+  private func list<T>(
+    _ path: String, as requested: String, element: (Schema) -> Bool,
+    _ readElement: (Value) -> T?
+  ) throws -> [T] {
+    let items = try read(
+      path, as: requested,
+      matches: { if case .list(let e, _, _) = $0 { element(e) } else { false } }, \.list)
     var out: [T] = []
     out.reserveCapacity(items.count)
     for item in items {

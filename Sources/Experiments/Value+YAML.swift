@@ -18,7 +18,8 @@ extension Value {
     case .list where isBlockList:
       guard case .list(let items) = self else { return pad + yamlInline }
       return items.map { item in
-        let body = item.isBlockList || (item.map.map { !$0.isEmpty } ?? false)
+        let body =
+          item.isBlockList || (item.map.map { !$0.isEmpty } ?? false)
           ? item.yamlText(indent: indent + 2) : pad + "  " + item.yamlInline
         // Put the first line after "- ".
         let trimmed = body.dropFirst(indent + 2)
@@ -42,7 +43,8 @@ extension Value {
     case .string(let s): return Value.yamlScalar(s)
     case .list(let l): return "[" + l.map(\.yamlInline).joined(separator: ", ") + "]"
     case .map(let m):
-      return "{" + m.keys.sorted().map { Value.yamlScalar($0) + ": " + m[$0, default: .null].yamlInline }
+      return "{"
+        + m.keys.sorted().map { Value.yamlScalar($0) + ": " + m[$0, default: .null].yamlInline }
         .joined(separator: ", ") + "}"
     }
   }
@@ -61,8 +63,11 @@ extension Value {
   /// A string as a YAML scalar: bare when YAML 1.2 would read it back as the same string, else double-quoted.
   /// Control characters (C0, DEL, C1, U+2028/U+2029, bidirectional overrides) are always escaped, never printed.
   static func yamlScalar(_ s: String) -> String {
-    let special: Set<Character> = [":", "#", "[", "]", "{", "}", ",", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`"]
-    let needsQuotes = s.isEmpty || YAMLNode.resolve(s) != .string(s) || s.first == " " || s.last == " "
+    let special: Set<Character> = [
+      ":", "#", "[", "]", "{", "}", ",", "&", "*", "!", "|", ">", "'", "\"", "%", "@", "`",
+    ]
+    let needsQuotes =
+      s.isEmpty || YAMLNode.resolve(s) != .string(s) || s.first == " " || s.last == " "
       || s.first == "-" || s.first == "?" || s.contains(where: { special.contains($0) || $0.isNewline })
       || s.unicodeScalars.contains(where: isControl)
     return needsQuotes ? yamlQuote(s) : s

@@ -66,8 +66,13 @@ struct YAMLNode: Sendable {
     switch value {
     case .list(let l): kind = .sequence(l.map { YAMLNode(value: $0, position: position) })
     case .map(let m):
-      kind = .mapping(m.keys.sorted().map { (key: $0, keyPosition: position,
-                                             value: YAMLNode(value: m[$0, default: .null], position: position)) })
+      kind = .mapping(
+        m.keys.sorted().map {
+          (
+            key: $0, keyPosition: position,
+            value: YAMLNode(value: m[$0, default: .null], position: position)
+          )
+        })
     case .string(let s): kind = .scalar(text: s, value: value, plain: false)
     default: kind = .scalar(text: value.canonicalJSON, value: value, plain: true)
     }
@@ -135,8 +140,9 @@ extension YAMLNode {
             return nil
           }
           let mark = parser.problem_mark
-          return Refusal(message: "lists and maps are nested more than \(maximumDepth) levels deep",
-                         position: SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1))
+          return Refusal(
+            message: "lists and maps are nested more than \(maximumDepth) levels deep",
+            position: SourcePosition(line: Int(mark.line) + 1, column: Int(mark.column) + 1))
         }
         defer { yaml_event_delete(&event) }
         let at = SourcePosition(line: Int(event.start_mark.line) + 1, column: Int(event.start_mark.column) + 1)
@@ -152,7 +158,8 @@ extension YAMLNode {
         case YAML_SCALAR_EVENT:
           anchor = event.data.scalar.anchor
         case YAML_SEQUENCE_START_EVENT, YAML_MAPPING_START_EVENT:
-          anchor = event.type == YAML_SEQUENCE_START_EVENT
+          anchor =
+            event.type == YAML_SEQUENCE_START_EVENT
             ? event.data.sequence_start.anchor : event.data.mapping_start.anchor
           depth += 1
           if depth > maximumDepth {
@@ -246,17 +253,26 @@ extension YAMLNode {
     // Float: [-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?
     var j = i
     var mantissaDigits = 0
-    while j < scalars.count, isDigit(scalars[j]) { j += 1; mantissaDigits += 1 }
+    while j < scalars.count, isDigit(scalars[j]) {
+      j += 1
+      mantissaDigits += 1
+    }
     if j < scalars.count, scalars[j] == "." {
       j += 1
-      while j < scalars.count, isDigit(scalars[j]) { j += 1; mantissaDigits += 1 }
+      while j < scalars.count, isDigit(scalars[j]) {
+        j += 1
+        mantissaDigits += 1
+      }
     }
     guard mantissaDigits > 0 else { return .string(text) }
     if j < scalars.count, scalars[j] == "e" || scalars[j] == "E" {
       j += 1
       if j < scalars.count, scalars[j] == "-" || scalars[j] == "+" { j += 1 }
       var exponentDigits = 0
-      while j < scalars.count, isDigit(scalars[j]) { j += 1; exponentDigits += 1 }
+      while j < scalars.count, isDigit(scalars[j]) {
+        j += 1
+        exponentDigits += 1
+      }
       guard exponentDigits > 0 else { return .string(text) }
     }
     guard j == scalars.count, let d = Double(text) else { return .string(text) }
@@ -286,7 +302,8 @@ extension YAMLNode {
       }
     case .reader(let problem, let offset, let value, _):
       let pos = offset.map { position(ofCharacter: $0, in: source) }
-      let what = problem == "control characters are not allowed" && value >= 0
+      let what =
+        problem == "control characters are not allowed" && value >= 0
         ? "control character \(Diagnostic.escaped(String(Character(Unicode.Scalar(UInt32(value)) ?? "?")))) is not allowed"
         : problem
       sink.error("cannot read YAML: \(what)", at: pos)

@@ -23,22 +23,27 @@ public enum ARIMA {
   ///
   /// Throws ``ARIMAError`` for an invalid order, an empty series, an infinite value (with its index), a series too
   /// short for the order, or one that is constant after differencing.
-  public static func fit(_ series: [Double], order: ARIMAOrder, options: ARIMAOptions = ARIMAOptions()) throws -> ARIMAFit {
+  public static func fit(_ series: [Double], order: ARIMAOrder, options: ARIMAOptions = ARIMAOptions()) throws
+    -> ARIMAFit
+  {
     let problem = try prepare(series, order: order, options: options)
     var notes: [String] = []
     var start = problem.initial
     if options.method != .css, let given = options.startValues {
-      if given.count == problem.k, given.allSatisfy(\.isFinite), problem.layout.arBlocks.allSatisfy({ block in
-        ARMAParameters.isStationary(Array(given[block.offset..<(block.offset + block.count)]))
-      }) {
+      if given.count == problem.k, given.allSatisfy(\.isFinite),
+        problem.layout.arBlocks.allSatisfy({ block in
+          ARMAParameters.isStationary(Array(given[block.offset..<(block.offset + block.count)]))
+        })
+      {
         var estimate = try maximumLikelihood(problem, from: given, notes: &notes)
         try options.cancellation.check()
         if options.polish && problem.k > 0 && estimate.value.isFinite { polish(problem, &estimate, notes: &notes) }
         let coefficients = untransform(problem, estimate.x, notes: &notes)
         return try finishML(problem, coefficients: coefficients, estimate: estimate, notes: notes)
       }
-      notes.append("start values ignored: \(given.count) values for \(problem.k) coefficients, or not finite, or a "
-        + "non-stationary AR part")
+      notes.append(
+        "start values ignored: \(given.count) values for \(problem.k) coefficients, or not finite, or a "
+          + "non-stationary AR part")
     }
     if options.method == .css || options.method == .cssML {
       let css = conditionalSumOfSquares(problem)
@@ -125,17 +130,22 @@ public enum ARIMA {
     // the exact differenced likelihood (airline model); otherwise the exact likelihood of the differenced series
     // (the two agree to about 1e-5 for d <= 2).
     let useRFilter = missingCount > 0 || seasonalDifferences > 0
-    let objective = ARMAObjective(differenced: w, layout: layout, hasMean: hasMean, meanScale: meanScale,
-                                  drift: drift && hasMean, original: useRFilter ? series : nil, delta: delta)
-    return Problem(series: series, order: order, options: options, layout: layout, delta: delta, w: w,
-                   missingCount: missingCount, hasMean: hasMean, drift: drift && hasMean, k: k, nUsed: nUsed,
-                   initial: initial, parscale: parscale, objective: objective)
+    let objective = ARMAObjective(
+      differenced: w, layout: layout, hasMean: hasMean, meanScale: meanScale,
+      drift: drift && hasMean, original: useRFilter ? series : nil, delta: delta)
+    return Problem(
+      series: series, order: order, options: options, layout: layout, delta: delta, w: w,
+      missingCount: missingCount, hasMean: hasMean, drift: drift && hasMean, k: k, nUsed: nUsed,
+      initial: initial, parscale: parscale, objective: objective)
   }
 
   /// Step 2 (CSS and CSS-ML): minimises R's conditional sum of squares from the start values.
   static func conditionalSumOfSquares(_ problem: Problem) -> BFGSResult {
-    BFGS.minimize(problem.initial, parscale: problem.parscale, maxIterations: problem.options.maxIterations, cancellation: problem.options.cancellation,
-                  reltol: problem.options.reltol) { problem.objective.cssObjective($0) }
+    BFGS.minimize(
+      problem.initial, parscale: problem.parscale, maxIterations: problem.options.maxIterations,
+      cancellation: problem.options.cancellation,
+      reltol: problem.options.reltol
+    ) { problem.objective.cssObjective($0) }
   }
 
   /// The CSS fit (method `css`): sigma2 is the CSS mean square, the log-likelihood R's CSS value with `n.used`.
@@ -155,8 +165,9 @@ public enum ARIMA {
       try problem.options.cancellation.check()
       standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
     }
-    return try finish(problem, coefficients: css.x, standardErrors: standardErrors, sigma2: sigma2, loglik: loglik,
-                      converged: css.converged, iterations: css.iterations, cssResiduals: residuals, notes: [])
+    return try finish(
+      problem, coefficients: css.x, standardErrors: standardErrors, sigma2: sigma2, loglik: loglik,
+      converged: css.converged, iterations: css.iterations, cssResiduals: residuals, notes: [])
   }
 
   /// Step 3 (CSS-ML): the CSS estimate as ML start when it converged and its AR parts are stationary; zeros
@@ -172,7 +183,8 @@ public enum ARIMA {
     for block in problem.layout.arBlocks where block.count > 0 {
       if !ARMAParameters.isStationary(Array(start[block.offset..<(block.offset + block.count)])) {
         if problem.options.failOnNonStationaryStart {
-          throw ARIMAError.nonStationary("CSS start values \(Array(start[block.offset..<(block.offset + block.count)]))")
+          throw ARIMAError.nonStationary(
+            "CSS start values \(Array(start[block.offset..<(block.offset + block.count)]))")
         }
         notes.append("CSS start has a non-stationary AR part; ML started from zero")
         return problem.initial
@@ -198,17 +210,25 @@ public enum ARIMA {
       let range = block.offset..<(block.offset + block.count)
       start.replaceSubrange(range, with: ARMAParameters.invertMA(Array(start[range])))
     }
-    var ml = BFGS.minimize(start, parscale: problem.parscale, maxIterations: options.maxIterations, cancellation: problem.options.cancellation,
-                           reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+    var ml = BFGS.minimize(
+      start, parscale: problem.parscale, maxIterations: options.maxIterations,
+      cancellation: problem.options.cancellation,
+      reltol: options.reltol
+    ) { objective.exactObjective($0, transformed: true) }
     var iterations = ml.iterations
     if options.zeroStart && options.method == .cssML && problem.k > 0 && start != problem.initial {
       // A second start from zero ARMA coefficients (R's method "ML" start); the CSS start can sit in the basin
       // of a worse local maximum. Kept only when clearly better.
-      let alternative = BFGS.minimize(problem.initial, parscale: problem.parscale, maxIterations: options.maxIterations, cancellation: problem.options.cancellation,
-                                      reltol: options.reltol) { objective.exactObjective($0, transformed: true) }
+      let alternative = BFGS.minimize(
+        problem.initial, parscale: problem.parscale, maxIterations: options.maxIterations,
+        cancellation: problem.options.cancellation,
+        reltol: options.reltol
+      ) { objective.exactObjective($0, transformed: true) }
       iterations += alternative.iterations
       if alternative.value < ml.value - 1e-7 {
-        notes.append("ML from zero start values beat the CSS start by \(Double(problem.nUsed) * (ml.value - alternative.value)) in loglik")
+        notes.append(
+          "ML from zero start values beat the CSS start by \(Double(problem.nUsed) * (ml.value - alternative.value)) in loglik"
+        )
         ml = alternative
       }
     }
@@ -255,8 +275,11 @@ public enum ARIMA {
       }
     }
     objective.transformMA = maTransformed
-    let again = BFGS.minimize(polishStart, parscale: problem.parscale, maxIterations: 2 * options.maxIterations, cancellation: problem.options.cancellation,
-                              reltol: options.polishReltol, scaledRestart: true) {
+    let again = BFGS.minimize(
+      polishStart, parscale: problem.parscale, maxIterations: 2 * options.maxIterations,
+      cancellation: problem.options.cancellation,
+      reltol: options.polishReltol, scaledRestart: true
+    ) {
       objective.exactObjective($0, transformed: true)
     }
     objective.transformMA = false
@@ -275,14 +298,20 @@ public enum ARIMA {
     // (half the evaluations of central ones; an exploratory run), then, only when it has found a higher maximum,
     // polished to `polishReltol`.
     objective.transformMA = true
-    var fromZero = BFGS.minimize(problem.initial, parscale: problem.parscale, maxIterations: options.maxIterations, cancellation: problem.options.cancellation,
-                                 reltol: options.reltol, scaledRestart: true, forwardDifferences: true) {
+    var fromZero = BFGS.minimize(
+      problem.initial, parscale: problem.parscale, maxIterations: options.maxIterations,
+      cancellation: problem.options.cancellation,
+      reltol: options.reltol, scaledRestart: true, forwardDifferences: true
+    ) {
       objective.exactObjective($0, transformed: true)
     }
     estimate.iterations += fromZero.iterations
     if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
-      let finish = BFGS.minimize(fromZero.x, parscale: problem.parscale, maxIterations: 2 * options.maxIterations, cancellation: problem.options.cancellation,
-                                 reltol: options.polishReltol, scaledRestart: true) {
+      let finish = BFGS.minimize(
+        fromZero.x, parscale: problem.parscale, maxIterations: 2 * options.maxIterations,
+        cancellation: problem.options.cancellation,
+        reltol: options.polishReltol, scaledRestart: true
+      ) {
         objective.exactObjective($0, transformed: true)
       }
       estimate.iterations += finish.iterations
@@ -290,8 +319,9 @@ public enum ARIMA {
     }
     objective.transformMA = false
     if fromZero.value.isFinite && fromZero.value < best - 1e-9 * abs(best) {
-      notes.append("ML from zero start values (invertible MA) beat the CSS start by "
-        + "\(Double(problem.nUsed) * (best - fromZero.value)) in loglik")
+      notes.append(
+        "ML from zero start values (invertible MA) beat the CSS start by "
+          + "\(Double(problem.nUsed) * (best - fromZero.value)) in loglik")
       estimate.x = maFromPACF(layout, fromZero.x)
       estimate.converged = fromZero.converged
       estimate.value = fromZero.value
@@ -325,7 +355,9 @@ public enum ARIMA {
   }
 
   /// Step 7: the likelihood, sigma2 (`ssq / n.used`) and standard errors at the final coefficients.
-  static func finishML(_ problem: Problem, coefficients: [Double], estimate: Estimate, notes: [String]) throws -> ARIMAFit {
+  static func finishML(_ problem: Problem, coefficients: [Double], estimate: Estimate, notes: [String]) throws
+    -> ARIMAFit
+  {
     let objective = problem.objective
     var buffer = coefficients
     guard let s = buffer.withUnsafeMutableBufferPointer({ objective.exact($0, transformed: false) }), s.count > 0 else {
@@ -344,9 +376,10 @@ public enum ARIMA {
       try problem.options.cancellation.check()
       standardErrors = standardErrorsFrom(hessian: h, scale: nUsed)
     }
-    return try finish(problem, coefficients: coefficients, standardErrors: standardErrors, sigma2: sigma2,
-                      loglik: loglik, converged: estimate.converged, iterations: estimate.iterations,
-                      cssResiduals: nil, notes: notes)
+    return try finish(
+      problem, coefficients: coefficients, standardErrors: standardErrors, sigma2: sigma2,
+      loglik: loglik, converged: estimate.converged, iterations: estimate.iterations,
+      cssResiduals: nil, notes: notes)
   }
 
   /// Root modulus below which a fitted AR or MA part counts as near the unit circle (triggers the zero-start pass).
@@ -360,10 +393,11 @@ public enum ARIMA {
   }
 
   /// Information criteria, residuals and the filter state after the series (for forecasts).
-  private static func finish(_ problem: Problem, coefficients: [Double], standardErrors: [Double], sigma2: Double,
-                             loglik: Double, converged: Bool, iterations: Int, cssResiduals: [Double]?,
-                             notes: [String]) throws -> ARIMAFit
-  {
+  private static func finish(
+    _ problem: Problem, coefficients: [Double], standardErrors: [Double], sigma2: Double,
+    loglik: Double, converged: Bool, iterations: Int, cssResiduals: [Double]?,
+    notes: [String]
+  ) throws -> ARIMAFit {
     let layout = problem.layout
     let order = problem.order
     let (p, q, P, Q) = (layout.p, layout.q, layout.P, layout.Q)
@@ -385,20 +419,23 @@ public enum ARIMA {
     var notes = notes
     do {
       var ss = try ARIMAStateSpace(phi: phi, theta: theta, delta: problem.delta)
-      let filtered = ss.filterFromStart(centred(problem.series, mean: mean, drift: problem.drift, hasMean: problem.hasMean,
-                                       start: 1))
+      let filtered = ss.filterFromStart(
+        centred(
+          problem.series, mean: mean, drift: problem.drift, hasMean: problem.hasMean,
+          start: 1))
       if cssResiduals == nil { residuals = filtered }
       state = ss
     } catch {
       notes.append("AR part is not stationary: no forecasts")
       if cssResiduals == nil { throw ARIMAError.nonStationary("fitted AR \(phi)") }
     }
-    return ARIMAFit(order: order, method: problem.options.method, coefficientNames: names, coefficients: coefficients,
-                    standardErrors: standardErrors, ar: ar, ma: ma, seasonalAR: sar, seasonalMA: sma, phi: phi,
-                    theta: theta, mean: mean, hasMean: problem.hasMean, sigma2: sigma2, loglik: loglik, aic: aic,
-                    aicc: aicc, bic: bic, nUsed: problem.nUsed, missingCount: problem.missingCount,
-                    converged: converged, iterations: iterations, evaluations: problem.objective.evaluations,
-                    residuals: residuals, notes: notes, series: problem.series, state: state, delta: problem.delta)
+    return ARIMAFit(
+      order: order, method: problem.options.method, coefficientNames: names, coefficients: coefficients,
+      standardErrors: standardErrors, ar: ar, ma: ma, seasonalAR: sar, seasonalMA: sma, phi: phi,
+      theta: theta, mean: mean, hasMean: problem.hasMean, sigma2: sigma2, loglik: loglik, aic: aic,
+      aicc: aicc, bic: bic, nUsed: problem.nUsed, missingCount: problem.missingCount,
+      converged: converged, iterations: iterations, evaluations: problem.objective.evaluations,
+      residuals: residuals, notes: notes, series: problem.series, state: state, delta: problem.delta)
   }
 
   /// The series minus its mean (an intercept) or minus `drift * t` with t counted from `start` (a drift).

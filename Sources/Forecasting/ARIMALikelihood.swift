@@ -56,8 +56,15 @@ final class ARIMALikelihood {
   }
 
   deinit {
-    y.deallocate(); times.deallocate(); delta.deallocate(); a.deallocate(); anew.deallocate(); mVector.deallocate()
-    pMatrix.deallocate(); pNew.deallocate(); mm.deallocate()
+    y.deallocate()
+    times.deallocate()
+    delta.deallocate()
+    a.deallocate()
+    anew.deallocate()
+    mVector.deallocate()
+    pMatrix.deallocate()
+    pNew.deallocate()
+    mm.deallocate()
     pPrevious.deallocate()
   }
 
@@ -65,8 +72,10 @@ final class ARIMALikelihood {
   /// column-major) and the series minus `mu` (intercept) or minus `mu * t`, t = 1...n (`drift`). Returns R's
   /// `(ssq, sumlog, nu)`; with `residuals` (n values) also R's standardised innovations (NaN where missing).
   /// Afterwards ``state`` and ``covariance`` hold the filtered state after the last point.
-  func evaluate(phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>, q0: UnsafePointer<Double>,
-                mu: Double, drift: Bool, residuals: UnsafeMutablePointer<Double>? = nil)
+  func evaluate(
+    phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>, q0: UnsafePointer<Double>,
+    mu: Double, drift: Bool, residuals: UnsafeMutablePointer<Double>? = nil
+  )
     -> (ssq: Double, sumlog: Double, nu: Int)
   {
     let rd = self.rd

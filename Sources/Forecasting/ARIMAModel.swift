@@ -101,10 +101,11 @@ public struct ARIMAOptions: Sendable {
   /// when the count differs, a value is not finite, or an AR part is not stationary. Default nil.
   public var startValues: [Double]? = nil
 
-  public init(method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
-              reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
-              polish: Bool = true, zeroStart: Bool = false, zeroPolish: Bool = true)
-  {
+  public init(
+    method: ARIMAMethod = .cssML, includeMean: Bool = true, drift: Bool = false, maxIterations: Int = 100,
+    reltol: Double = 1.490116119384765625e-8, standardErrors: Bool = true,
+    polish: Bool = true, zeroStart: Bool = false, zeroPolish: Bool = true
+  ) {
     self.polish = polish
     self.zeroPolish = zeroPolish
     polishReltol = 1e-10
@@ -136,7 +137,8 @@ public enum ARIMAError: Error, Sendable, Equatable, CustomStringConvertible {
         + "period in 1...1000 (P, D, Q = 0 when it is 1), max(p + sP, q + sQ + 1) <= \(ARIMAOrder.maxStateDimension) "
         + "and d + sD <= \(ARIMAOrder.maxDifferencingLength)"
     case .emptySeries: "the series is empty"
-    case .nonFinite(let i, let v): "the series has an infinite value \(v) at index \(i) (NaN means missing; infinity is not allowed)"
+    case .nonFinite(let i, let v):
+      "the series has an infinite value \(v) at index \(i) (NaN means missing; infinity is not allowed)"
     case .tooShort(let n, let needed, let o):
       "the series is too short for ARIMA\(o): \(n) points after differencing, need at least \(needed)"
     case .constantSeries(let d):
@@ -213,4 +215,3 @@ public struct ARIMAFit: Sendable {
     coefficientNames.firstIndex(of: name).map { coefficients[$0] }
   }
 }
-

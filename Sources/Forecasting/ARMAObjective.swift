@@ -69,9 +69,10 @@ final class ARMAObjective {
 
   /// `differenced`: the series after differencing (NaN where missing); `original`: the undifferenced series when it
   /// has missing values (the exact likelihood then runs R's filter on it), with `delta` R's differencing polynomial.
-  init(differenced series: [Double], layout: ARMALayout, hasMean: Bool, meanScale: Double = 1, drift: Bool = false,
-       original: [Double]? = nil, delta: [Double] = [])
-  {
+  init(
+    differenced series: [Double], layout: ARMALayout, hasMean: Bool, meanScale: Double = 1, drift: Bool = false,
+    original: [Double]? = nil, delta: [Double] = []
+  ) {
     self.layout = layout
     self.p = layout.pFull
     self.q = layout.qFull
@@ -107,8 +108,18 @@ final class ARMAObjective {
   }
 
   deinit {
-    w.deallocate(); phi.deallocate(); theta.deallocate(); work.deallocate(); a.deallocate(); anew.deallocate()
-    pExt.deallocate(); phiPad.deallocate(); pNew.deallocate(); vMatrix.deallocate(); resid.deallocate(); q0.deallocate()
+    w.deallocate()
+    phi.deallocate()
+    theta.deallocate()
+    work.deallocate()
+    a.deallocate()
+    anew.deallocate()
+    pExt.deallocate()
+    phiPad.deallocate()
+    pNew.deallocate()
+    vMatrix.deallocate()
+    resid.deallocate()
+    q0.deallocate()
     centredW.deallocate()
     staged.deallocate()
   }
@@ -344,7 +355,8 @@ final class ARMAObjective {
           let column = r &* j
           let extColumn = s &* (j &+ 1)
           for i in j..<r {
-            let t = vMatrix[i &+ column] + phiPad[i] * (phj * p00 + pj0) + phj * pExt[i &+ 1]
+            let t =
+              vMatrix[i &+ column] + phiPad[i] * (phj * p00 + pj0) + phj * pExt[i &+ 1]
               + pExt[i &+ 1 &+ extColumn]
             let delta = t - pNew[i &+ column]
             change += delta * delta

@@ -9,9 +9,10 @@ enum ARMAParameters {
   /// `phi(k)_j = phi(k-1)_j - u_k phi(k-1)_{k-j}`, `phi(k)_k = u_k`. Any finite input gives a stationary AR part.
   /// `raw` and `out` hold `count` values; `work` is scratch of the same size. No allocation.
   @inline(__always)
-  static func pacfToAR(_ raw: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
-                       _ work: UnsafeMutablePointer<Double>, count p: Int)
-  {
+  static func pacfToAR(
+    _ raw: UnsafePointer<Double>, _ out: UnsafeMutablePointer<Double>,
+    _ work: UnsafeMutablePointer<Double>, count p: Int
+  ) {
     for j in 0..<p {
       let u = Math.tanh(raw[j])
       out[j] = u

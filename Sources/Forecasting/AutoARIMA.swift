@@ -43,12 +43,13 @@ public struct AutoARIMAOptions: Sendable {
   /// optimiser iteration and ``AutoARIMA/search(_:options:)`` throws ``Cancelled``.
   public var cancellation: CancellationToken = .never
 
-  public init(d: Int? = nil, D: Int? = nil, period: Int = 1, maxP: Int = 5, maxQ: Int = 5, maxSeasonalP: Int = 2,
-              maxSeasonalQ: Int = 2, maxOrder: Int = 5, maxD: Int = 2, maxSeasonalD: Int = 1, startP: Int = 2,
-              startQ: Int = 2, startSeasonalP: Int = 1, startSeasonalQ: Int = 1, stationary: Bool = false,
-              criterion: InformationCriterion = .aicc, stepwise: Bool = true, maxModels: Int = 94,
-              approximation: Bool? = nil, allowDrift: Bool = true, allowMean: Bool = true, kpssAlpha: Double = 0.05)
-  {
+  public init(
+    d: Int? = nil, D: Int? = nil, period: Int = 1, maxP: Int = 5, maxQ: Int = 5, maxSeasonalP: Int = 2,
+    maxSeasonalQ: Int = 2, maxOrder: Int = 5, maxD: Int = 2, maxSeasonalD: Int = 1, startP: Int = 2,
+    startQ: Int = 2, startSeasonalP: Int = 1, startSeasonalQ: Int = 1, stationary: Bool = false,
+    criterion: InformationCriterion = .aicc, stepwise: Bool = true, maxModels: Int = 94,
+    approximation: Bool? = nil, allowDrift: Bool = true, allowMean: Bool = true, kpssAlpha: Double = 0.05
+  ) {
     self.d = d
     self.D = D
     self.period = period
@@ -152,7 +153,9 @@ public enum AutoARIMA {
   ///    below 1.01, or a coefficient variance is negative (R's `checkarima`), or when its CSS start is not
   ///    stationary (where R's `arima` stops with an error).
   /// Fits follow R's optimiser path (``ARIMAOptions/polish`` false), so that the criteria are R's.
-  public static func search(_ series: [Double], options: AutoARIMAOptions = AutoARIMAOptions()) throws -> AutoARIMAResult {
+  public static func search(_ series: [Double], options: AutoARIMAOptions = AutoARIMAOptions()) throws
+    -> AutoARIMAResult
+  {
     guard options.isValid else { throw Failure.invalidOptions }
     // Trim leading missing values; the length between the first and last observed value.
     guard let firstObserved = series.firstIndex(where: { !$0.isNaN }),
@@ -206,15 +209,18 @@ public enum AutoARIMA {
     }
     let allowDrift = options.allowDrift && regularD + seasonalD == 1
     let allowMean = options.allowMean && regularD + seasonalD == 0
-    var searcher = Searcher(x: x, seriesLength: seriesLength, d: regularD, D: seasonalD, m: m, criterion: criterion,
-                            approximation: approximation, offset: offset)
+    var searcher = Searcher(
+      x: x, seriesLength: seriesLength, d: regularD, D: seasonalD, m: m, criterion: criterion,
+      approximation: approximation, offset: offset)
     searcher.cancellation = options.cancellation
     if options.stepwise {
-      searcher.stepwise(options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
-                        allowDrift: allowDrift, allowMean: allowMean)
+      searcher.stepwise(
+        options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
+        allowDrift: allowDrift, allowMean: allowMean)
     } else {
-      searcher.grid(options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
-                    constant: allowDrift || allowMean)
+      searcher.grid(
+        options: options, maxP: maxP, maxQ: maxQ, maxSP: maxSP, maxSQ: maxSQ,
+        constant: allowDrift || allowMean)
     }
     try options.cancellation.check()
     guard var best = searcher.best else { throw Failure.noSuitableModel }
@@ -238,8 +244,9 @@ public enum AutoARIMA {
       best = refit
     }
     guard let fit = best.fit, best.criterion < .infinity else { throw Failure.noSuitableModel }
-    return AutoARIMAResult(fit: fit, order: best.order, constant: best.constant, criterion: best.criterion,
-                           path: searcher.path, approximated: approximation)
+    return AutoARIMAResult(
+      fit: fit, order: best.order, constant: best.constant, criterion: best.criterion,
+      path: searcher.path, approximated: approximation)
   }
 
   /// A fitted candidate and its criterion.
@@ -264,9 +271,10 @@ public enum AutoARIMA {
     var best: Candidate?
     var cancellation: CancellationToken = .never
 
-    init(x: [Double], seriesLength: Int, d: Int, D: Int, m: Int, criterion: InformationCriterion,
-         approximation: Bool, offset: Double)
-    {
+    init(
+      x: [Double], seriesLength: Int, d: Int, D: Int, m: Int, criterion: InformationCriterion,
+      approximation: Bool, offset: Double
+    ) {
       self.x = x
       self.seriesLength = seriesLength
       self.d = d
@@ -284,9 +292,10 @@ public enum AutoARIMA {
     /// R's `myarima`.
     func fit(order: ARIMAOrder, constant: Bool, approximation: Bool) -> Candidate {
       let differences = order.d + (order.period > 1 ? order.D : 0)
-      var options = ARIMAOptions(method: approximation ? .css : .cssML, includeMean: constant && differences == 0,
-                                 drift: constant && differences == 1, standardErrors: true, polish: false,
-                                 zeroPolish: false)
+      var options = ARIMAOptions(
+        method: approximation ? .css : .cssML, includeMean: constant && differences == 0,
+        drift: constant && differences == 1, standardErrors: true, polish: false,
+        zeroPolish: false)
       options.failOnNonStationaryStart = true
       options.cancellation = cancellation
       var rejected = Candidate(order: order, constant: constant, criterion: .infinity, fit: nil)
@@ -328,9 +337,10 @@ public enum AutoARIMA {
       return false
     }
 
-    mutating func stepwise(options: AutoARIMAOptions, maxP: Int, maxQ: Int, maxSP: Int, maxSQ: Int,
-                           allowDrift: Bool, allowMean: Bool)
-    {
+    mutating func stepwise(
+      options: AutoARIMAOptions, maxP: Int, maxQ: Int, maxSP: Int, maxSQ: Int,
+      allowDrift: Bool, allowMean: Bool
+    ) {
       var constant = allowDrift || allowMean
       var startP = options.startP, startQ = options.startQ
       var startSP = options.startSeasonalP, startSQ = options.startSeasonalQ

@@ -26,11 +26,12 @@ enum BFGS {
   /// Largest coordinate change of the first trial step after a (re)start, in scaled units.
   static let initialStep = 0.1
 
-  static func minimize(_ x0: [Double], parscale: [Double], maxIterations: Int = 100,
-                       cancellation: CancellationToken = .never, reltol: Double = 1.490116119384765625e-8,
-                       scaledRestart: Bool = false, forwardDifferences: Bool = false,
-                       objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> BFGSResult
-  {
+  static func minimize(
+    _ x0: [Double], parscale: [Double], maxIterations: Int = 100,
+    cancellation: CancellationToken = .never, reltol: Double = 1.490116119384765625e-8,
+    scaledRestart: Bool = false, forwardDifferences: Bool = false,
+    objective: (UnsafeMutableBufferPointer<Double>) -> Double
+  ) -> BFGSResult {
     let n = x0.count
     var buffer = [Double](repeating: 0, count: n)
     var functionCount = 0
@@ -61,8 +62,9 @@ enum BFGS {
     var b = (0..<n).map { x0[$0] / parscale[$0] }
     var fmin = f(b)
     if n == 0 || !fmin.isFinite {
-      return BFGSResult(x: x0, value: fmin, iterations: 0, functionEvaluations: functionCount,
-                        gradientEvaluations: 0, converged: n == 0)
+      return BFGSResult(
+        x: x0, value: fmin, iterations: 0, functionEvaluations: functionCount,
+        gradientEvaluations: 0, converged: n == 0)
     }
     var g = [Double](repeating: 0, count: n)
     gradient(b, value: fmin, into: &g)
@@ -166,16 +168,18 @@ enum BFGS {
       if iterations >= maxIterations { break }
       if gradientCount - lastReset > 2 * n { lastReset = gradientCount }
     }
-    return BFGSResult(x: (0..<n).map { b[$0] * parscale[$0] }, value: fmin, iterations: iterations,
-                      functionEvaluations: functionCount, gradientEvaluations: gradientCount, converged: converged)
+    return BFGSResult(
+      x: (0..<n).map { b[$0] * parscale[$0] }, value: fmin, iterations: iterations,
+      functionEvaluations: functionCount, gradientEvaluations: gradientCount, converged: converged)
   }
 
   /// Numerical Hessian as R's `optimHess`: central differences of central-difference gradients, step 1e-3 in the
   /// scaled coordinates `x / parscale`, symmetrised. Entries are in the original coordinates. `cancellation` is
   /// polled once per row (4n evaluations); when cancelled the rest of the matrix is NaN.
-  static func hessian(at x0: [Double], parscale: [Double], cancellation: CancellationToken = .never,
-                      objective: (UnsafeMutableBufferPointer<Double>) -> Double) -> [[Double]]
-  {
+  static func hessian(
+    at x0: [Double], parscale: [Double], cancellation: CancellationToken = .never,
+    objective: (UnsafeMutableBufferPointer<Double>) -> Double
+  ) -> [[Double]] {
     // R's `optimhess`: row i is the central difference, at x +- e_i, of central-difference gradients. Each
     // off-diagonal pair (i, j) uses the same four points x +- e_i +- e_j for H_ij and H_ji, so each point is
     // evaluated once (2k^2 + 2k evaluations instead of 4k^2), with the same arithmetic as the direct form.

@@ -8,8 +8,10 @@ public enum RollingOrigin {
   /// passes: the first fit had them, and the optimum moves little when one point is added), so each refit takes a
   /// few iterations. Returns the forecasts (with standard errors) aligned with
   /// `series[(n - holdout)...]` and the number of fits. Throws what ``ARIMA/fit(_:order:options:)`` throws.
-  public static func oneStepForecasts(_ series: [Double], holdout: Int, refitEvery: Int, order: ARIMAOrder,
-                                      options: ARIMAOptions, warmStart: Bool = false) throws
+  public static func oneStepForecasts(
+    _ series: [Double], holdout: Int, refitEvery: Int, order: ARIMAOrder,
+    options: ARIMAOptions, warmStart: Bool = false
+  ) throws
     -> (forecast: ARIMAForecast, fits: Int)
   {
     precondition(holdout >= 0 && holdout < series.count && refitEvery >= 1)

@@ -28,16 +28,18 @@ public enum STL {
     func jump(_ w: Int) -> Int { Int((Double(w) / 10).rounded(.up)) }
     var seasonal = [Double](repeating: 0, count: n)
     var trend = [Double](repeating: 0, count: n)
-    run(x, np: period, ns: sWindow, nt: tWindow, nl: lWindow, isdeg: 0, itdeg: 1, ildeg: 1, nsjump: jump(sWindow),
-        ntjump: jump(tWindow), nljump: jump(lWindow), ni: 2, season: &seasonal, trend: &trend)
+    run(
+      x, np: period, ns: sWindow, nt: tWindow, nl: lWindow, isdeg: 0, itdeg: 1, ildeg: 1, nsjump: jump(sWindow),
+      ntjump: jump(tWindow), nljump: jump(lWindow), ni: 2, season: &seasonal, trend: &trend)
     let remainder = (0..<n).map { x[$0] - seasonal[$0] - trend[$0] }
     return Decomposition(seasonal: seasonal, trend: trend, remainder: remainder)
   }
 
   /// `stl` with outer = 0 (no robustness weights).
-  static func run(_ y: [Double], np: Int, ns: Int, nt: Int, nl: Int, isdeg: Int, itdeg: Int, ildeg: Int,
-                  nsjump: Int, ntjump: Int, nljump: Int, ni: Int, season: inout [Double], trend: inout [Double])
-  {
+  static func run(
+    _ y: [Double], np: Int, ns: Int, nt: Int, nl: Int, isdeg: Int, itdeg: Int, ildeg: Int,
+    nsjump: Int, ntjump: Int, nljump: Int, ni: Int, season: inout [Double], trend: inout [Double]
+  ) {
     func odd(_ v: Int) -> Int { v % 2 == 0 ? v + 1 : v }
     let newns = odd(max(3, ns))
     let newnt = odd(max(3, nt))
@@ -54,8 +56,9 @@ public enum STL {
     var w5 = [Double](repeating: 0, count: size)
     for _ in 0..<ni {
       for i in 0..<n { w1[i] = y[i] - trend[i] }
-      seasonalSmooth(w1, n: n, np: newnp, ns: newns, isdeg: isdeg, nsjump: nsjump, rw: rw, season: &w2,
-                     work1: &w3, work2: &w4, work3: &w5, work4: &season)
+      seasonalSmooth(
+        w1, n: n, np: newnp, ns: newns, isdeg: isdeg, nsjump: nsjump, rw: rw, season: &w2,
+        work1: &w3, work2: &w4, work3: &w5, work4: &season)
       lowPass(w2, n: n + 2 * newnp, np: newnp, trend: &w3, work: &w1)
       var ys = [Double](repeating: 0, count: n)
       loess(Array(w3[0..<n]), n: n, len: newnl, ideg: ildeg, njump: nljump, userw: false, rw: rw, ys: &ys, res: &w5)
@@ -69,10 +72,11 @@ public enum STL {
   }
 
   /// `stlss`: smooths each cycle-subseries and extends it one period at each end (`season` gets n + 2 np values).
-  static func seasonalSmooth(_ y: [Double], n: Int, np: Int, ns: Int, isdeg: Int, nsjump: Int, rw: [Double],
-                             season: inout [Double], work1: inout [Double], work2: inout [Double],
-                             work3: inout [Double], work4: inout [Double])
-  {
+  static func seasonalSmooth(
+    _ y: [Double], n: Int, np: Int, ns: Int, isdeg: Int, nsjump: Int, rw: [Double],
+    season: inout [Double], work1: inout [Double], work2: inout [Double],
+    work3: inout [Double], work4: inout [Double]
+  ) {
     for j in 0..<np {
       let k = (n - (j + 1)) / np + 1
       var sub = [Double](repeating: 0, count: k)
@@ -83,14 +87,17 @@ public enum STL {
       loess(sub, n: k, len: ns, ideg: isdeg, njump: nsjump, userw: false, rw: rw, ys: &inner, res: &res)
       for i in 0..<k { smooth[i + 1] = inner[i] }
       let nright = min(ns, k)
-      if let v = estimate(sub, n: k, len: ns, ideg: isdeg, xs: 0, nleft: 1, nright: nright, w: &res, userw: false, rw: rw) {
+      if let v = estimate(
+        sub, n: k, len: ns, ideg: isdeg, xs: 0, nleft: 1, nright: nright, w: &res, userw: false, rw: rw)
+      {
         smooth[0] = v
       } else {
         smooth[0] = smooth[1]
       }
       let nleft = max(1, k - ns + 1)
-      if let v = estimate(sub, n: k, len: ns, ideg: isdeg, xs: Double(k + 1), nleft: nleft, nright: k, w: &res,
-                          userw: false, rw: rw)
+      if let v = estimate(
+        sub, n: k, len: ns, ideg: isdeg, xs: Double(k + 1), nleft: nleft, nright: k, w: &res,
+        userw: false, rw: rw)
       {
         smooth[k + 1] = v
       } else {
@@ -128,9 +135,10 @@ public enum STL {
   }
 
   /// `stless`: loess of degree `ideg` with window `len`, evaluated every `njump` points and interpolated linearly.
-  static func loess(_ y: [Double], n: Int, len: Int, ideg: Int, njump: Int, userw: Bool, rw: [Double],
-                    ys: inout [Double], res: inout [Double])
-  {
+  static func loess(
+    _ y: [Double], n: Int, len: Int, ideg: Int, njump: Int, userw: Bool, rw: [Double],
+    ys: inout [Double], res: inout [Double]
+  ) {
     if n < 2 {
       ys[0] = y[0]
       return
@@ -143,8 +151,10 @@ public enum STL {
       nright = n
       var i = 1
       while i <= n {
-        ys[i - 1] = estimate(y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
-                             userw: userw, rw: rw) ?? y[i - 1]
+        ys[i - 1] =
+          estimate(
+            y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
+            userw: userw, rw: rw) ?? y[i - 1]
         i += newnj
       }
     } else if newnj == 1 {
@@ -156,8 +166,10 @@ public enum STL {
           nleft += 1
           nright += 1
         }
-        ys[i - 1] = estimate(y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
-                             userw: userw, rw: rw) ?? y[i - 1]
+        ys[i - 1] =
+          estimate(
+            y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
+            userw: userw, rw: rw) ?? y[i - 1]
       }
     } else {
       let nsh = (len + 1) / 2
@@ -173,8 +185,10 @@ public enum STL {
           nleft = i - nsh + 1
           nright = len + i - nsh
         }
-        ys[i - 1] = estimate(y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
-                             userw: userw, rw: rw) ?? y[i - 1]
+        ys[i - 1] =
+          estimate(
+            y, n: n, len: len, ideg: ideg, xs: Double(i), nleft: nleft, nright: nright, w: &res,
+            userw: userw, rw: rw) ?? y[i - 1]
         i += newnj
       }
     }
@@ -187,8 +201,10 @@ public enum STL {
       }
       let k = ((n - 1) / newnj) * newnj + 1
       if k != n {
-        ys[n - 1] = estimate(y, n: n, len: len, ideg: ideg, xs: Double(n), nleft: nleft, nright: nright, w: &res,
-                             userw: userw, rw: rw) ?? y[n - 1]
+        ys[n - 1] =
+          estimate(
+            y, n: n, len: len, ideg: ideg, xs: Double(n), nleft: nleft, nright: nright, w: &res,
+            userw: userw, rw: rw) ?? y[n - 1]
         if k != n - 1 {
           let delta = (ys[n - 1] - ys[k - 1]) / Double(n - k)
           for j in (k + 1)..<n { ys[j - 1] = ys[k - 1] + delta * Double(j - k) }
@@ -199,9 +215,10 @@ public enum STL {
 
   /// `stlest`: the local (tricube-weighted, degree 0 or 1) fit at `xs` over points `nleft...nright` (1-based);
   /// nil when every weight is zero.
-  static func estimate(_ y: [Double], n: Int, len: Int, ideg: Int, xs: Double, nleft: Int, nright: Int,
-                       w: inout [Double], userw: Bool, rw: [Double]) -> Double?
-  {
+  static func estimate(
+    _ y: [Double], n: Int, len: Int, ideg: Int, xs: Double, nleft: Int, nright: Int,
+    w: inout [Double], userw: Bool, rw: [Double]
+  ) -> Double? {
     let range = Double(n) - 1
     var h = max(xs - Double(nleft), Double(nright) - xs)
     if len > n { h += Double((len - n) / 2) }

@@ -13,7 +13,9 @@ public enum SeriesTransform: String, Sendable, CaseIterable {
     switch self {
     case .none: return x
     case .log:
-      if let i = x.firstIndex(where: { !($0 > 0) && !$0.isNaN }) { throw ARIMAError.nonPositiveForLog(index: i, value: x[i]) }
+      if let i = x.firstIndex(where: { !($0 > 0) && !$0.isNaN }) {
+        throw ARIMAError.nonPositiveForLog(index: i, value: x[i])
+      }
       return x.map { $0.isNaN ? .nan : Math.log($0) }
     }
   }
@@ -32,12 +34,14 @@ public enum SeriesTransform: String, Sendable, CaseIterable {
   public func backTransform(_ f: ARIMAForecast) -> TransformedForecast {
     let (l80, u80) = f.interval(level: 0.80)
     let (l95, u95) = f.interval(level: 0.95)
-    let adjusted: [Double] = switch self {
-    case .none: f.mean
-    case .log: zip(f.mean, f.standardError).map { Math.exp($0 + $1 * $1 / 2) }
-    }
-    return TransformedForecast(point: f.mean.map(invert), biasAdjusted: adjusted, lower80: l80.map(invert),
-                               upper80: u80.map(invert), lower95: l95.map(invert), upper95: u95.map(invert))
+    let adjusted: [Double] =
+      switch self {
+      case .none: f.mean
+      case .log: zip(f.mean, f.standardError).map { Math.exp($0 + $1 * $1 / 2) }
+      }
+    return TransformedForecast(
+      point: f.mean.map(invert), biasAdjusted: adjusted, lower80: l80.map(invert),
+      upper80: u80.map(invert), lower95: l95.map(invert), upper95: u95.map(invert))
   }
 }
 

@@ -38,9 +38,10 @@ struct StationaryCovariance {
   }
 
   /// The doubling iteration (see the type's comment); false when it does not converge or is not finite.
-  private func doubling(phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>,
-                        out: UnsafeMutablePointer<Double>) -> Bool
-  {
+  private func doubling(
+    phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>,
+    out: UnsafeMutablePointer<Double>
+  ) -> Bool {
     let n = r
     let a = system
     let q = system + n * n
@@ -109,9 +110,10 @@ struct StationaryCovariance {
 
   /// Fills `out` (r x r, column-major, symmetric) with Q0 for AR coefficients `phi[0..<p]` and MA coefficients
   /// `theta[0..<(r-1)]` (zero-padded). No allocation.
-  func compute(phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>,
-               out: UnsafeMutablePointer<Double>) -> Bool
-  {
+  func compute(
+    phi: UnsafePointer<Double>, p: Int, theta: UnsafePointer<Double>,
+    out: UnsafeMutablePointer<Double>
+  ) -> Bool {
     @inline(__always) func loading(_ i: Int) -> Double { i == 0 ? 1 : theta[i - 1] }
     if r == 1 {
       let value = p > 0 ? 1 / (1 - phi[0] * phi[0]) : 1

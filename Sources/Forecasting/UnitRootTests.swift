@@ -51,7 +51,9 @@ public enum UnitRootTests {
   }
 
   /// Critical values of the KPSS level test (urca, Kwiatkowski et al. 1992 table 1) at 10%, 5%, 2.5% and 1%.
-  static let kpssCritical: [(statistic: Double, level: Double)] = [(0.347, 0.10), (0.463, 0.05), (0.574, 0.025), (0.739, 0.01)]
+  static let kpssCritical: [(statistic: Double, level: Double)] = [
+    (0.347, 0.10), (0.463, 0.05), (0.574, 0.025), (0.739, 0.01),
+  ]
 
   /// The p-value `forecast` reads off the table: linear interpolation, clamped to [0.01, 0.1] (R's
   /// `approx(..., rule = 2)`).

@@ -23,9 +23,10 @@ public struct Adam: Sendable {
   public private(set) var firstMoment: [Float]
   public private(set) var secondMoment: [Float]
 
-  public init(parameterCount: Int, learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
-              epsilon: Double = 1e-8, weightDecay: Double = 0)
-  {
+  public init(
+    parameterCount: Int, learningRate: Double = 1e-3, betas: (Double, Double) = (0.9, 0.999),
+    epsilon: Double = 1e-8, weightDecay: Double = 0
+  ) {
     self.learningRate = learningRate
     beta1 = betas.0
     beta2 = betas.1
@@ -37,8 +38,9 @@ public struct Adam: Sendable {
 
   /// One update of `parameters` (in place) from `gradient` (not modified).
   public mutating func step(parameters: inout [Float], gradient: [Float]) {
-    precondition(parameters.count == firstMoment.count && gradient.count == firstMoment.count,
-                 "Adam: parameter count mismatch")
+    precondition(
+      parameters.count == firstMoment.count && gradient.count == firstMoment.count,
+      "Adam: parameter count mismatch")
     parameters.withUnsafeMutableBufferPointer { p in
       gradient.withUnsafeBufferPointer { g in
         guard let pp = p.baseAddress, let gp = g.baseAddress else { return }

@@ -39,8 +39,9 @@ public struct BinMapper: Sendable, Hashable {
   ///   - weights: one non-negative weight per row, or nil.
   public static func fit(columns: [[Double]], weights: [Double]? = nil, maxBins: Int) -> BinMapper {
     precondition((2...255).contains(maxBins), "BinMapper: maxBins must be in 2...255")
-    return BinMapper(maxBins: maxBins,
-                     thresholds: columns.map { thresholds(of: $0, weights: weights, maxBins: maxBins) })
+    return BinMapper(
+      maxBins: maxBins,
+      thresholds: columns.map { thresholds(of: $0, weights: weights, maxBins: maxBins) })
   }
 
   /// The thresholds of one feature (see the type's documentation).
@@ -100,9 +101,10 @@ public struct BinMapper: Sendable, Hashable {
   }
 
   /// scikit-learn's `_weighted_percentile(x, w, p, average=True)` of sorted values with positive weights.
-  private static func weightedPercentile(sorted: [(value: Double, weight: Double)], cdf: [Double],
-                                         percentile: Double) -> Double
-  {
+  private static func weightedPercentile(
+    sorted: [(value: Double, weight: Double)], cdf: [Double],
+    percentile: Double
+  ) -> Double {
     let n = sorted.count
     guard let total = cdf.last else { return .nan }
     var target = percentile / 100 * total

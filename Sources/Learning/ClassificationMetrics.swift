@@ -97,7 +97,9 @@ public struct ClassificationMetrics: Sendable, Hashable {
       rocAUC = roc.area
     }
     let pr = PrecisionRecallCurve(truth: truth, scores: probabilities)
-    if pr.positives == 0 { warnings.append("no positive class found in y_true, recall is set to one for all thresholds") }
+    if pr.positives == 0 {
+      warnings.append("no positive class found in y_true, recall is set to one for all thresholds")
+    }
     averagePrecision = pr.averagePrecision
     logLoss = ClassificationMetrics.logLoss(truth: truth, probabilities: probabilities)
     brier = ClassificationMetrics.brier(truth: truth, probabilities: probabilities)

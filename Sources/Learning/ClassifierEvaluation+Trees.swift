@@ -6,8 +6,10 @@ extension ClassifierEvaluation {
   /// rows. `train_loss` is the mean log loss after each boosting iteration (counted across fits, like epochs);
   /// `val_loss` is each fold's mean BCE (clamped like PyTorch's) over its validation rows. `carry_model` does not
   /// apply to trees and is ignored with a warning.
-  static func runTrees(config: ClassifierConfig, folds: [Fold], trainX: Matrix, trainY: [Float], testX: Matrix,
-                       testY: [Float], generator: inout SplitMix64, isCancelled: () -> Bool) throws
+  static func runTrees(
+    config: ClassifierConfig, folds: [Fold], trainX: Matrix, trainY: [Float], testX: Matrix,
+    testY: [Float], generator: inout SplitMix64, isCancelled: () -> Bool
+  ) throws
     -> ClassifierReport
   {
     try config.trees.validate()
@@ -21,12 +23,14 @@ extension ClassifierEvaluation {
     var validationRowCounts: [Int] = []
 
     func fit(x: Matrix, y: [Float], _ g: inout SplitMix64) throws -> GradientBoostedTrees {
-      let data = Rebalancer.apply(config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
-                                  k: config.smoteK, generator: &g)
+      let data = Rebalancer.apply(
+        config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
+        k: config.smoteK, generator: &g)
       warnings += data.warnings
       trainingRowCounts.append(data.x.rows)
-      let model = try GradientBoostedTrees.fit(x: data.x, y: data.y, sampleWeights: data.weights,
-                                               config: config.trees, generator: &g, isCancelled: isCancelled)
+      let model = try GradientBoostedTrees.fit(
+        x: data.x, y: data.y, sampleWeights: data.weights,
+        config: config.trees, generator: &g, isCancelled: isCancelled)
       trainLoss += model.trainLoss
       return model
     }
@@ -43,9 +47,10 @@ extension ClassifierEvaluation {
       validationRowCounts.append(vx.rows)
     }
     let model = try fit(x: trainX, y: trainY, &generator)
-    return finish(config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
-                  oofProbabilities: oofProbabilities, testProbabilities: model.predictProbability(testX),
-                  testY: testY, trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts,
-                  warnings: warnings)
+    return finish(
+      config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
+      oofProbabilities: oofProbabilities, testProbabilities: model.predictProbability(testX),
+      testY: testY, trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts,
+      warnings: warnings)
   }
 }

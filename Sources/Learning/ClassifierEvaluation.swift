@@ -86,10 +86,11 @@ public enum ClassifierEvaluation {
   /// - Parameters:
   ///   - trainDays: day of each training row (needed by the `timeseries` scheme; may be empty for `kfold`).
   /// - Throws: ``LearningError`` when shapes disagree or there are too few rows (or days) for the folds.
-  public static func run(config: ClassifierConfig, trainX: Matrix, trainY: [Float], trainDays: [Int] = [],
-                         testX: Matrix, testY: [Float], generator: inout SplitMix64,
-                         isCancelled: () -> Bool = { false }) throws -> ClassifierReport
-  {
+  public static func run(
+    config: ClassifierConfig, trainX: Matrix, trainY: [Float], trainDays: [Int] = [],
+    testX: Matrix, testY: [Float], generator: inout SplitMix64,
+    isCancelled: () -> Bool = { false }
+  ) throws -> ClassifierReport {
     guard trainX.rows == trainY.count, testX.rows == testY.count else {
       throw LearningError("training or test features and labels have different row counts")
     }
@@ -109,13 +110,15 @@ public enum ClassifierEvaluation {
       }
       folds = ValidationSplits.timeSeries(days: trainDays, folds: config.folds)
       if folds.isEmpty {
-        throw LearningError("timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
-          + "\(config.folds), \(Set(trainDays).count) days")
+        throw LearningError(
+          "timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
+            + "\(config.folds), \(Set(trainDays).count) days")
       }
     }
     if config.modelType == .gbdt {
-      return try runTrees(config: config, folds: folds, trainX: trainX, trainY: trainY, testX: testX, testY: testY,
-                          generator: &generator, isCancelled: isCancelled)
+      return try runTrees(
+        config: config, folds: folds, trainX: trainX, trainY: trainY, testX: testX, testY: testY,
+        generator: &generator, isCancelled: isCancelled)
     }
     var warnings: [String] = []
     var trainLoss: [Double] = []
@@ -126,22 +129,28 @@ public enum ClassifierEvaluation {
     var validationRowCounts: [Int] = []
 
     func makeNetwork(_ g: inout SplitMix64) -> FeedForwardNetwork {
-      FeedForwardNetwork(inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation,
-                         generator: &g)
+      FeedForwardNetwork(
+        inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation,
+        generator: &g)
     }
     func makeOptimizer(_ n: FeedForwardNetwork) -> Adam {
       let b = config.betas.count == 2 ? (config.betas[0], config.betas[1]) : (0.9, 0.999)
-      return Adam(parameterCount: n.parameters.count, learningRate: config.learningRate, betas: b,
-                  epsilon: config.epsilon, weightDecay: config.weightDecay)
+      return Adam(
+        parameterCount: n.parameters.count, learningRate: config.learningRate, betas: b,
+        epsilon: config.epsilon, weightDecay: config.weightDecay)
     }
-    func fit(_ network: inout FeedForwardNetwork, _ optimizer: inout Adam, trainer: NetworkTrainer, x: Matrix,
-             y: [Float], _ g: inout SplitMix64) {
-      let data = Rebalancer.apply(config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
-                                  k: config.smoteK, generator: &g)
+    func fit(
+      _ network: inout FeedForwardNetwork, _ optimizer: inout Adam, trainer: NetworkTrainer, x: Matrix,
+      y: [Float], _ g: inout SplitMix64
+    ) {
+      let data = Rebalancer.apply(
+        config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
+        k: config.smoteK, generator: &g)
       warnings += data.warnings
       trainingRowCounts.append(data.x.rows)
-      trainLoss += trainer.train(network: &network, optimizer: &optimizer, x: data.x, y: data.y,
-                                 sampleWeights: data.weights, generator: &g, isCancelled: isCancelled)
+      trainLoss += trainer.train(
+        network: &network, optimizer: &optimizer, x: data.x, y: data.y,
+        sampleWeights: data.weights, generator: &g, isCancelled: isCancelled)
     }
 
     var network = makeNetwork(&generator)
@@ -170,16 +179,18 @@ public enum ClassifierEvaluation {
       fit(&network, &optimizer, trainer: trainer, x: trainX, y: trainY, &generator)
     }
     let testP = network.predict(testX)
-    return finish(config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
-                  oofProbabilities: oofProbabilities, testProbabilities: testP.map(Double.init), testY: testY,
-                  trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: warnings)
+    return finish(
+      config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
+      oofProbabilities: oofProbabilities, testProbabilities: testP.map(Double.init), testY: testY,
+      trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: warnings)
   }
 
   /// Threshold, test metrics and curves, shared by every model type.
-  static func finish(config: ClassifierConfig, trainLoss: [Double], validationLoss: [Double], oofTruth: [Float],
-                     oofProbabilities: [Double], testProbabilities testD: [Double], testY: [Float],
-                     trainingRowCounts: [Int], validationRowCounts: [Int], warnings: [String]) -> ClassifierReport
-  {
+  static func finish(
+    config: ClassifierConfig, trainLoss: [Double], validationLoss: [Double], oofTruth: [Float],
+    oofProbabilities: [Double], testProbabilities testD: [Double], testY: [Float],
+    trainingRowCounts: [Int], validationRowCounts: [Int], warnings: [String]
+  ) -> ClassifierReport {
     var warnings = warnings
     let threshold: Double
     switch config.threshold {

@@ -44,7 +44,9 @@ public struct FeedForwardNetwork: Sendable, Hashable {
       let bound = 1 / Double(layerSizes[l]).squareRoot()
       let n = layerSizes[l] * layerSizes[l + 1]
       for k in 0..<n { parameters[weightOffsets[l] + k] = Float(-bound + 2 * bound * generator.nextUnit()) }
-      for k in 0..<layerSizes[l + 1] { parameters[biasOffsets[l] + k] = Float(-bound + 2 * bound * generator.nextUnit()) }
+      for k in 0..<layerSizes[l + 1] {
+        parameters[biasOffsets[l] + k] = Float(-bound + 2 * bound * generator.nextUnit())
+      }
     }
   }
 

@@ -54,11 +54,13 @@ public struct GradientBoostingConfig: Sendable, Hashable {
     try check(maxLeafNodes.map { $0 >= 2 } ?? true, "max_leaf_nodes must be >= 2, got \(maxLeafNodes ?? 0)")
     try check(maxDepth.map { $0 >= 1 } ?? true, "max_depth must be >= 1, got \(maxDepth ?? 0)")
     try check(minSamplesLeaf >= 1, "min_samples_leaf must be >= 1, got \(minSamplesLeaf)")
-    try check(l2Regularization >= 0 && l2Regularization.isFinite,
-              "l2_regularization must be >= 0, got \(l2Regularization)")
+    try check(
+      l2Regularization >= 0 && l2Regularization.isFinite,
+      "l2_regularization must be >= 0, got \(l2Regularization)")
     try check((2...255).contains(maxBins), "max_bins must be in 2...255, got \(maxBins)")
-    try check(validationFraction.map { $0 > 0 && $0 < 1 } ?? true,
-              "validation_fraction must be in (0, 1), got \(validationFraction ?? 0)")
+    try check(
+      validationFraction.map { $0 > 0 && $0 < 1 } ?? true,
+      "validation_fraction must be in (0, 1), got \(validationFraction ?? 0)")
     try check(nIterNoChange >= 1, "n_iter_no_change must be >= 1, got \(nIterNoChange)")
     try check(tol >= 0 && tol.isFinite, "tol must be >= 0, got \(tol)")
   }
@@ -107,8 +109,10 @@ public struct GradientBoostedTrees: Sendable, Hashable {
   /// - Parameter isCancelled: polled before each iteration; a cancelled fit keeps the trees grown so far.
   /// - Throws: ``LearningError`` for bad settings, empty data, labels other than 0/1, infinite features, negative
   ///   or all-zero weights, or too few rows for the validation split.
-  public static func fit(x: Matrix, y: [Float], sampleWeights: [Float]? = nil, config: GradientBoostingConfig,
-                         generator: inout SplitMix64, isCancelled: () -> Bool = { false }) throws
+  public static func fit(
+    x: Matrix, y: [Float], sampleWeights: [Float]? = nil, config: GradientBoostingConfig,
+    generator: inout SplitMix64, isCancelled: () -> Bool = { false }
+  ) throws
     -> GradientBoostedTrees
   {
     try config.validate()
@@ -182,14 +186,16 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     let clipped = min(max(mean, eps), 1 - eps)
     let baseline = Math.log(clipped / (1 - clipped))
 
-    var model = GradientBoostedTrees(config: config, mapper: mapper, baseline: baseline, trees: [], trainScore: [],
-                                     validationScore: [], trainLoss: [])
+    var model = GradientBoostedTrees(
+      config: config, mapper: mapper, baseline: baseline, trees: [], trainScore: [],
+      validationScore: [], trainLoss: [])
     var raw = [Double](repeating: baseline, count: n)
     var rawVal = [Double](repeating: baseline, count: xVal.rows)
     var gradients = [Float](repeating: 0, count: n)
     var hessians = [Float](repeating: 0, count: n)
-    let grower = TreeGrower(binned: binned, rows: n, features: p, mapper: mapper, hasMissing: hasMissing,
-                            config: config)
+    let grower = TreeGrower(
+      binned: binned, rows: n, features: p, mapper: mapper, hasMissing: hasMissing,
+      config: config)
     let useValidation = !validationRows.isEmpty
 
     func shouldStop(_ scores: [Double]) -> Bool {
@@ -281,8 +287,9 @@ public struct GradientBoostedTrees: Sendable, Hashable {
   /// Raw scores (log-odds) of every row of `x` (`x.columns` must equal the training columns). Empty input gives
   /// `[]`; NaN features follow each split's learned direction.
   public func decisionFunction(_ x: Matrix) -> [Double] {
-    precondition(x.columns == mapper.thresholds.count,
-                 "gbdt: \(x.columns) columns, the model was fitted on \(mapper.thresholds.count)")
+    precondition(
+      x.columns == mapper.thresholds.count,
+      "gbdt: \(x.columns) columns, the model was fitted on \(mapper.thresholds.count)")
     var out = [Double](repeating: baseline, count: x.rows)
     x.values.withUnsafeBufferPointer { v in
       guard let base = v.baseAddress else { return }

@@ -21,24 +21,28 @@ let kernelsVectorised = !_isDebugAssertConfiguration()
 /// (`initial == nil` means zero), summed in increasing k. `out` must not overlap the inputs. `vectorised` picks the
 /// SIMD version (see ``kernelsVectorised``).
 @inline(__always)
-func accumulateRows(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
-                    scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
-                    matrix m: UnsafePointer<Float>, rowStride mStride: Int, vectorised: Bool)
-{
+func accumulateRows(
+  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+  matrix m: UnsafePointer<Float>, rowStride mStride: Int, vectorised: Bool
+) {
   if vectorised {
-    accumulateRowsSIMD(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
-                       rowStride: mStride)
+    accumulateRowsSIMD(
+      out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+      rowStride: mStride)
   } else {
-    accumulateRowsScalar(out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
-                         rowStride: mStride)
+    accumulateRowsScalar(
+      out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+      rowStride: mStride)
   }
 }
 
 /// ``accumulateRows`` with plain scalar loops.
-func accumulateRowsScalar(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
-                          scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
-                          matrix m: UnsafePointer<Float>, rowStride mStride: Int)
-{
+func accumulateRowsScalar(
+  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+  matrix m: UnsafePointer<Float>, rowStride mStride: Int
+) {
   if let initial { out.update(from: initial, count: width) } else { out.update(repeating: 0, count: width) }
   var mp = m
   var sp = s
@@ -52,10 +56,11 @@ func accumulateRowsScalar(_ out: UnsafeMutablePointer<Float>, width: Int, initia
 
 /// ``accumulateRows`` with `SIMD8<Float>` register accumulators.
 @inline(__always)
-func accumulateRowsSIMD(_ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
-                    scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
-                    matrix m: UnsafePointer<Float>, rowStride mStride: Int)
-{
+func accumulateRowsSIMD(
+  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
+  matrix m: UnsafePointer<Float>, rowStride mStride: Int
+) {
   var j = 0
   while j &+ 16 <= width {
     var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
@@ -113,23 +118,26 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Fl
 /// Optimised builds work on blocks of four rows, so that each loaded row of `m` serves four outputs (a register-blocked
 /// matrix product); the remaining rows, and unoptimised builds, use ``accumulateRows``.
 @inline(__always)
-func accumulateRowBlocks(_ out: UnsafeMutablePointer<Float>, outStride: Int, rows: Int, width: Int,
-                         initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>, rowStride sRowStride: Int,
-                         stride sStride: Int, count: Int, matrix m: UnsafePointer<Float>, rowStride mStride: Int,
-                         vectorised: Bool)
-{
+func accumulateRowBlocks(
+  _ out: UnsafeMutablePointer<Float>, outStride: Int, rows: Int, width: Int,
+  initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>, rowStride sRowStride: Int,
+  stride sStride: Int, count: Int, matrix m: UnsafePointer<Float>, rowStride mStride: Int,
+  vectorised: Bool
+) {
   var q = 0
   if vectorised {
     while q &+ 4 <= rows {
-      accumulateFourRowsSIMD(out + q &* outStride, outStride: outStride, width: width, initial: initial,
-                             scalars: s + q &* sRowStride, rowStride: sRowStride, stride: sStride, count: count,
-                             matrix: m, rowStride: mStride)
+      accumulateFourRowsSIMD(
+        out + q &* outStride, outStride: outStride, width: width, initial: initial,
+        scalars: s + q &* sRowStride, rowStride: sRowStride, stride: sStride, count: count,
+        matrix: m, rowStride: mStride)
       q &+= 4
     }
   }
   while q < rows {
-    accumulateRows(out + q &* outStride, width: width, initial: initial, scalars: s + q &* sRowStride,
-                   stride: sStride, count: count, matrix: m, rowStride: mStride, vectorised: vectorised)
+    accumulateRows(
+      out + q &* outStride, width: width, initial: initial, scalars: s + q &* sRowStride,
+      stride: sStride, count: count, matrix: m, rowStride: mStride, vectorised: vectorised)
     q &+= 1
   }
 }
@@ -137,11 +145,12 @@ func accumulateRowBlocks(_ out: UnsafeMutablePointer<Float>, outStride: Int, row
 /// Four rows of ``accumulateRowBlocks`` with `SIMD8<Float>` register accumulators: 4 x 16 columns at a time, then
 /// 4 x 8, then scalar columns.
 @inline(__always)
-private func accumulateFourRowsSIMD(_ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
-                                    initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>,
-                                    rowStride sr: Int, stride ss: Int, count: Int, matrix m: UnsafePointer<Float>,
-                                    rowStride ms: Int)
-{
+private func accumulateFourRowsSIMD(
+  _ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
+  initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>,
+  rowStride sr: Int, stride ss: Int, count: Int, matrix m: UnsafePointer<Float>,
+  rowStride ms: Int
+) {
   let s0 = s
   let s1 = s + sr
   let s2 = s + 2 &* sr

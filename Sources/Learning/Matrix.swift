@@ -9,8 +9,9 @@ public struct Matrix: Sendable, Hashable {
 
   /// A matrix over `values` in row-major order. `values.count` must equal `rows * columns`.
   public init(rows: Int, columns: Int, values: [Float]) {
-    precondition(rows >= 0 && columns >= 0 && values.count == rows * columns,
-                 "Matrix: \(values.count) values do not make \(rows) x \(columns)")
+    precondition(
+      rows >= 0 && columns >= 0 && values.count == rows * columns,
+      "Matrix: \(values.count) values do not make \(rows) x \(columns)")
     self.rows = rows
     self.columns = columns
     self.values = values

@@ -122,8 +122,9 @@ final class NetworkWorkspace {
         let w = p + weightOffsets[l]
         for b in 0..<n { z[b] = dot(a + b &* nIn, w, count: nIn) + bias[0] }
       } else {
-        accumulateRowBlocks(z, outStride: nOut, rows: n, width: nOut, initial: bias, scalars: a, rowStride: nIn,
-                            stride: 1, count: nIn, matrix: t, rowStride: nOut, vectorised: vectorised)
+        accumulateRowBlocks(
+          z, outStride: nOut, rows: n, width: nOut, initial: bias, scalars: a, rowStride: nIn,
+          stride: 1, count: nIn, matrix: t, rowStride: nOut, vectorised: vectorised)
       }
       let count = n &* nOut
       if l == last {
@@ -145,8 +146,10 @@ final class NetworkWorkspace {
   /// One optimisation step on the rows `indices` of (`x`, `y`): forward, PyTorch `BCELoss` (mean over the batch of
   /// `-w_i [y_i max(log p_i, -100) + (1 - y_i) max(log(1 - p_i), -100)]`), backward, then `optimizer.step`.
   /// Returns the batch loss (as PyTorch's `loss.item()` would, but accumulated in Double).
-  func trainStep(network: inout FeedForwardNetwork, optimizer: inout Adam, x: UnsafePointer<Float>,
-                 y: UnsafePointer<Float>, sampleWeights: UnsafePointer<Float>?, indices: UnsafeBufferPointer<Int>)
+  func trainStep(
+    network: inout FeedForwardNetwork, optimizer: inout Adam, x: UnsafePointer<Float>,
+    y: UnsafePointer<Float>, sampleWeights: UnsafePointer<Float>?, indices: UnsafeBufferPointer<Int>
+  )
     -> Double
   {
     let n = indices.count
@@ -197,8 +200,9 @@ final class NetworkWorkspace {
       let gw = gradient + weightOffsets[l]
       let gb = gradient + biasOffsets[l]
       // dW[o, :] = sum_b dz[b, o] a[b, :];  db[o] = sum_b dz[b, o]
-      accumulateRowBlocks(gw, outStride: nIn, rows: nOut, width: nIn, initial: nil, scalars: dz, rowStride: 1,
-                          stride: nOut, count: n, matrix: a, rowStride: nIn, vectorised: vectorised)
+      accumulateRowBlocks(
+        gw, outStride: nIn, rows: nOut, width: nIn, initial: nil, scalars: dz, rowStride: 1,
+        stride: nOut, count: n, matrix: a, rowStride: nIn, vectorised: vectorised)
       for o in 0..<nOut {
         var s: Float = 0
         for b in 0..<n { s += dz[b &* nOut &+ o] }
@@ -208,8 +212,9 @@ final class NetworkWorkspace {
       // dA[b, :] = sum_o dz[b, o] W[o, :], then through the activation into dz of layer l.
       let w = p + weightOffsets[l]
       let da = arena + deltaOffsets[l]
-      accumulateRowBlocks(da, outStride: nIn, rows: n, width: nIn, initial: nil, scalars: dz, rowStride: nOut,
-                          stride: 1, count: nOut, matrix: w, rowStride: nIn, vectorised: vectorised)
+      accumulateRowBlocks(
+        da, outStride: nIn, rows: n, width: nIn, initial: nil, scalars: dz, rowStride: nOut,
+        stride: 1, count: nOut, matrix: w, rowStride: nIn, vectorised: vectorised)
       let count = n &* nIn
       switch activation {
       case .relu: for k in 0..<count where !(a[k] > 0) { da[k] = 0 }

@@ -38,17 +38,19 @@ public enum Rebalancer {
   ///   - ratio: minority/majority after resampling (> 0, default 1).
   ///   - k: SMOTE neighbours (default 5); reduced to `n_minority - 1` with a warning when the minority is smaller,
   ///     and random oversampling is used when the minority has a single row.
-  public static func apply(_ method: Oversampling, x: Matrix, y: [Float], ratio: Double = 1, k: Int = 5,
-                           generator: inout SplitMix64) -> RebalancedData
-  {
+  public static func apply(
+    _ method: Oversampling, x: Matrix, y: [Float], ratio: Double = 1, k: Int = 5,
+    generator: inout SplitMix64
+  ) -> RebalancedData {
     precondition(x.rows == y.count, "Rebalancer: x and y lengths differ")
     var warnings: [String] = []
     if method == .none || x.rows == 0 { return RebalancedData(x: x, y: y, weights: nil, warnings: []) }
     let positives = y.indices.filter { y[$0] >= 0.5 }
     let negatives = y.indices.filter { y[$0] < 0.5 }
     if positives.isEmpty || negatives.isEmpty {
-      return RebalancedData(x: x, y: y, weights: nil,
-                            warnings: ["\(method.rawValue): training rows hold one class only; nothing to rebalance"])
+      return RebalancedData(
+        x: x, y: y, weights: nil,
+        warnings: ["\(method.rawValue): training rows hold one class only; nothing to rebalance"])
     }
     let minorityIsPositive = positives.count <= negatives.count
     let minority = minorityIsPositive ? positives : negatives
@@ -80,8 +82,9 @@ public enum Rebalancer {
       }
       newX = smote(x.rows(minority), count: add, k: kk, generator: &generator)
     }
-    return RebalancedData(x: x.appending(newX), y: y + [Float](repeating: minorityLabel, count: add), weights: nil,
-                          warnings: warnings)
+    return RebalancedData(
+      x: x.appending(newX), y: y + [Float](repeating: minorityLabel, count: add), weights: nil,
+      warnings: warnings)
   }
 
   /// sklearn `compute_class_weight('balanced')` scaled to a target ratio: the majority class gets

@@ -37,10 +37,11 @@ public final class NetworkTrainer {
   /// - Parameter cancellation: polled before every mini-batch; when cancelled, training stops within one batch and
   ///   returns the losses of the finished epochs (the caller then throws ``Cancelled``, `try cancellation.check()`).
   @discardableResult
-  public func train(network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
-                    sampleWeights: [Float]? = nil, generator: inout SplitMix64,
-                    isCancelled: () -> Bool = { false }, cancellation: CancellationToken = .never) -> [Double]
-  {
+  public func train(
+    network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
+    sampleWeights: [Float]? = nil, generator: inout SplitMix64,
+    isCancelled: () -> Bool = { false }, cancellation: CancellationToken = .never
+  ) -> [Double] {
     precondition(x.columns == network.inputSize && y.count == x.rows, "train: shapes of x and y disagree")
     precondition(sampleWeights.map { $0.count == x.rows } ?? true, "train: one weight per row")
     let n = x.rows
@@ -68,8 +69,9 @@ public final class NetworkTrainer {
                 if cancellation.isCancelled { return }
                 let end = min(n, start + batch)
                 let slice = UnsafeBufferPointer(rebasing: ob[start..<end])
-                running += workspace.trainStep(network: &network, optimizer: &optimizer, x: xp, y: yp,
-                                               sampleWeights: wp, indices: slice)
+                running += workspace.trainStep(
+                  network: &network, optimizer: &optimizer, x: xp, y: yp,
+                  sampleWeights: wp, indices: slice)
                 batches += 1
                 start = end
               }
@@ -85,9 +87,10 @@ public final class NetworkTrainer {
   /// One Adam step on all rows of `x` as a single batch (at most `batchSize` rows, in order, no shuffling).
   /// Returns the batch loss. Used by tests that compare against reference optimiser trajectories.
   @discardableResult
-  public func step(network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
-                   sampleWeights: [Float]? = nil) -> Double
-  {
+  public func step(
+    network: inout FeedForwardNetwork, optimizer: inout Adam, x: Matrix, y: [Float],
+    sampleWeights: [Float]? = nil
+  ) -> Double {
     precondition(x.rows > 0 && x.rows <= options.batchSize && y.count == x.rows && x.columns == network.inputSize)
     let indices = Array(0..<x.rows)
     return x.values.withUnsafeBufferPointer { xb in
@@ -95,8 +98,9 @@ public final class NetworkTrainer {
         indices.withUnsafeBufferPointer { ib in
           withWeights(sampleWeights) { wp in
             guard let xp = xb.baseAddress, let yp = yb.baseAddress else { return Double.nan }
-            return workspace.trainStep(network: &network, optimizer: &optimizer, x: xp, y: yp, sampleWeights: wp,
-                                       indices: ib)
+            return workspace.trainStep(
+              network: &network, optimizer: &optimizer, x: xp, y: yp, sampleWeights: wp,
+              indices: ib)
           }
         }
       }

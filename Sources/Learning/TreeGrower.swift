@@ -82,9 +82,10 @@ final class TreeGrower {
   private(set) var leaves: [Int] = []
 
   /// - Parameter binned: feature-major binned rows (`features * rows` bytes), copied.
-  init(binned: [UInt8], rows: Int, features: Int, mapper: BinMapper, hasMissing: [Bool],
-       config: GradientBoostingConfig)
-  {
+  init(
+    binned: [UInt8], rows: Int, features: Int, mapper: BinMapper, hasMissing: [Bool],
+    config: GradientBoostingConfig
+  ) {
     self.rows = rows
     self.features = features
     binCount = mapper.maxBins + 1
@@ -139,9 +140,10 @@ final class TreeGrower {
   }
 
   /// Histogram of the rows `partition[start..<stop]`, added in partition order.
-  private func buildHistogram(start: Int, stop: Int, gradients: UnsafePointer<Float>,
-                              hessians: UnsafePointer<Float>) -> Int
-  {
+  private func buildHistogram(
+    start: Int, stop: Int, gradients: UnsafePointer<Float>,
+    hessians: UnsafePointer<Float>
+  ) -> Int {
     let index = takeHistogram()
     let hist = histograms[index]
     hist.update(repeating: HistogramBin(g: 0, h: 0, count: 0), count: features * binCount)
@@ -253,8 +255,9 @@ final class TreeGrower {
         }
       }
       if found {
-        info = makeSplit(f, gain: bestGain, bin: bestBin, missingLeft: false, gl: bestGL, hl: bestHL, nl: bestNL,
-                         sumG: sumG, sumH: sumH, n: n)
+        info = makeSplit(
+          f, gain: bestGain, bin: bestBin, missingLeft: false, gl: bestGL, hl: bestHL, nl: bestNL,
+          sumG: sumG, sumH: sumH, n: n)
       }
       if hasMissing[f] {
         // Right to left: missing values go left.
@@ -292,8 +295,9 @@ final class TreeGrower {
           }
         }
         if found {
-          info = makeSplit(f, gain: bestGain, bin: bestBin, missingLeft: true, gl: bestGL, hl: bestHL, nl: bestNL,
-                           sumG: sumG, sumH: sumH, n: n)
+          info = makeSplit(
+            f, gain: bestGain, bin: bestBin, missingLeft: true, gl: bestGL, hl: bestHL, nl: bestNL,
+            sumG: sumG, sumH: sumH, n: n)
         }
       }
       if f == 0 || info.gain > best.gain { best = info }
@@ -301,9 +305,10 @@ final class TreeGrower {
     return best
   }
 
-  private func makeSplit(_ f: Int, gain: Double, bin: Int, missingLeft: Bool, gl: Double, hl: Double, nl: Int,
-                         sumG: Double, sumH: Double, n: Int) -> SplitInfo
-  {
+  private func makeSplit(
+    _ f: Int, gain: Double, bin: Int, missingLeft: Bool, gl: Double, hl: Double, nl: Int,
+    sumG: Double, sumH: Double, n: Int
+  ) -> SplitInfo {
     var s = SplitInfo(gain: gain, feature: f, bin: bin, missingGoesLeft: missingLeft)
     s.gradientLeft = gl
     s.gradientRight = sumG - gl
@@ -394,8 +399,10 @@ final class TreeGrower {
     let h0 = histograms[rootHist]
     let sumG = pairwiseSum(count: binCount) { h0[$0].g }
     let sumH = pairwiseSum(count: binCount) { h0[$0].h }
-    nodes.append(GrowingNode(depth: 0, start: 0, stop: rows, sumGradients: sumG, sumHessians: sumH, value: 0,
-                             histogram: rootHist))
+    nodes.append(
+      GrowingNode(
+        depth: 0, start: 0, stop: rows, sumGradients: sumG, sumHessians: sumH, value: 0,
+        histogram: rootHist))
     if rows < 2 * minSamplesLeaf || sumH < minHessianToSplit {
       finalizeLeaf(0)
     } else {
@@ -434,10 +441,14 @@ final class TreeGrower {
     let leafCount = leaves.count + heap.count + 2
     let left = nodes.count
     let right = left + 1
-    nodes.append(GrowingNode(depth: depth, start: start, stop: start + nl, sumGradients: split.gradientLeft,
-                             sumHessians: split.hessianLeft, value: split.valueLeft))
-    nodes.append(GrowingNode(depth: depth, start: start + nl, stop: stop, sumGradients: split.gradientRight,
-                             sumHessians: split.hessianRight, value: split.valueRight))
+    nodes.append(
+      GrowingNode(
+        depth: depth, start: start, stop: start + nl, sumGradients: split.gradientLeft,
+        sumHessians: split.hessianLeft, value: split.valueLeft))
+    nodes.append(
+      GrowingNode(
+        depth: depth, start: start + nl, stop: stop, sumGradients: split.gradientRight,
+        sumHessians: split.hessianRight, value: split.valueRight))
     nodes[node].left = left
     nodes[node].right = right
     if !hasMissing[split.feature] {
@@ -463,8 +474,9 @@ final class TreeGrower {
     let splitRight = !nodes[right].isLeaf
     if splitLeft || splitRight {
       let (smallest, largest) = nl < nr ? (left, right) : (right, left)
-      nodes[smallest].histogram = buildHistogram(start: nodes[smallest].start, stop: nodes[smallest].stop,
-                                                 gradients: gradients, hessians: hessians)
+      nodes[smallest].histogram = buildHistogram(
+        start: nodes[smallest].start, stop: nodes[smallest].stop,
+        gradients: gradients, hessians: hessians)
       subtract(nodes[node].histogram, nodes[smallest].histogram)
       nodes[largest].histogram = nodes[node].histogram
       nodes[node].histogram = -1
@@ -490,9 +502,11 @@ final class TreeGrower {
     func visit(_ i: Int) {
       let g = nodes[i]
       let index = out.count
-      out.append(TreeNode(value: g.value, count: g.count, feature: 0, threshold: 0, binThreshold: 0,
-                          missingGoesLeft: false, left: 0, right: 0, isLeaf: g.isLeaf, gain: g.split?.gain ?? -1,
-                          depth: g.depth))
+      out.append(
+        TreeNode(
+          value: g.value, count: g.count, feature: 0, threshold: 0, binThreshold: 0,
+          missingGoesLeft: false, left: 0, right: 0, isLeaf: g.isLeaf, gain: g.split?.gain ?? -1,
+          depth: g.depth))
       guard !g.isLeaf, let s = g.split else { return }
       out[index].feature = s.feature
       out[index].binThreshold = s.bin

@@ -37,7 +37,8 @@ struct Chart: Sendable {
       "set datafile missing 'NaN'",
     ]
     if !source.isEmpty {
-      lines.append("set label 99 \(GnuplotText.literal(source)) at screen 0.995, 0.012 right font ',9' tc rgb '#888888'")
+      lines.append(
+        "set label 99 \(GnuplotText.literal(source)) at screen 0.995, 0.012 right font ',9' tc rgb '#888888'")
     }
     lines += body
     lines.append("unset output")
@@ -62,8 +63,10 @@ struct Chart: Sendable {
 /// Shared chart styling.
 enum ChartStyle {
   /// Tableau 10: distinguishable, colour-blind-friendlier than gnuplot's defaults.
-  static let colors = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
-                       "#9c755f", "#bab0ac"]
+  static let colors = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7",
+    "#9c755f", "#bab0ac",
+  ]
   static func color(_ i: Int) -> String { colors[i % colors.count] }
 
   static let common = [

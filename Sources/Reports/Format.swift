@@ -53,8 +53,9 @@ enum Format {
     var calendar = Calendar(identifier: .gregorian)
     calendar.timeZone = TimeZone(identifier: "UTC") ?? calendar.timeZone
     let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: d)
-    return String(format: "%04d-%02d-%02d %02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
-                  c.minute ?? 0)
+    return String(
+      format: "%04d-%02d-%02d %02d:%02d UTC", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0,
+      c.minute ?? 0)
   }
 
   /// Collapses control characters and newlines to single spaces and trims.
@@ -62,7 +63,8 @@ enum Format {
     var out = ""
     var lastWasSpace = false
     for scalar in s.unicodeScalars {
-      let isControl = scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)
+      let isControl =
+        scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)
         || scalar == "\u{2028}" || scalar == "\u{2029}"
       if isControl || scalar == " " {
         if !lastWasSpace { out += " " }

@@ -4,9 +4,10 @@ import Foundation
 public enum Gnuplot {
   /// The gnuplot executable to use: `explicitPath` when given (a path containing `/` must be an executable file; a
   /// bare name is looked up on `PATH`), else the first `gnuplot` on `PATH`; nil when there is none.
-  public static func locate(explicitPath: String? = nil,
-                            environment: [String: String] = ProcessInfo.processInfo.environment) -> String?
-  {
+  public static func locate(
+    explicitPath: String? = nil,
+    environment: [String: String] = ProcessInfo.processInfo.environment
+  ) -> String? {
     let fm = FileManager.default
     if let path = explicitPath, path.contains("/") {
       return fm.isExecutableFile(atPath: path) ? path : nil
@@ -60,7 +61,8 @@ public enum Gnuplot {
       done.wait()
     }
     let text = (try? String(contentsOf: logURL, encoding: .utf8)) ?? ""
-    return Run(status: process.terminationStatus, stderr: text.trimmingCharacters(in: .whitespacesAndNewlines),
-               timedOut: timedOut)
+    return Run(
+      status: process.terminationStatus, stderr: text.trimmingCharacters(in: .whitespacesAndNewlines),
+      timedOut: timedOut)
   }
 }

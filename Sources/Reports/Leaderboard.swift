@@ -65,11 +65,14 @@ struct Leaderboard: Sendable {
     // Keys whose value differs between trials (a key missing in some trials also varies).
     var valuesByKey: [String: Set<String>] = [:]
     for t in trials {
-      for (k, v) in t.params where !TrialRecord.replicateParameterNames.contains(k) { valuesByKey[k, default: []].insert(v) }
+      for (k, v) in t.params where !TrialRecord.replicateParameterNames.contains(k) {
+        valuesByKey[k, default: []].insert(v)
+      }
     }
-    let varying = Set(valuesByKey.compactMap { k, vs -> String? in
-      vs.count > 1 || trials.contains { $0.params[k] == nil } ? k : nil
-    })
+    let varying = Set(
+      valuesByKey.compactMap { k, vs -> String? in
+        vs.count > 1 || trials.contains { $0.params[k] == nil } ? k : nil
+      })
     var keys = sweepAxes.filter { varying.contains($0) }
     var seen = Set(keys)
     for k in varying.sorted() where !seen.contains(k) {

@@ -80,9 +80,10 @@ struct PairedEffect: Sendable {
       let lo = ClassifyOutputs.lower95(metric)
       let hi = ClassifyOutputs.upper95(metric)
       if let p = pairs.first, let a = p.reference.metrics[lo], let b = p.reference.metrics[hi],
-         let c = p.value.metrics[lo], let d = p.value.metrics[hi], a.isFinite, b.isFinite, c.isFinite, d.isFinite
+        let c = p.value.metrics[lo], let d = p.value.metrics[hi], a.isFinite, b.isFinite, c.isFinite, d.isFinite
       {
-        s += "; per-trial 95% intervals \(Format.metric(a, like: b))–\(Format.metric(b)) (reference) and "
+        s +=
+          "; per-trial 95% intervals \(Format.metric(a, like: b))–\(Format.metric(b)) (reference) and "
           + "\(Format.metric(c, like: d))–\(Format.metric(d)) (\(Markdown.cell(value)))"
           + (max(a, c) <= min(b, d) ? ", which overlap" : ", which do not overlap")
       }
@@ -91,7 +92,9 @@ struct PairedEffect: Sendable {
       let better = goal == .maximize ? mean > 0 : mean < 0
       let direction = mean == 0 ? "equal to" : (better ? "better than" : "worse than")
       if holm < 0.05 { return "**\(direction) the reference** (Holm-adjusted p < 0.05)" }
-      if let p = t?.pValue, p < 0.05 { return "nominally \(direction) the reference (p < 0.05), not after Holm's adjustment" }
+      if let p = t?.pValue, p < 0.05 {
+        return "nominally \(direction) the reference (p < 0.05), not after Holm's adjustment"
+      }
       if let w = wilcoxon?.pValue, w < 0.05 {
         return "no detectable difference by the t-test; Wilcoxon (p < 0.05, unadjusted) disagrees: more pairs needed"
       }
@@ -110,8 +113,10 @@ enum PairedEffects {
       for t in trials { if let v = t.params[axis], !order.contains(v) { order.append(v) } }
       guard let reference = order.first, order.count > 1 else { continue }
       for value in order.dropFirst() {
-        effects.append(PairedEffect(axis: axis, reference: reference, value: value, metric: metric, goal: goal,
-                                    trials: trials))
+        effects.append(
+          PairedEffect(
+            axis: axis, reference: reference, value: value, metric: metric, goal: goal,
+            trials: trials))
       }
     }
     let p = effects.map { $0.t?.pValue ?? .nan }

@@ -47,10 +47,12 @@ extension ReportDocument {
   /// sentence; nil when that trial has none.
   func intervalNote() -> String? {
     guard let best = leaderboard.best,
-          let trial = best.bestTrial(leaderboard.rankingMetric, goal: leaderboard.goal) else { return nil }
+      let trial = best.bestTrial(leaderboard.rankingMetric, goal: leaderboard.goal)
+    else { return nil }
     let parts = ClassifyOutputs.intervalMetrics.compactMap { m -> String? in
       guard let v = trial.metrics[m], let lo = trial.metrics[ClassifyOutputs.lower95(m)],
-            let hi = trial.metrics[ClassifyOutputs.upper95(m)], lo.isFinite, hi.isFinite else { return nil }
+        let hi = trial.metrics[ClassifyOutputs.upper95(m)], lo.isFinite, hi.isFinite
+      else { return nil }
       return "\(Markdown.cell(m)) \(Format.metric(v)) [\(Format.metric(lo, like: v)), \(Format.metric(hi, like: v))]"
     }
     guard !parts.isEmpty else { return nil }
@@ -64,15 +66,19 @@ extension ReportDocument {
     guard let first = rows.first else { return [] }
     let metric = first.metric
     var out = ["Paired differences in **\(Markdown.cell(metric))** (value − \(Markdown.cell(first.reference))):", ""]
-    let header = [Markdown.cell(axis), "pairs", "mean Δ", "t 95% CI", "bootstrap 95% CI", "t p", "Wilcoxon p",
-                  "Holm p", "verdict"]
+    let header = [
+      Markdown.cell(axis), "pairs", "mean Δ", "t 95% CI", "bootstrap 95% CI", "t p", "Wilcoxon p",
+      "Holm p", "verdict",
+    ]
     let body = rows.map { e -> [String] in
       let like = e.deltas.map(abs).max() ?? e.mean
-      return [Markdown.cell(e.value), "\(e.n)", Format.signed(e.mean, like: like),
-              Format.interval(e.t?.confidenceInterval, like: like),
-              e.n >= PairedEffect.bootstrapMinimum ? Format.interval(e.bootstrap, like: like) : "n < 10",
-              Format.pValue(e.t?.pValue ?? .nan), Format.pValue(e.wilcoxon?.pValue ?? .nan), Format.pValue(e.holm),
-              e.verdict]
+      return [
+        Markdown.cell(e.value), "\(e.n)", Format.signed(e.mean, like: like),
+        Format.interval(e.t?.confidenceInterval, like: like),
+        e.n >= PairedEffect.bootstrapMinimum ? Format.interval(e.bootstrap, like: like) : "n < 10",
+        Format.pValue(e.t?.pValue ?? .nan), Format.pValue(e.wilcoxon?.pValue ?? .nan), Format.pValue(e.holm),
+        e.verdict,
+      ]
     }
     out.append(Markdown.table(header, body, align: ["l", "r", "r", "r", "r", "r", "r", "r", "l"]))
     out.append("")
@@ -86,8 +92,10 @@ extension ReportDocument {
       + "are equal. Mean Δ is over the pairs, with the Student t interval and, from 10 pairs, the BCa bootstrap "
       + "interval of the mean; t and Wilcoxon are the paired t-test and the signed-rank test; Holm p adjusts the t "
       + "p-values across every paired table of this report. "
-      + (replicated ? "" : "There are no replicates (one trial per cell), so the pairs run over the values of the "
-        + "other axes: the test asks whether the difference is consistent across those settings. ")
+      + (replicated
+        ? ""
+        : "There are no replicates (one trial per cell), so the pairs run over the values of the "
+          + "other axes: the test asks whether the difference is consistent across those settings. ")
       + "See docs/reports.md, \"How to read the comparisons\"."
   }
 
@@ -95,7 +103,9 @@ extension ReportDocument {
   func randomWalkSection() -> [String] {
     guard input.experiment.task == .forecast else { return [] }
     let rows: [(ConfigurationGroup, TrialRecord)] = leaderboard.groups.compactMap { g in
-      guard let t = g.finished.first(where: { ($0.metrics[ForecastOutputs.skillRW] ?? .nan).isFinite }) else { return nil }
+      guard let t = g.finished.first(where: { ($0.metrics[ForecastOutputs.skillRW] ?? .nan).isFinite }) else {
+        return nil
+      }
       return (g, t)
     }
     guard !rows.isEmpty else { return [] }
@@ -104,28 +114,36 @@ extension ReportDocument {
     var out = ["## Against the random walk", ""]
     let winners = rows.indices.filter { holm[$0] < 0.05 }
     let labels = winners.map { Markdown.cell(rows[$0].0.longLabel) }
-    out.append(winners.isEmpty
-      ? "**No configuration beats the random walk significantly** (one-sided Diebold–Mariano, squared loss, "
-        + "Holm-adjusted p < 0.05 over the \(rows.count) configurations)."
-      : "**\(winners.count) of \(rows.count) configurations beat the random walk significantly** (one-sided "
-        + "Diebold–Mariano, squared loss, Holm-adjusted p < 0.05): " + labels.joined(separator: "; ") + ".")
+    out.append(
+      winners.isEmpty
+        ? "**No configuration beats the random walk significantly** (one-sided Diebold–Mariano, squared loss, "
+          + "Holm-adjusted p < 0.05 over the \(rows.count) configurations)."
+        : "**\(winners.count) of \(rows.count) configurations beat the random walk significantly** (one-sided "
+          + "Diebold–Mariano, squared loss, Holm-adjusted p < 0.05): " + labels.joined(separator: "; ") + ".")
     out.append("")
-    out.append("Skill = RMSE / RMSE of the random walk on the same holdout (< 1 beats it); MASE scales the MAE by the "
-      + "in-sample one-step naive MAE. DM < 0 favours the model; p is one-sided (the model is more accurate).")
+    out.append(
+      "Skill = RMSE / RMSE of the random walk on the same holdout (< 1 beats it); MASE scales the MAE by the "
+        + "in-sample one-step naive MAE. DM < 0 favours the model; p is one-sided (the model is more accurate).")
     if rows.contains(where: { ($0.1.params["evaluation"] ?? "holdout") == "holdout" }) {
       out.append("")
-      out.append("> These forecasts come from one origin (`evaluation: holdout`, one multi-step forecast): their errors "
-        + "are autocorrelated, which the h = 1 test ignores, so read these p-values as indicative; "
-        + "`evaluation: rolling` (one-step forecasts) gives a test whose assumptions hold.")
+      out.append(
+        "> These forecasts come from one origin (`evaluation: holdout`, one multi-step forecast): their errors "
+          + "are autocorrelated, which the h = 1 test ignores, so read these p-values as indicative; "
+          + "`evaluation: rolling` (one-step forecasts) gives a test whose assumptions hold.")
     }
     out.append("")
     let keys = leaderboard.varyingKeys
-    let header = keys.map { Markdown.cell($0) } + ["rmse", "random walk rmse", "skill", "MASE", "DM", "DM p", "Holm p",
-                                                    "verdict"]
+    let header =
+      keys.map { Markdown.cell($0) } + [
+        "rmse", "random walk rmse", "skill", "MASE", "DM", "DM p", "Holm p",
+        "verdict",
+      ]
     let body = rows.enumerated().map { i, row -> [String] in
       let (g, t) = row
       let skill = t.metrics[ForecastOutputs.skillRW] ?? .nan
-      let verdict = holm[i] < 0.05 ? "**beats the random walk**"
+      let verdict =
+        holm[i] < 0.05
+        ? "**beats the random walk**"
         : (skill < 1 ? "lower RMSE, not significant" : "no better than the random walk")
       return g.params.map { Markdown.cell($0.value) } + [
         Format.metric(t.metrics[ForecastOutputs.rmse] ?? .nan),

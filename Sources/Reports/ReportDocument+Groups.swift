@@ -51,8 +51,9 @@ extension ReportDocument {
     return order.enumerated().map { i, values in
       var experiment = input.experiment
       experiment.sweepAxes = experiment.sweepAxes.filter { !keys.contains($0) }
-      var document = ReportDocument(ReportInput(experiment: experiment, trials: trialsByValues[values] ?? []),
-                                    options: options, grouped: false)
+      var document = ReportDocument(
+        ReportInput(experiment: experiment, trials: trialsByValues[values] ?? []),
+        options: options, grouped: false)
       let prefix = "g\(i + 1)_"
       document.charts = document.charts.map { $0.prefixed(prefix) }
       let label = zip(keys, values).map { "\($0)=\($1)" }.joined(separator: ", ")
@@ -64,11 +65,13 @@ extension ReportDocument {
   func groupSections(state: (Chart) -> ChartState) -> [String] {
     guard !groups.isEmpty else { return [] }
     let metric = input.experiment.rankingMetric
-    var out = ["## Groups", "",
-               "The trials are grouped by " + input.groupKeys.map { Markdown.code($0) }.joined(separator: ", ")
-                 + " (the sweep changes the data, or `report.group_by` says so), so each group is ranked on its own: "
-                 + "\(Markdown.cell(metric)) is not comparable across series. Set `report.group_by` to choose the "
-                 + "grouping settings, or `none` for one leaderboard.", ""]
+    var out = [
+      "## Groups", "",
+      "The trials are grouped by " + input.groupKeys.map { Markdown.code($0) }.joined(separator: ", ")
+        + " (the sweep changes the data, or `report.group_by` says so), so each group is ranked on its own: "
+        + "\(Markdown.cell(metric)) is not comparable across series. Set `report.group_by` to choose the "
+        + "grouping settings, or `none` for one leaderboard.", "",
+    ]
     let metrics = tableMetrics
     var rows: [[String]] = []
     for g in groups {
@@ -78,14 +81,20 @@ extension ReportDocument {
         continue
       }
       let config = best.params.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
-      rows.append([Markdown.cell(g.label), Markdown.cell(config.isEmpty ? "(single configuration)" : config),
-                   "\(board.ranked.count)"] + metrics.map { m in
-                     let stat = best.stat(m)
-                     return stat.n > 1 ? stat.display : Format.metric(stat.mean)
-                   })
+      rows.append(
+        [
+          Markdown.cell(g.label), Markdown.cell(config.isEmpty ? "(single configuration)" : config),
+          "\(board.ranked.count)",
+        ]
+          + metrics.map { m in
+            let stat = best.stat(m)
+            return stat.n > 1 ? stat.display : Format.metric(stat.mean)
+          })
     }
-    out.append(Markdown.table(["group", "best configuration", "ranked"] + metrics.map { Markdown.cell($0) }, rows,
-                              align: ["l", "l", "r"] + metrics.map { _ in "r" }))
+    out.append(
+      Markdown.table(
+        ["group", "best configuration", "ranked"] + metrics.map { Markdown.cell($0) }, rows,
+        align: ["l", "l", "r"] + metrics.map { _ in "r" }))
     out.append("")
     for g in groups {
       out.append("## Group " + Markdown.cell(g.label))

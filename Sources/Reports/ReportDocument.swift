@@ -32,22 +32,25 @@ struct ReportDocument: Sendable {
     self.options = options
     let e = input.experiment
     let finished = input.trials.filter { $0.status == .finished }
-    let known = e.tableMetrics.isEmpty
+    let known =
+      e.tableMetrics.isEmpty
       ? Array(Set(finished.flatMap(\.metrics.keys))).sorted().prefix(8).map { $0 } : e.tableMetrics
     var metrics = [e.rankingMetric]
     for m in known where m != e.rankingMetric && finished.contains(where: { $0.metrics[m] != nil }) {
       metrics.append(m)
     }
     tableMetrics = metrics
-    let board = Leaderboard(trials: input.trials, sweepAxes: e.sweepAxes, rankingMetric: e.rankingMetric,
-                            goal: e.goal, metrics: metrics)
+    let board = Leaderboard(
+      trials: input.trials, sweepAxes: e.sweepAxes, rankingMetric: e.rankingMetric,
+      goal: e.goal, metrics: metrics)
     leaderboard = board
     effects = e.sweepAxes.filter { !TrialRecord.replicateParameterNames.contains($0) }.compactMap { axis in
       let table = EffectTable(axis: axis, trials: input.trials, metrics: metrics)
       return table.rows.count > 1 ? table : nil
     }
-    pairedEffects = PairedEffects.compute(axes: effects.map(\.axis), trials: input.trials, metric: e.rankingMetric,
-                                          goal: e.goal)
+    pairedEffects = PairedEffects.compute(
+      axes: effects.map(\.axis), trials: input.trials, metric: e.rankingMetric,
+      goal: e.goal)
     switch e.task {
     case .classify: charts = Self.classificationCharts(input, board, options)
     case .forecast: charts = Self.forecastCharts(input, board, options)
@@ -86,8 +89,9 @@ struct ReportDocument: Sendable {
     }
     out.append("---")
     out.append("")
-    out.append("*Written by Almanac. Every chart is drawn by `charts/<name>.gp` from `data/<name>.dat`; run "
-      + "`gnuplot charts/<name>.gp` from this folder to redraw one (see docs/reports.md).*")
+    out.append(
+      "*Written by Almanac. Every chart is drawn by `charts/<name>.gp` from `data/<name>.dat`; run "
+        + "`gnuplot charts/<name>.gp` from this folder to redraw one (see docs/reports.md).*")
     return out.joined(separator: "\n") + "\n"
   }
 
@@ -115,11 +119,18 @@ struct ReportDocument: Sendable {
     } else {
       rows.append(["Git commit", "unknown (not a git work tree)"])
     }
-    rows.append(["Ranking metric", Markdown.cell(e.rankingMetric)
-        + (e.goal == .maximize ? " (higher is better)" : " (lower is better)")])
-    if !e.sweepAxes.isEmpty { rows.append(["Sweep axes", e.sweepAxes.map { Markdown.code($0) }.joined(separator: ", ")]) }
+    rows.append([
+      "Ranking metric",
+      Markdown.cell(e.rankingMetric)
+        + (e.goal == .maximize ? " (higher is better)" : " (lower is better)"),
+    ])
+    if !e.sweepAxes.isEmpty {
+      rows.append(["Sweep axes", e.sweepAxes.map { Markdown.code($0) }.joined(separator: ", ")])
+    }
     let c = counts
-    rows.append(["Trials", "\(c.finished) finished, \(c.failed) failed, \(c.killed) killed (\(input.trials.count) total)"])
+    rows.append([
+      "Trials", "\(c.finished) finished, \(c.failed) failed, \(c.killed) killed (\(input.trials.count) total)",
+    ])
     var out = [Markdown.table(["", ""], rows), ""]
     out.append("Reproduce:")
     out.append("")
@@ -128,9 +139,12 @@ struct ReportDocument: Sendable {
     if !e.dataFingerprints.isEmpty {
       out.append("Data:")
       out.append("")
-      out.append(Markdown.table(["file", "SHA-256"], e.dataFingerprints.keys.sorted().map { path in
-        [Markdown.code(path), Markdown.code(e.dataFingerprints[path] ?? "")]
-      }))
+      out.append(
+        Markdown.table(
+          ["file", "SHA-256"],
+          e.dataFingerprints.keys.sorted().map { path in
+            [Markdown.code(path), Markdown.code(e.dataFingerprints[path] ?? "")]
+          }))
       out.append("")
     }
     return out
@@ -142,12 +156,17 @@ struct ReportDocument: Sendable {
     let limit = 50
     var out = ["## Failures", ""]
     let keys = leaderboard.varyingKeys
-    out.append(Markdown.table(["trial", "configuration", "status", "message"], failed.prefix(limit).map { t in
-      let config = keys.compactMap { k in t.params[k].map { "\(k)=\($0)" } }.joined(separator: ", ")
-      let message = Format.truncate(Format.oneLine(t.error ?? ""), 300)
-      return [Markdown.code(t.key), Markdown.cell(config.isEmpty ? "—" : config),
-              t.status.rawValue, message.isEmpty ? "—" : Markdown.cell(message)]
-    }))
+    out.append(
+      Markdown.table(
+        ["trial", "configuration", "status", "message"],
+        failed.prefix(limit).map { t in
+          let config = keys.compactMap { k in t.params[k].map { "\(k)=\($0)" } }.joined(separator: ", ")
+          let message = Format.truncate(Format.oneLine(t.error ?? ""), 300)
+          return [
+            Markdown.code(t.key), Markdown.cell(config.isEmpty ? "—" : config),
+            t.status.rawValue, message.isEmpty ? "—" : Markdown.cell(message),
+          ]
+        }))
     if failed.count > limit { out += ["", "*… and \(failed.count - limit) more failed or killed trials.*"] }
     out.append("")
     return out
@@ -163,11 +182,13 @@ struct ReportDocument: Sendable {
       return out
     }
     let replicated = ranked.contains { $0.trials.count > 1 }
-    out.append("Configurations ranked by **\(Markdown.cell(board.rankingMetric))** "
-      + (board.goal == .maximize ? "(higher is better)" : "(lower is better)")
-      + (replicated ? "; replicates collapsed: mean ± sample sd (n − 1) over finished replicates, `—` when n = 1"
-        : "; one trial per configuration, so values are single results")
-      + ". ★ marks the best.")
+    out.append(
+      "Configurations ranked by **\(Markdown.cell(board.rankingMetric))** "
+        + (board.goal == .maximize ? "(higher is better)" : "(lower is better)")
+        + (replicated
+          ? "; replicates collapsed: mean ± sample sd (n − 1) over finished replicates, `—` when n = 1"
+          : "; one trial per configuration, so values are single results")
+        + ". ★ marks the best.")
     out.append("")
     let top = ranked.prefix(max(1, options.topN))
     var header = ["rank"] + board.varyingKeys.map { Markdown.cell($0) } + ["n"]
@@ -192,14 +213,20 @@ struct ReportDocument: Sendable {
     if ranked.count > top.count {
       let rest = ranked.dropFirst(top.count).map { $0.stat(board.rankingMetric).mean }.sorted()
       let median = rest.count % 2 == 1 ? rest[rest.count / 2] : (rest[rest.count / 2 - 1] + rest[rest.count / 2]) / 2
-      out += ["", "*… and \(rest.count) more configurations (ranks \(top.count + 1)–\(ranked.count)): "
-        + "\(Markdown.cell(board.rankingMetric)) from \(Format.metric(rest.first ?? .nan)) to "
-        + "\(Format.metric(rest.last ?? .nan)), median \(Format.metric(median)).*"]
+      out += [
+        "",
+        "*… and \(rest.count) more configurations (ranks \(top.count + 1)–\(ranked.count)): "
+          + "\(Markdown.cell(board.rankingMetric)) from \(Format.metric(rest.first ?? .nan)) to "
+          + "\(Format.metric(rest.last ?? .nan)), median \(Format.metric(median)).*",
+      ]
     }
     let unranked = board.groups.count - ranked.count
     if unranked > 0 {
-      out += ["", "*\(unranked) configuration(s) have no finished trial with a value of "
-        + "\(Markdown.cell(board.rankingMetric)) and are not ranked.*"]
+      out += [
+        "",
+        "*\(unranked) configuration(s) have no finished trial with a value of "
+          + "\(Markdown.cell(board.rankingMetric)) and are not ranked.*",
+      ]
     }
     out.append("")
     return out
@@ -207,21 +234,24 @@ struct ReportDocument: Sendable {
 
   private func effectSections() -> [String] {
     guard !effects.isEmpty else { return [] }
-    var out = ["## Effect of each sweep axis", "",
-               "The first table of each axis averages every finished trial with that value (all replicates and all "
-                 + "values of the other axes); Δ is the raw difference from the axis's first value. The second "
-                 + "compares paired trials. " + pairedExplanation, ""]
+    var out = [
+      "## Effect of each sweep axis", "",
+      "The first table of each axis averages every finished trial with that value (all replicates and all "
+        + "values of the other axes); Δ is the raw difference from the axis's first value. The second "
+        + "compares paired trials. " + pairedExplanation, "",
+    ]
     for table in effects {
       guard let reference = table.rows.first else { continue }
       out.append("### " + Markdown.cell(table.axis))
       out.append("")
       let header = [Markdown.cell(table.axis), "trials"] + tableMetrics.map { Markdown.cell($0) + " (Δ)" }
       let rows = table.rows.enumerated().map { i, r -> [String] in
-        [Markdown.cell(r.value) + (i == 0 ? " (reference)" : ""), "\(r.n)"] + tableMetrics.map { m in
-          let v = r.means[m] ?? .nan
-          if i == 0 || !v.isFinite { return Format.metric(v) }
-          return Format.metric(v) + " (" + Format.signed(v - (reference.means[m] ?? .nan), like: v) + ")"
-        }
+        [Markdown.cell(r.value) + (i == 0 ? " (reference)" : ""), "\(r.n)"]
+          + tableMetrics.map { m in
+            let v = r.means[m] ?? .nan
+            if i == 0 || !v.isFinite { return Format.metric(v) }
+            return Format.metric(v) + " (" + Format.signed(v - (reference.means[m] ?? .nan), like: v) + ")"
+          }
       }
       out.append(Markdown.table(header, rows, align: ["l", "r"] + tableMetrics.map { _ in "r" }))
       out.append("")
@@ -239,12 +269,16 @@ struct ReportDocument: Sendable {
     }
     let states = charts.map(state)
     if states.contains(.noGnuplot) {
-      out += ["> **Charts not drawn: gnuplot was not found.** Install it (`scripts/setup`, or "
-        + "`apt-get install gnuplot-nox` on Debian/Ubuntu, `brew install gnuplot` on macOS) and run "
-        + "`almanac report` again, or draw a chart by hand from this folder with `gnuplot charts/<name>.gp`.", ""]
+      out += [
+        "> **Charts not drawn: gnuplot was not found.** Install it (`scripts/setup`, or "
+          + "`apt-get install gnuplot-nox` on Debian/Ubuntu, `brew install gnuplot` on macOS) and run "
+          + "`almanac report` again, or draw a chart by hand from this folder with `gnuplot charts/<name>.gp`.", "",
+      ]
     } else if states.contains(.failed) {
-      out += ["> **Some charts could not be drawn** (gnuplot failed; see the warning printed by `almanac report`). "
-        + "Their scripts and data are below.", ""]
+      out += [
+        "> **Some charts could not be drawn** (gnuplot failed; see the warning printed by `almanac report`). "
+          + "Their scripts and data are below.", "",
+      ]
     }
     for (chart, s) in zip(charts, states) {
       out.append(level + "# " + chart.title)
@@ -256,8 +290,9 @@ struct ReportDocument: Sendable {
       out.append(chart.caption)
       out.append("")
       let data = chart.data.map { "[data/\($0.name)](data/\($0.name))" }.joined(separator: ", ")
-      out.append("Script: [\(chart.scriptPath)](\(chart.scriptPath)) · data: \(data)"
-        + (s == .rendered && options.png ? " · PNG: [\(chart.pngPath)](\(chart.pngPath))" : ""))
+      out.append(
+        "Script: [\(chart.scriptPath)](\(chart.scriptPath)) · data: \(data)"
+          + (s == .rendered && options.png ? " · PNG: [\(chart.pngPath)](\(chart.pngPath))" : ""))
       out.append("")
     }
     return out

@@ -107,8 +107,9 @@ struct MarkdownHTML {
         let language = String(trimmed.dropFirst(fence.count)).trimmingCharacters(in: .whitespaces)
         var code: [String] = []
         i += 1
-        while i < lines.count, !(lines[i].trimmingCharacters(in: .whitespaces).hasPrefix(fence)
-          && lines[i].trimmingCharacters(in: .whitespaces).allSatisfy { $0 == "`" })
+        while i < lines.count,
+          !(lines[i].trimmingCharacters(in: .whitespaces).hasPrefix(fence)
+            && lines[i].trimmingCharacters(in: .whitespaces).allSatisfy { $0 == "`" })
         {
           code.append(lines[i])
           i += 1
@@ -151,7 +152,7 @@ struct MarkdownHTML {
         flush(&out, &paragraph, &self)
         var items: [String] = []
         while i < lines.count, let item = Self.listItem(lines[i].trimmingCharacters(in: .whitespaces)),
-              item.ordered == ordered.ordered
+          item.ordered == ordered.ordered
         {
           items.append("<li>" + inline(item.text) + "</li>")
           i += 1
@@ -191,7 +192,7 @@ struct MarkdownHTML {
     let alt = String(text[text.index(text.startIndex, offsetBy: 2)..<close.lowerBound])
     let path = String(text[close.upperBound..<text.index(before: text.endIndex)])
     guard path.hasSuffix(".svg"), !path.hasPrefix("/"), !path.contains(".."),
-          let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path)
+      let data = FileManager.default.contents(atPath: directory.appendingPathComponent(path).path)
     else { return nil }
     chartCount += 1
     let svg = SVGSanitizer.sanitize(String(decoding: data, as: UTF8.self), idPrefix: "c\(chartCount)-")

@@ -14,9 +14,10 @@ extension ReportInput {
   /// - Parameters:
   ///   - date: the date printed in the report (default now).
   /// - Throws: ``TrackingError/unknownExperiment(name:store:known:)``, or a ``StoreError``.
-  public static func load(store: TrackingStore, experimentName: String, reproduceCommand: String, date: Date = Date(),
-                          valueAxis: ValueAxis = .percentAPR) throws -> ReportInput
-  {
+  public static func load(
+    store: TrackingStore, experimentName: String, reproduceCommand: String, date: Date = Date(),
+    valueAxis: ValueAxis = .percentAPR
+  ) throws -> ReportInput {
     let results = try store.results(experimentNamed: experimentName)
     let experiment = results.experiment
     let trials = results.trials.map { result -> TrialRecord in
@@ -29,9 +30,10 @@ extension ReportInput {
       }
       var series: [String: [StepValue]] = [:]
       for (key, points) in result.series { series[key] = points.map { StepValue(step: $0.step, value: $0.value) } }
-      return TrialRecord(key: run.trialKey, status: status, error: run.error, params: run.params,
-                         metrics: status == .finished ? run.metrics : [:], series: series,
-                         replicate: result.tags[TagKey.replicate].flatMap { Int($0) } ?? 0)
+      return TrialRecord(
+        key: run.trialKey, status: status, error: run.error, params: run.params,
+        metrics: status == .finished ? run.metrics : [:], series: series,
+        replicate: result.tags[TagKey.replicate].flatMap { Int($0) } ?? 0)
     }
 
     // Experiment-level provenance from the most recent chosen run.

@@ -87,11 +87,12 @@ public struct ReportExperiment: Sendable {
   /// empty: up to eight of the metrics the trials report, by name.
   public var tableMetrics: [String]
 
-  public init(name: String, notes: String = "", task: ReportTaskKind, filePath: String? = nil,
-              reproduceCommand: String, date: Date, git: GitState? = nil, dataFingerprints: [String: String] = [:],
-              rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], valueAxis: ValueAxis = .percentAPR,
-              tableMetrics: [String] = [])
-  {
+  public init(
+    name: String, notes: String = "", task: ReportTaskKind, filePath: String? = nil,
+    reproduceCommand: String, date: Date, git: GitState? = nil, dataFingerprints: [String: String] = [:],
+    rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], valueAxis: ValueAxis = .percentAPR,
+    tableMetrics: [String] = []
+  ) {
     self.name = name
     self.notes = notes
     self.task = task
@@ -142,9 +143,10 @@ public struct TrialRecord: Sendable {
   /// 0-based replicate number.
   public var replicate: Int
 
-  public init(key: String, status: TrialStatus, error: String? = nil, params: [String: String],
-              metrics: [String: Double] = [:], series: [String: [StepValue]] = [:], replicate: Int = 0)
-  {
+  public init(
+    key: String, status: TrialStatus, error: String? = nil, params: [String: String],
+    metrics: [String: Double] = [:], series: [String: [StepValue]] = [:], replicate: Int = 0
+  ) {
     self.key = key
     self.status = status
     self.error = error

@@ -23,9 +23,10 @@ public struct ReportOptions: Sendable {
   /// Seconds before the gnuplot process is killed (default 120).
   public var gnuplotTimeout: TimeInterval
 
-  public init(png: Bool = false, gnuplotPath: String? = nil, topN: Int = 20, chartConfigurations: Int = 10,
-              gnuplotTimeout: TimeInterval = 120, formats: Set<ReportFormat> = [.markdown])
-  {
+  public init(
+    png: Bool = false, gnuplotPath: String? = nil, topN: Int = 20, chartConfigurations: Int = 10,
+    gnuplotTimeout: TimeInterval = 120, formats: Set<ReportFormat> = [.markdown]
+  ) {
     self.formats = formats
     self.png = png
     self.gnuplotPath = gnuplotPath
@@ -109,14 +110,16 @@ public enum ReportWriter {
       // Nothing to draw.
     } else if let exe = gnuplot {
       do {
-        let run = try Gnuplot.run(executable: exe, script: document.combinedScript, in: directory,
-                                  timeout: options.gnuplotTimeout)
+        let run = try Gnuplot.run(
+          executable: exe, script: document.combinedScript, in: directory,
+          timeout: options.gnuplotTimeout)
         ran = true
         if run.timedOut {
           warnings.append("gnuplot (\(exe)) took longer than \(Int(options.gnuplotTimeout)) s and was stopped")
         } else if run.status != 0 {
-          warnings.append("gnuplot (\(exe)) exited with status \(run.status)"
-            + (run.stderr.isEmpty ? "" : ": \(run.stderr)"))
+          warnings.append(
+            "gnuplot (\(exe)) exited with status \(run.status)"
+              + (run.stderr.isEmpty ? "" : ": \(run.stderr)"))
         } else if !run.stderr.isEmpty {
           warnings.append("gnuplot said: \(run.stderr)")
         }
@@ -125,8 +128,9 @@ public enum ReportWriter {
       }
     } else {
       let where_ = options.gnuplotPath.map { "at \($0)" } ?? "on PATH"
-      warnings.append("gnuplot not found \(where_): the report has its tables but no charts; install it with "
-        + "scripts/setup or `apt-get install gnuplot-nox` and run the report again")
+      warnings.append(
+        "gnuplot not found \(where_): the report has its tables but no charts; install it with "
+          + "scripts/setup or `apt-get install gnuplot-nox` and run the report again")
     }
 
     var rendered: [String] = []
@@ -159,8 +163,9 @@ public enum ReportWriter {
       try write(ReportHTML.render(markdown: markdown, title: input.experiment.name, directory: directory), to: page)
       documents.append(page)
     }
-    return ReportSummary(directory: directory, readme: readme, documents: documents, charts: rendered, scripts: scripts,
-                         dataFiles: dataFiles, gnuplot: gnuplot, warnings: warnings)
+    return ReportSummary(
+      directory: directory, readme: readme, documents: documents, charts: rendered, scripts: scripts,
+      dataFiles: dataFiles, gnuplot: gnuplot, warnings: warnings)
   }
 
   private static func write(_ text: String, to url: URL) throws {
@@ -173,14 +178,16 @@ public enum ReportWriter {
 
   private static func removeOld(in dir: URL, extensions: Set<String>) throws {
     let fm = FileManager.default
-    for name in try fm.contentsOfDirectory(atPath: dir.path) where extensions.contains((name as NSString).pathExtension) {
+    for name in try fm.contentsOfDirectory(atPath: dir.path) where extensions.contains((name as NSString).pathExtension)
+    {
       try fm.removeItem(at: dir.appendingPathComponent(name))
     }
   }
 
   private static func nonEmptyFile(_ url: URL) -> Bool {
     guard let attrs = try? FileManager.default.attributesOfItem(atPath: url.path),
-          let size = attrs[.size] as? NSNumber else { return false }
+      let size = attrs[.size] as? NSNumber
+    else { return false }
     return size.intValue > 0
   }
 }

@@ -18,18 +18,21 @@ public struct ClassifierComparison: Sendable {
   /// - Parameters:
   ///   - labels: the shared test labels; `days`: each row's day (resampled together).
   ///   - generator: seeds the bootstrap; each metric uses the same resamples (a copy of the same state).
-  public init(labels: [Bool], days: [Int], scoresA: [Double], scoresB: [Double], thresholdA: Double,
-              thresholdB: Double, replicates: Int = 2000, generator: SplitMix64) throws
-  {
+  public init(
+    labels: [Bool], days: [Int], scoresA: [Double], scoresB: [Double], thresholdA: Double,
+    thresholdB: Double, replicates: Int = 2000, generator: SplitMix64
+  ) throws {
     guard labels.count == days.count, labels.count == scoresA.count, labels.count == scoresB.count else {
-      throw ComparisonError("labels, days and scores have different lengths (\(labels.count), \(days.count), "
-        + "\(scoresA.count), \(scoresB.count))")
+      throw ComparisonError(
+        "labels, days and scores have different lengths (\(labels.count), \(days.count), "
+          + "\(scoresA.count), \(scoresB.count))")
     }
     rows = labels.count
     self.days = Set(days).count
     thresholds = (thresholdA, thresholdB)
-    mcnemar = try McNemarTest(labels: labels, first: scoresA.map { $0 >= thresholdA },
-                              second: scoresB.map { $0 >= thresholdB })
+    mcnemar = try McNemarTest(
+      labels: labels, first: scoresA.map { $0 >= thresholdA },
+      second: scoresB.map { $0 >= thresholdB })
     let truth = labels.map { $0 ? Float(1) : 0 }
     func value(_ name: String, _ m: ClassificationMetrics) -> Double {
       switch name {
@@ -40,17 +43,21 @@ public struct ClassifierComparison: Sendable {
     }
     func metric(_ name: String, _ scores: [Double], _ threshold: Double) -> ([Int]) -> Double {
       { rows in
-        value(name, ClassificationMetrics(truth: rows.map { truth[$0] }, probabilities: rows.map { scores[$0] },
-                                          threshold: threshold))
+        value(
+          name,
+          ClassificationMetrics(
+            truth: rows.map { truth[$0] }, probabilities: rows.map { scores[$0] },
+            threshold: threshold))
       }
     }
     metrics = []
     for name in [ClassifyOutputs.f1, ClassifyOutputs.rocAUC, ClassifyOutputs.prAUC] {
       var g = generator
       let all = Array(labels.indices)
-      let boot = try PairedBootstrap(groups: days, replicates: replicates, method: .bca, generator: &g,
-                                     metricA: metric(name, scoresA, thresholdA),
-                                     metricB: metric(name, scoresB, thresholdB))
+      let boot = try PairedBootstrap(
+        groups: days, replicates: replicates, method: .bca, generator: &g,
+        metricA: metric(name, scoresA, thresholdA),
+        metricB: metric(name, scoresB, thresholdB))
       metrics.append((name, metric(name, scoresA, thresholdA)(all), metric(name, scoresB, thresholdB)(all), boot))
     }
   }
@@ -65,8 +72,9 @@ public struct ForecastComparison: Sendable {
 
   public init(actual: [Double], forecastA: [Double], forecastB: [Double]) throws {
     guard actual.count == forecastA.count, actual.count == forecastB.count else {
-      throw ComparisonError("actual values and forecasts have different lengths (\(actual.count), "
-        + "\(forecastA.count), \(forecastB.count))")
+      throw ComparisonError(
+        "actual values and forecasts have different lengths (\(actual.count), "
+          + "\(forecastA.count), \(forecastB.count))")
     }
     count = actual.count
     let ea = zip(actual, forecastA).map { $0 - $1 }
@@ -99,7 +107,9 @@ public enum RunComparison {
   public static func compare(store: TrackingStore, _ a: Int64, _ b: Int64, replicates: Int = 2000) throws -> Result {
     var details: [RunDetail] = []
     for id in [a, b] {
-      guard let d = try store.runDetail(id: id) else { throw TrackingError.unknownRun(id: id, store: store.fileURL.path) }
+      guard let d = try store.runDetail(id: id) else {
+        throw TrackingError.unknownRun(id: id, store: store.fileURL.path)
+      }
       details.append(d)
     }
     let series = try store.series(runIDs: [a, b])
@@ -107,35 +117,42 @@ public enum RunComparison {
       (series[id]?[key] ?? []).sorted { $0.step < $1.step }.map(\.value)
     }
     let classify = [a, b].map { !values($0, ClassifyOutputs.testScore).isEmpty }
-    let forecast = [a, b].map { !values($0, ForecastOutputs.forecast).isEmpty && !values($0, ForecastOutputs.actual).isEmpty }
+    let forecast = [a, b].map {
+      !values($0, ForecastOutputs.forecast).isEmpty && !values($0, ForecastOutputs.actual).isEmpty
+    }
     if classify[0] && classify[1] {
       let labels = values(a, ClassifyOutputs.testLabel)
       let days = values(a, ClassifyOutputs.testDay)
       guard labels == values(b, ClassifyOutputs.testLabel), days == values(b, ClassifyOutputs.testDay),
-            labels.count == days.count
+        labels.count == days.count
       else {
-        throw ComparisonError("runs \(a) and \(b) were not scored on the same test rows (their test_label or "
-          + "test_day series differ): a paired test needs the same rows")
+        throw ComparisonError(
+          "runs \(a) and \(b) were not scored on the same test rows (their test_label or "
+            + "test_day series differ): a paired test needs the same rows")
       }
       func threshold(_ d: RunDetail) -> Double { d.tags["threshold"].flatMap(Double.init) ?? 0.5 }
-      return .classify(try ClassifierComparison(
-        labels: labels.map { $0 > 0.5 }, days: days.map { Int($0) }, scoresA: values(a, ClassifyOutputs.testScore),
-        scoresB: values(b, ClassifyOutputs.testScore), thresholdA: threshold(details[0]),
-        thresholdB: threshold(details[1]), replicates: replicates,
-        generator: SplitMix64(seed: SplitMix64.derive(0, "compare:\(a):\(b)"))))
+      return .classify(
+        try ClassifierComparison(
+          labels: labels.map { $0 > 0.5 }, days: days.map { Int($0) }, scoresA: values(a, ClassifyOutputs.testScore),
+          scoresB: values(b, ClassifyOutputs.testScore), thresholdA: threshold(details[0]),
+          thresholdB: threshold(details[1]), replicates: replicates,
+          generator: SplitMix64(seed: SplitMix64.derive(0, "compare:\(a):\(b)"))))
     }
     if forecast[0] && forecast[1] {
       let actual = values(a, ForecastOutputs.actual)
       guard actual == values(b, ForecastOutputs.actual) else {
         throw ComparisonError("runs \(a) and \(b) forecast different holdouts (their actual series differ)")
       }
-      return .forecast(try ForecastComparison(actual: actual,
-                                              forecastA: Array(values(a, ForecastOutputs.forecast).prefix(actual.count)),
-                                              forecastB: Array(values(b, ForecastOutputs.forecast).prefix(actual.count))))
+      return .forecast(
+        try ForecastComparison(
+          actual: actual,
+          forecastA: Array(values(a, ForecastOutputs.forecast).prefix(actual.count)),
+          forecastB: Array(values(b, ForecastOutputs.forecast).prefix(actual.count))))
     }
-    throw ComparisonError("runs \(a) and \(b) have no stored predictions of the same kind (classify runs need "
-      + "test_score, test_label and test_day, recorded since the comparisons were added: rerun older trials with "
-      + "--rerun; forecast runs need forecast and actual)")
+    throw ComparisonError(
+      "runs \(a) and \(b) have no stored predictions of the same kind (classify runs need "
+        + "test_score, test_label and test_day, recorded since the comparisons were added: rerun older trials with "
+        + "--rerun; forecast runs need forecast and actual)")
   }
 
   /// The tests as text for the terminal.
@@ -144,25 +161,33 @@ public enum RunComparison {
     switch result {
     case .classify(let c):
       out += "paired tests, run \(a) (A) vs run \(b) (B): \(c.rows) test rows on \(c.days) days\n"
-      out += "  McNemar (exact, thresholds \(Format.metric(c.thresholds.a)) / \(Format.metric(c.thresholds.b))): "
+      out +=
+        "  McNemar (exact, thresholds \(Format.metric(c.thresholds.a)) / \(Format.metric(c.thresholds.b))): "
         + "A right and B wrong on \(c.mcnemar.b) rows, the reverse on \(c.mcnemar.c); \(pText(c.mcnemar.pValue))\n"
-      out += "  paired bootstrap over days (\(c.metrics.first?.difference.bootstrap.result.replicates ?? 0) replicates, BCa):\n"
+      out +=
+        "  paired bootstrap over days (\(c.metrics.first?.difference.bootstrap.result.replicates ?? 0) replicates, BCa):\n"
       var rows: [[String]] = [["  metric", "A", "B", "A − B", "95% CI", "p"]]
       for m in c.metrics {
-        rows.append(["  " + m.name, Format.metric(m.a), Format.metric(m.b), Format.signed(m.difference.difference, like: m.a),
-                     Format.interval(m.difference.interval, like: m.a), Format.pValue(m.difference.pValue)])
+        rows.append([
+          "  " + m.name, Format.metric(m.a), Format.metric(m.b), Format.signed(m.difference.difference, like: m.a),
+          Format.interval(m.difference.interval, like: m.a), Format.pValue(m.difference.pValue),
+        ])
       }
       out += columns(rows)
       let significant = c.metrics.filter { $0.difference.interval.excludes(0) }.map(\.name)
-      out += significant.isEmpty && c.mcnemar.pValue >= 0.05
+      out +=
+        significant.isEmpty && c.mcnemar.pValue >= 0.05
         ? "no detectable difference at this sample size (no interval excludes 0, McNemar p >= 0.05)\n"
-        : "differences detected: " + (significant + (c.mcnemar.pValue < 0.05 ? ["error rate (McNemar)"] : []))
+        : "differences detected: "
+          + (significant + (c.mcnemar.pValue < 0.05 ? ["error rate (McNemar)"] : []))
           .joined(separator: ", ") + " (each test at 5%, not adjusted for multiplicity)\n"
     case .forecast(let f):
-      out += "Diebold–Mariano, run \(a) (A) vs run \(b) (B): \(f.count) forecasts, squared loss, h = 1, HLN correction\n"
+      out +=
+        "Diebold–Mariano, run \(a) (A) vs run \(b) (B): \(f.count) forecasts, squared loss, h = 1, HLN correction\n"
       out += "  rmse A \(Format.metric(f.rmse.a)), rmse B \(Format.metric(f.rmse.b))\n"
       out += "  DM = \(Format.metric(f.dm.statistic)) (negative favours A), two-sided \(pText(f.dm.pValue))\n"
-      out += f.dm.pValue < 0.05
+      out +=
+        f.dm.pValue < 0.05
         ? "  \(f.dm.statistic < 0 ? "A" : "B") forecasts significantly better (5%)\n"
         : "  no detectable difference in accuracy at this sample size\n"
     }

@@ -225,8 +225,10 @@ enum SVGSanitizer {
       case "apos": decoded = "'"
       default:
         if entity.hasPrefix("#x") || entity.hasPrefix("#X"), let v = UInt32(entity.dropFirst(2), radix: 16),
-           let u = Unicode.Scalar(v) { decoded = String(Character(u)) }
-        else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let u = Unicode.Scalar(v) {
+          let u = Unicode.Scalar(v)
+        {
+          decoded = String(Character(u))
+        } else if entity.hasPrefix("#"), let v = UInt32(entity.dropFirst()), let u = Unicode.Scalar(v) {
           decoded = String(Character(u))
         }
       }

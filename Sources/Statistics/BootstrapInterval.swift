@@ -41,7 +41,9 @@ public struct BootstrapInterval: Sendable, Hashable {
 
   /// The interval from a bootstrap distribution. `jackknife` (leave-one-unit-out values of the statistic) is needed
   /// for BCa and ignored for the percentile method.
-  public init(estimate: Double, distribution: [Double], jackknife: [Double] = [], method: Method, level: Double = 0.95) throws {
+  public init(estimate: Double, distribution: [Double], jackknife: [Double] = [], method: Method, level: Double = 0.95)
+    throws
+  {
     try StatisticsError.checkLevel(level)
     if method == .bca && jackknife.count < 2 {
       throw StatisticsError.invalidArgument("BCa needs at least 2 jackknife values, got \(jackknife.count)")
@@ -91,7 +93,8 @@ public struct BootstrapInterval: Sendable, Hashable {
       let n2 = z0 + zHigh
       probabilities = (Normal.cdf(z0 + n1 / (1 - a * n1)), Normal.cdf(z0 + n2 / (1 - a * n2)))
     }
-    interval = ConfidenceInterval(lower: Descriptive.quantile(sorted: sorted, probabilities.0),
-                                  upper: Descriptive.quantile(sorted: sorted, probabilities.1), level: level)
+    interval = ConfidenceInterval(
+      lower: Descriptive.quantile(sorted: sorted, probabilities.0),
+      upper: Descriptive.quantile(sorted: sorted, probabilities.1), level: level)
   }
 }

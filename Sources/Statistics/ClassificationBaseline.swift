@@ -68,11 +68,14 @@ public struct ClassificationBaseline: Sendable, Hashable {
 
   /// Yesterday's label of the same group. `groups` and `days` (integer day numbers) locate each test row; the
   /// history arrays hold earlier rows (same meaning), for the first test day. Throws when lengths differ.
-  public static func persistence<Group: Hashable>(labels: [Bool], groups: [Group], days: [Int],
-                                                  historyLabels: [Bool] = [], historyGroups: [Group] = [],
-                                                  historyDays: [Int] = []) throws -> ClassificationBaseline {
+  public static func persistence<Group: Hashable>(
+    labels: [Bool], groups: [Group], days: [Int],
+    historyLabels: [Bool] = [], historyGroups: [Group] = [],
+    historyDays: [Int] = []
+  ) throws -> ClassificationBaseline {
     guard labels.count == groups.count, labels.count == days.count else {
-      throw StatisticsError.lengthMismatch("persistence baseline", labels.count, groups.count == labels.count ? days.count : groups.count)
+      throw StatisticsError.lengthMismatch(
+        "persistence baseline", labels.count, groups.count == labels.count ? days.count : groups.count)
     }
     guard historyLabels.count == historyGroups.count, historyLabels.count == historyDays.count else {
       throw StatisticsError.lengthMismatch("persistence baseline history", historyLabels.count, historyGroups.count)

@@ -5,14 +5,18 @@ extension ClusterBootstrap {
   /// PR-AUC of one trial): one resampling pass, `metrics` returning `metricCount` values per row multiset, in a fixed
   /// order. Each interval is what ``init(groups:replicates:method:level:generator:metric:)`` would give for that
   /// metric alone from the same generator state. A metric closure returning the wrong count throws.
-  public static func intervals<Group: Hashable>(groups: [Group], metricCount: Int, replicates: Int = 2000,
-                                                method: BootstrapInterval.Method = .bca, level: Double = 0.95,
-                                                generator: inout SplitMix64,
-                                                metrics: ([Int]) -> [Double]) throws -> [BootstrapInterval] {
+  public static func intervals<Group: Hashable>(
+    groups: [Group], metricCount: Int, replicates: Int = 2000,
+    method: BootstrapInterval.Method = .bca, level: Double = 0.95,
+    generator: inout SplitMix64,
+    metrics: ([Int]) -> [Double]
+  ) throws -> [BootstrapInterval] {
     guard (1...1_000_000).contains(replicates) else {
       throw StatisticsError.invalidArgument("bootstrap replicates must be in 1...1000000, got \(replicates)")
     }
-    guard metricCount >= 1 else { throw StatisticsError.invalidArgument("metricCount must be >= 1, got \(metricCount)") }
+    guard metricCount >= 1 else {
+      throw StatisticsError.invalidArgument("metricCount must be >= 1, got \(metricCount)")
+    }
     try StatisticsError.checkLevel(level)
     let members = Self.members(of: groups)
     func evaluate(_ rows: [Int]) throws -> [Double] {
@@ -45,14 +49,16 @@ extension ClusterBootstrap {
     }
     return try (0..<metricCount).map { k in
       if method == .bca && jackknife[k].count < 2 {
-        var r = try BootstrapInterval(estimate: estimates[k], distribution: distributions[k], method: .percentile,
-                                      level: level)
+        var r = try BootstrapInterval(
+          estimate: estimates[k], distribution: distributions[k], method: .percentile,
+          level: level)
         r.method = .bca
         r.interval = .undefined(level: level)
         return r
       }
-      return try BootstrapInterval(estimate: estimates[k], distribution: distributions[k], jackknife: jackknife[k],
-                                   method: method, level: level)
+      return try BootstrapInterval(
+        estimate: estimates[k], distribution: distributions[k], jackknife: jackknife[k],
+        method: method, level: level)
     }
   }
 }

@@ -27,9 +27,11 @@ public struct ClusterBootstrap: Sendable, Hashable {
   ///   - replicates: bootstrap replicates B (1...1_000_000; 2000 or more for BCa).
   ///   - generator: the seeded generator, advanced by B G draws.
   ///   - metric: the statistic on a multiset of row indices into the caller's arrays.
-  public init<Group: Hashable>(groups: [Group], replicates: Int = 2000, method: BootstrapInterval.Method = .bca,
-                               level: Double = 0.95, generator: inout SplitMix64,
-                               metric: ([Int]) -> Double) throws {
+  public init<Group: Hashable>(
+    groups: [Group], replicates: Int = 2000, method: BootstrapInterval.Method = .bca,
+    level: Double = 0.95, generator: inout SplitMix64,
+    metric: ([Int]) -> Double
+  ) throws {
     guard (1...1_000_000).contains(replicates) else {
       throw StatisticsError.invalidArgument("bootstrap replicates must be in 1...1000000, got \(replicates)")
     }
@@ -54,8 +56,9 @@ public struct ClusterBootstrap: Sendable, Hashable {
       result.method = .bca
       result.interval = .undefined(level: level)
     } else {
-      result = try BootstrapInterval(estimate: estimate, distribution: distribution, jackknife: jackknife,
-                                     method: method, level: level)
+      result = try BootstrapInterval(
+        estimate: estimate, distribution: distribution, jackknife: jackknife,
+        method: method, level: level)
     }
   }
 

@@ -19,9 +19,13 @@ public struct CorrectedResampledTTest: Sendable, Hashable {
   /// - Parameters:
   ///   - x, y: the metric of each learner on each split (same split order).
   ///   - testSize, trainSize: rows in each split's test and training sets (> 0).
-  public init(_ x: [Double], _ y: [Double], testSize: Int, trainSize: Int, alternative: Alternative = .twoSided,
-              confidenceLevel: Double = 0.95) throws {
-    guard x.count == y.count else { throw StatisticsError.lengthMismatch("corrected resampled t-test", x.count, y.count) }
+  public init(
+    _ x: [Double], _ y: [Double], testSize: Int, trainSize: Int, alternative: Alternative = .twoSided,
+    confidenceLevel: Double = 0.95
+  ) throws {
+    guard x.count == y.count else {
+      throw StatisticsError.lengthMismatch("corrected resampled t-test", x.count, y.count)
+    }
     guard testSize > 0, trainSize > 0 else {
       throw StatisticsError.invalidArgument("test and training sizes must be > 0, got \(testSize) and \(trainSize)")
     }
@@ -29,7 +33,8 @@ public struct CorrectedResampledTTest: Sendable, Hashable {
     let ratio = Double(testSize) / Double(trainSize)
     testTrainRatio = ratio
     let d = zip(x, y).map { $0 - $1 }
-    test = try PairedTTest(differences: d, varianceFactor: 1 / Double(max(d.count, 1)) + ratio,
-                           alternative: alternative, confidenceLevel: confidenceLevel)
+    test = try PairedTTest(
+      differences: d, varianceFactor: 1 / Double(max(d.count, 1)) + ratio,
+      alternative: alternative, confidenceLevel: confidenceLevel)
   }
 }

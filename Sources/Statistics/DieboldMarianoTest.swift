@@ -39,10 +39,14 @@ public struct DieboldMarianoTest: Sendable, Hashable {
   ///   - e1, e2: the two forecasts' errors on the same targets (actual minus forecast; the sign is irrelevant).
   ///   - horizon: the forecast horizon h >= 1 (h < n).
   ///   - power: the loss exponent (1 absolute, 2 squared; > 0).
-  public init(errors e1: [Double], _ e2: [Double], alternative: Alternative = .twoSided, horizon: Int = 1,
-              power: Double = 2, varianceEstimator: VarianceEstimator = .acf) throws {
+  public init(
+    errors e1: [Double], _ e2: [Double], alternative: Alternative = .twoSided, horizon: Int = 1,
+    power: Double = 2, varianceEstimator: VarianceEstimator = .acf
+  ) throws {
     guard e1.count == e2.count else { throw StatisticsError.lengthMismatch("Diebold-Mariano test", e1.count, e2.count) }
-    guard e1.count >= 2 else { throw StatisticsError.invalidArgument("Diebold-Mariano test needs at least 2 errors, got \(e1.count)") }
+    guard e1.count >= 2 else {
+      throw StatisticsError.invalidArgument("Diebold-Mariano test needs at least 2 errors, got \(e1.count)")
+    }
     guard horizon >= 1, horizon < e1.count else {
       throw StatisticsError.invalidArgument("horizon must be in 1..<\(e1.count), got \(horizon)")
     }

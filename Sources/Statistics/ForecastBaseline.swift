@@ -16,13 +16,17 @@ public enum ForecastBaseline: String, Sendable, Hashable, CaseIterable {
   /// The h point forecasts after `training`. `period` is used only by the seasonal naive forecast (>= 1).
   public func forecast(training y: [Double], horizon h: Int, period m: Int = 1) throws -> [Double] {
     guard h >= 0 else { throw StatisticsError.invalidArgument("horizon must be >= 0, got \(h)") }
-    guard let last = y.last else { throw StatisticsError.invalidArgument("\(rawValue) needs a non-empty training series") }
+    guard let last = y.last else {
+      throw StatisticsError.invalidArgument("\(rawValue) needs a non-empty training series")
+    }
     let n = y.count
     switch self {
     case .randomWalk:
       return [Double](repeating: last, count: h)
     case .randomWalkWithDrift:
-      guard n >= 2 else { throw StatisticsError.invalidArgument("random walk with drift needs >= 2 observations, got \(n)") }
+      guard n >= 2 else {
+        throw StatisticsError.invalidArgument("random walk with drift needs >= 2 observations, got \(n)")
+      }
       let slope = (last - y[0]) / Double(n - 1)
       return (1...max(h, 1)).prefix(h).map { last + Double($0) * slope }
     case .seasonalNaive:

@@ -21,7 +21,9 @@ public struct McNemarTest: Sendable, Hashable {
 
   /// From the discordant counts (both >= 0).
   public init(b: Int, c: Int, exact: Bool = true, continuityCorrection: Bool = true) throws {
-    guard b >= 0, c >= 0 else { throw StatisticsError.invalidArgument("McNemar counts must be >= 0, got \(b) and \(c)") }
+    guard b >= 0, c >= 0 else {
+      throw StatisticsError.invalidArgument("McNemar counts must be >= 0, got \(b) and \(c)")
+    }
     self.b = b
     self.c = c
     self.exact = exact
@@ -41,9 +43,12 @@ public struct McNemarTest: Sendable, Hashable {
   }
 
   /// From labels and the two classifiers' thresholded predictions on the same rows. Throws when lengths differ.
-  public init(labels: [Bool], first: [Bool], second: [Bool], exact: Bool = true, continuityCorrection: Bool = true) throws {
+  public init(labels: [Bool], first: [Bool], second: [Bool], exact: Bool = true, continuityCorrection: Bool = true)
+    throws
+  {
     guard labels.count == first.count, labels.count == second.count else {
-      throw StatisticsError.lengthMismatch("McNemar test", first.count, second.count == first.count ? labels.count : second.count)
+      throw StatisticsError.lengthMismatch(
+        "McNemar test", first.count, second.count == first.count ? labels.count : second.count)
     }
     var b = 0
     var c = 0

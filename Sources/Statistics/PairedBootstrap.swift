@@ -20,11 +20,15 @@ public struct PairedBootstrap: Sendable, Hashable {
   public var difference: Double { bootstrap.result.estimate }
   public var interval: ConfidenceInterval { bootstrap.result.interval }
 
-  public init<Group: Hashable>(groups: [Group], replicates: Int = 2000, method: BootstrapInterval.Method = .bca,
-                               level: Double = 0.95, generator: inout SplitMix64,
-                               metricA: ([Int]) -> Double, metricB: ([Int]) -> Double) throws {
-    bootstrap = try ClusterBootstrap(groups: groups, replicates: replicates, method: method, level: level,
-                                     generator: &generator) { rows in metricA(rows) - metricB(rows) }
+  public init<Group: Hashable>(
+    groups: [Group], replicates: Int = 2000, method: BootstrapInterval.Method = .bca,
+    level: Double = 0.95, generator: inout SplitMix64,
+    metricA: ([Int]) -> Double, metricB: ([Int]) -> Double
+  ) throws {
+    bootstrap = try ClusterBootstrap(
+      groups: groups, replicates: replicates, method: method, level: level,
+      generator: &generator
+    ) { rows in metricA(rows) - metricB(rows) }
     var atMost = 0
     var atLeast = 0
     var defined = 0

@@ -25,7 +25,8 @@ public struct PairedTTest: Sendable, Hashable {
   public var confidenceInterval: ConfidenceInterval
 
   /// Tests x against y pair by pair. Throws when the lengths differ or the level is outside (0, 1).
-  public init(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95) throws {
+  public init(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95) throws
+  {
     guard x.count == y.count else { throw StatisticsError.lengthMismatch("paired t-test", x.count, y.count) }
     try self.init(differences: zip(x, y).map { $0 - $1 }, alternative: alternative, confidenceLevel: confidenceLevel)
   }
@@ -33,8 +34,9 @@ public struct PairedTTest: Sendable, Hashable {
   /// Tests whether the mean of `differences` is 0.
   public init(differences d: [Double], alternative: Alternative = .twoSided, confidenceLevel: Double = 0.95) throws {
     try StatisticsError.checkLevel(confidenceLevel)
-    try self.init(differences: d, varianceFactor: 1 / Double(max(d.count, 1)), alternative: alternative,
-                  confidenceLevel: confidenceLevel)
+    try self.init(
+      differences: d, varianceFactor: 1 / Double(max(d.count, 1)), alternative: alternative,
+      confidenceLevel: confidenceLevel)
   }
 
   /// The common computation: standard error = sqrt(varianceFactor * s_d^2) (1/n for the ordinary test).

@@ -16,8 +16,10 @@ public enum SpecialFunctions {
   /// The Stirling remainder lgamma(x) - ((x - 1/2) log x - x + log sqrt(2 pi)) for x >= 10, by its asymptotic series
   /// (Bernoulli numbers B_2k / (2k (2k - 1) x^(2k - 1))); truncation error < 1e-17 at x = 10.
   static func stirlingRemainder(_ x: Double) -> Double {
-    let c: [Double] = [1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360_360, 1.0 / 156,
-                       -3617.0 / 122_400]
+    let c: [Double] = [
+      1.0 / 12, -1.0 / 360, 1.0 / 1260, -1.0 / 1680, 1.0 / 1188, -691.0 / 360_360, 1.0 / 156,
+      -3617.0 / 122_400,
+    ]
     let z = 1 / (x * x)
     var s = c[7]
     for k in stride(from: 6, through: 0, by: -1) { s = s * z + c[k] }
@@ -69,7 +71,9 @@ public enum SpecialFunctions {
   /// Pass `y = 1 - x` computed from the same source as `x` when it is known more accurately than `1 - x` (for the
   /// Student t, y = t^2 / (df + t^2)); by default y = 1 - x. Continued fraction (modified Lentz) on the side where
   /// it converges, the other value as the complement. NaN when a <= 0, b <= 0, x outside [0, 1] or any NaN.
-  public static func regularizedBeta(a: Double, b: Double, x: Double, y: Double? = nil) -> (lower: Double, upper: Double) {
+  public static func regularizedBeta(a: Double, b: Double, x: Double, y: Double? = nil) -> (
+    lower: Double, upper: Double
+  ) {
     let y = y ?? (1 - x)
     guard a > 0, b > 0, x >= 0, y >= 0, x <= 1, y <= 1 else { return (.nan, .nan) }
     if x == 0 { return (0, 1) }
@@ -129,7 +133,8 @@ public enum SpecialFunctions {
   /// Newton-Halley iterations from the initial guess of Numerical Recipes' `invbetai`, kept inside a bisection
   /// bracket; x and y are updated separately so that whichever is small keeps its relative accuracy.
   /// p = 0 gives (0, 1), p = 1 gives (1, 0); NaN outside the domain.
-  public static func inverseRegularizedBeta(p: Double, q: Double? = nil, a: Double, b: Double) -> (x: Double, y: Double) {
+  public static func inverseRegularizedBeta(p: Double, q: Double? = nil, a: Double, b: Double) -> (x: Double, y: Double)
+  {
     let q = q ?? (1 - p)
     guard a > 0, b > 0, p >= 0, q >= 0, p <= 1, q <= 1 else { return (.nan, .nan) }
     if p == 0 { return (0, 1) }

@@ -45,7 +45,9 @@ public struct WilcoxonSignedRank: Sendable, Hashable {
 
   /// Tests x against y pair by pair. Throws when the lengths differ.
   public init(_ x: [Double], _ y: [Double], alternative: Alternative = .twoSided) throws {
-    guard x.count == y.count else { throw StatisticsError.lengthMismatch("Wilcoxon signed-rank test", x.count, y.count) }
+    guard x.count == y.count else {
+      throw StatisticsError.lengthMismatch("Wilcoxon signed-rank test", x.count, y.count)
+    }
     self.init(differences: zip(x, y).map { $0 - $1 }, alternative: alternative)
   }
 

@@ -94,8 +94,9 @@ struct ClassifySettings: Sendable, Hashable {
     case .aave:
       return .aave(directory: resolve(try s.string("data.dir"), against: baseDirectory))
     case .synthetic:
-      return .synthetic(seed: UInt64(clamping: try s.int("data.synthetic.seed")),
-                        days: try s.int("data.synthetic.days"))
+      return .synthetic(
+        seed: UInt64(clamping: try s.int("data.synthetic.seed")),
+        days: try s.int("data.synthetic.days"))
     }
   }
 
@@ -114,8 +115,9 @@ struct ClassifySettings: Sendable, Hashable {
     case .list(let names):
       features = names.compactMap(\.string)
     case let other:
-      throw SettingsError.wrongType(path: "features", requested: "a string or a list of strings",
-                                    declared: other.display)
+      throw SettingsError.wrongType(
+        path: "features", requested: "a string or a list of strings",
+        declared: other.display)
     }
     if features.isEmpty { throw TrialFailure("features: the feature list is empty") }
     return features

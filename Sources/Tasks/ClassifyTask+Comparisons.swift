@@ -20,19 +20,22 @@ extension ClassifyTask {
   /// bootstrap over test days (every row of a resampled day moves together; ``ClusterBootstrap``), the metric
   /// recomputed at the trial's threshold on each resample. Undefined bounds (one class in every resample, for
   /// example) are NaN and stored as missing.
-  static func intervalMetrics(probabilities: [Double], labels: [Float], days: [Int], threshold: Double,
-                              generator: inout SplitMix64) -> [String: Double]
-  {
+  static func intervalMetrics(
+    probabilities: [Double], labels: [Float], days: [Int], threshold: Double,
+    generator: inout SplitMix64
+  ) -> [String: Double] {
     let names = ClassifyOutputs.intervalMetrics
     let intervals: [BootstrapInterval]
     do {
       intervals = try ClusterBootstrap.intervals(
         groups: days, metricCount: names.count, replicates: bootstrapReplicates, method: .bca, level: 0.95,
-        generator: &generator) { rows in
-          let m = ClassificationMetrics(truth: rows.map { labels[$0] }, probabilities: rows.map { probabilities[$0] },
-                                        threshold: threshold)
-          return [m.f1, m.precision, m.recall, m.rocAUC, m.averagePrecision]
-        }
+        generator: &generator
+      ) { rows in
+        let m = ClassificationMetrics(
+          truth: rows.map { labels[$0] }, probabilities: rows.map { probabilities[$0] },
+          threshold: threshold)
+        return [m.f1, m.precision, m.recall, m.rocAUC, m.averagePrecision]
+      }
     } catch {
       return [:]  // unreachable: the arguments above are within bounds
     }
@@ -79,10 +82,12 @@ extension ClassifyTask {
     var series: [SeriesPoint] = []
     series.reserveCapacity(4 * split.testCount)
     for i in 0..<split.testCount {
-      series.append(SeriesPoint(key: ClassifyOutputs.testScore, step: i, value: i < probabilities.count ? probabilities[i] : .nan))
+      series.append(
+        SeriesPoint(key: ClassifyOutputs.testScore, step: i, value: i < probabilities.count ? probabilities[i] : .nan))
       series.append(SeriesPoint(key: ClassifyOutputs.testLabel, step: i, value: split.testY[i]))
       series.append(SeriesPoint(key: ClassifyOutputs.testDay, step: i, value: Double(split.testDays[i])))
-      series.append(SeriesPoint(key: ClassifyOutputs.testGroup, step: i, value: Double(tokenIndex[split.testTokens[i]] ?? -1)))
+      series.append(
+        SeriesPoint(key: ClassifyOutputs.testGroup, step: i, value: Double(tokenIndex[split.testTokens[i]] ?? -1)))
     }
     return series
   }

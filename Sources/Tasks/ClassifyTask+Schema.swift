@@ -11,84 +11,126 @@ extension ClassifyTask {
   /// tutorial's values as defaults. Nested objects have no default of their own: an omitted object gets its fields'
   /// defaults. Every bound is far above what a study needs and keeps one trial's memory and time finite.
   static let schema: [Field] = [
-    Field("data", .object([
-      Field("source", .choice(ClassifySettings.DataSource.self), default: "synthetic",
-            help: "synthetic (generated market) or aave (the Giza-export CSVs in data.dir)"),
-      Field("dir", .string(), default: "../../shared/data/aave",
-            help: "source aave: directory of the Giza-export tables, relative to the experiment file"),
-      Field("features", .choice(PanelPipeline.self), default: "per-token",
-            help: "per-token rolling windows (default) or the tutorial's cross-token windows, kept for reproduction"),
-      Field("test_days", .int(min: 0, max: 36_500), default: 40,
-            help: "the last N days are the test set (at most 100 years of days)"),
-      Field("scaling", .choice(Scaling.self), default: "minmax",
-            help: "feature scaling, fitted on training rows only"),
-      Field("synthetic", .object([
-        Field("seed", .int(min: 0, max: ClassifySettings.maximumSeed), default: 7,
+    Field(
+      "data",
+      .object([
+        Field(
+          "source", .choice(ClassifySettings.DataSource.self), default: "synthetic",
+          help: "synthetic (generated market) or aave (the Giza-export CSVs in data.dir)"),
+        Field(
+          "dir", .string(), default: "../../shared/data/aave",
+          help: "source aave: directory of the Giza-export tables, relative to the experiment file"),
+        Field(
+          "features", .choice(PanelPipeline.self), default: "per-token",
+          help: "per-token rolling windows (default) or the tutorial's cross-token windows, kept for reproduction"),
+        Field(
+          "test_days", .int(min: 0, max: 36_500), default: 40,
+          help: "the last N days are the test set (at most 100 years of days)"),
+        Field(
+          "scaling", .choice(Scaling.self), default: "minmax",
+          help: "feature scaling, fitted on training rows only"),
+        Field(
+          "synthetic",
+          .object([
+            Field(
+              "seed", .int(min: 0, max: ClassifySettings.maximumSeed), default: 7,
               help: "seed of the synthetic market (at most 2^53 - 1, so it survives any JSON reader)"),
-        Field("days", .int(min: 60, max: 20_000), default: 730,
+            Field(
+              "days", .int(min: 60, max: 20_000), default: 730,
               help: "simulated days (the market's memory grows with the days; 20000 is 55 years)"),
-      ]), help: "source synthetic: generator parameters"),
-    ]), help: "where the liquidation panel comes from"),
-    Field("features", .oneOf([.string(), .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)]),
-          default: "3d",
-          help: "a built-in set (3d, 7d), a key of feature_sets, a feature name, or a list of feature names"),
-    Field("feature_sets", .dictionary(of: .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)),
-          default: .map([:]), help: "name -> list of feature names"),
-    Field("model", .object([
-      Field("type", .choice(ModelType.self), default: "mlp",
-            help: "mlp: feed-forward network; logistic: logistic regression; gbdt: gradient-boosted trees "
-              + "(scikit-learn's HistGradientBoostingClassifier; settings under model.gbdt)"),
-      Field("hidden", .list(of: .int(min: 1, max: 4096), nonEmpty: false, maxCount: 16), default: [32, 16],
-            help: "hidden layer widths (mlp); at most 16 layers of 4096 units (about 270 million weights)"),
-      Field("activation", .choice(Activation.self), default: "relu", help: "hidden-layer activation"),
-      Field("lr", .double(min: 0, max: 10, exclusiveMin: true), default: 1.0e-4,
-            help: "Adam learning rate (at most 10, far above any useful step)"),
-      Field("betas", .list(of: .double(min: 0, max: 1, exclusiveMax: true), maxCount: 2), default: [0.9, 0.999],
-            help: "Adam betas (two values)"),
-      Field("eps", .double(min: 0, max: 1, exclusiveMin: true), default: 1.0e-8, help: "Adam epsilon"),
-      Field("weight_decay", .double(min: 0, max: 10), default: 0,
-            help: "L2 added to the gradient (PyTorch Adam); at most 10, far above any useful penalty"),
-      Field("epochs", .int(min: 1, max: 100_000), default: 30, help: "epochs per fit (bounds the trial's time)"),
-      Field("batch_size", .int(min: 1, max: 1_000_000), default: 32,
-            help: "rows per mini-batch"),
-      Field("gbdt", .object([
-        Field("learning_rate", .double(min: 0, max: 10, exclusiveMin: true), default: 0.1,
+          ]), help: "source synthetic: generator parameters"),
+      ]), help: "where the liquidation panel comes from"),
+    Field(
+      "features", .oneOf([.string(), .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)]),
+      default: "3d",
+      help: "a built-in set (3d, 7d), a key of feature_sets, a feature name, or a list of feature names"),
+    Field(
+      "feature_sets", .dictionary(of: .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)),
+      default: .map([:]), help: "name -> list of feature names"),
+    Field(
+      "model",
+      .object([
+        Field(
+          "type", .choice(ModelType.self), default: "mlp",
+          help: "mlp: feed-forward network; logistic: logistic regression; gbdt: gradient-boosted trees "
+            + "(scikit-learn's HistGradientBoostingClassifier; settings under model.gbdt)"),
+        Field(
+          "hidden", .list(of: .int(min: 1, max: 4096), nonEmpty: false, maxCount: 16), default: [32, 16],
+          help: "hidden layer widths (mlp); at most 16 layers of 4096 units (about 270 million weights)"),
+        Field("activation", .choice(Activation.self), default: "relu", help: "hidden-layer activation"),
+        Field(
+          "lr", .double(min: 0, max: 10, exclusiveMin: true), default: 1.0e-4,
+          help: "Adam learning rate (at most 10, far above any useful step)"),
+        Field(
+          "betas", .list(of: .double(min: 0, max: 1, exclusiveMax: true), maxCount: 2), default: [0.9, 0.999],
+          help: "Adam betas (two values)"),
+        Field("eps", .double(min: 0, max: 1, exclusiveMin: true), default: 1.0e-8, help: "Adam epsilon"),
+        Field(
+          "weight_decay", .double(min: 0, max: 10), default: 0,
+          help: "L2 added to the gradient (PyTorch Adam); at most 10, far above any useful penalty"),
+        Field("epochs", .int(min: 1, max: 100_000), default: 30, help: "epochs per fit (bounds the trial's time)"),
+        Field(
+          "batch_size", .int(min: 1, max: 1_000_000), default: 32,
+          help: "rows per mini-batch"),
+        Field(
+          "gbdt",
+          .object([
+            Field(
+              "learning_rate", .double(min: 0, max: 10, exclusiveMin: true), default: 0.1,
               help: "shrinkage applied to each tree's leaf values"),
-        Field("max_iter", .int(min: 1, max: 10_000), default: 100, help: "boosting iterations (trees) at most"),
-        Field("max_leaf_nodes", .int(min: 0, max: 65_536), default: 31,
+            Field("max_iter", .int(min: 1, max: 10_000), default: 100, help: "boosting iterations (trees) at most"),
+            Field(
+              "max_leaf_nodes", .int(min: 0, max: 65_536), default: 31,
               help: "leaves per tree at most (0: no limit; otherwise at least 2)"),
-        Field("max_depth", .int(min: 0, max: 64), default: 0, help: "depth of a tree at most (0: no limit)"),
-        Field("min_samples_leaf", .int(min: 1, max: 1_000_000), default: 20, help: "rows per leaf at least"),
-        Field("l2_regularization", .double(min: 0, max: 1e6), default: 0, help: "L2 penalty on leaf values"),
-        Field("max_bins", .int(min: 2, max: 255), default: 255, help: "histogram bins per feature (a byte each)"),
-        Field("early_stopping", .choice(EarlyStopping.self), default: "auto",
+            Field("max_depth", .int(min: 0, max: 64), default: 0, help: "depth of a tree at most (0: no limit)"),
+            Field("min_samples_leaf", .int(min: 1, max: 1_000_000), default: 20, help: "rows per leaf at least"),
+            Field("l2_regularization", .double(min: 0, max: 1e6), default: 0, help: "L2 penalty on leaf values"),
+            Field("max_bins", .int(min: 2, max: 255), default: 255, help: "histogram bins per feature (a byte each)"),
+            Field(
+              "early_stopping", .choice(EarlyStopping.self), default: "auto",
               help: "auto: on above 10,000 training rows (scikit-learn's rule)"),
-        Field("validation_fraction", .oneOf([.double(min: 0, max: 1, exclusiveMin: true, exclusiveMax: true),
-                                             .string(choices: ["none"])]), default: 0.1,
+            Field(
+              "validation_fraction",
+              .oneOf([
+                .double(min: 0, max: 1, exclusiveMin: true, exclusiveMax: true),
+                .string(choices: ["none"]),
+              ]), default: 0.1,
               help: "share of training rows held out for early stopping (none: score the training loss)"),
-        Field("n_iter_no_change", .int(min: 1, max: 1000), default: 10,
+            Field(
+              "n_iter_no_change", .int(min: 1, max: 1000), default: 10,
               help: "iterations without improvement before early stopping"),
-        Field("tol", .double(min: 0, max: 1), default: 1.0e-7, help: "improvement that counts for early stopping"),
-        Field("class_weight", .choice(TreeClassWeight.self), default: "none",
+            Field("tol", .double(min: 0, max: 1), default: 1.0e-7, help: "improvement that counts for early stopping"),
+            Field(
+              "class_weight", .choice(TreeClassWeight.self), default: "none",
               help: "balanced: weight rows by n / (2 n_class)"),
-      ]), help: "gradient-boosted trees (model.type gbdt)"),
-    ]), help: "the classifier and its optimiser"),
-    Field("validation", .object([
-      Field("scheme", .choice(ValidationScheme.self), default: "kfold",
-            help: "kfold: sequential folds, no shuffle; timeseries: expanding window over days"),
-      Field("folds", .int(min: 2, max: 1000), default: 5, help: "number of folds (each fold is a fit)"),
-      Field("carry_model", .bool, default: false,
-            help: "true: the tutorial's single model and optimiser trained across folds, then tested"),
-    ]), help: "validation before the final fit"),
+          ]), help: "gradient-boosted trees (model.type gbdt)"),
+      ]), help: "the classifier and its optimiser"),
+    Field(
+      "validation",
+      .object([
+        Field(
+          "scheme", .choice(ValidationScheme.self), default: "kfold",
+          help: "kfold: sequential folds, no shuffle; timeseries: expanding window over days"),
+        Field("folds", .int(min: 2, max: 1000), default: 5, help: "number of folds (each fold is a fit)"),
+        Field(
+          "carry_model", .bool, default: false,
+          help: "true: the tutorial's single model and optimiser trained across folds, then tested"),
+      ]), help: "validation before the final fit"),
     Field("oversampling", .choice(Oversampling.self), default: "none", help: "rebalancing of training folds only"),
-    Field("oversampling_ratio", .double(min: 0, max: 1, exclusiveMin: true), default: 1.0,
-          help: "minority/majority after resampling"),
-    Field("smote_k", .int(min: 1, max: 1000), default: 5,
-          help: "SMOTE neighbours (each synthetic row searches them; 1000 keeps that search finite)"),
-    Field("threshold", .oneOf([.double(min: 0, max: 1, exclusiveMin: true, exclusiveMax: true),
-                               .choice(ClassifySettings.ThresholdKeyword.self)]),
-          default: 0.5,
-          help: "decision threshold on the test probabilities; tune: the one with max F1 on the validation folds"),
+    Field(
+      "oversampling_ratio", .double(min: 0, max: 1, exclusiveMin: true), default: 1.0,
+      help: "minority/majority after resampling"),
+    Field(
+      "smote_k", .int(min: 1, max: 1000), default: 5,
+      help: "SMOTE neighbours (each synthetic row searches them; 1000 keeps that search finite)"),
+    Field(
+      "threshold",
+      .oneOf([
+        .double(min: 0, max: 1, exclusiveMin: true, exclusiveMax: true),
+        .choice(ClassifySettings.ThresholdKeyword.self),
+      ]),
+      default: 0.5,
+      help: "decision threshold on the test probabilities; tune: the one with max F1 on the validation folds"),
   ]
 
   /// The metrics and series this task reports (``ClassifyOutputs/declarations``).
@@ -120,7 +162,8 @@ extension ClassifyTask {
       problems.append(SettingProblem("model.betas", "expected two numbers in [0, 1), got \(betas.count)"))
     }
     if (try? s.int("model.gbdt.max_leaf_nodes")) == 1 {
-      problems.append(SettingProblem("model.gbdt.max_leaf_nodes", "a tree needs at least 2 leaves (0: no limit), got 1"))
+      problems.append(
+        SettingProblem("model.gbdt.max_leaf_nodes", "a tree needs at least 2 leaves (0: no limit), got 1"))
     }
     for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
       guard case .list(let items) = list else { continue }

@@ -24,8 +24,9 @@ public struct ClassifyTask: TrialTask {
 
   /// The five Giza-export CSVs of `data.dir` for `data.source: aave`; none for synthetic data.
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
-    let source = try ClassifySettings.source(try ValidatedSettings(settings, schema: Self.schema),
-                                             baseDirectory: baseDirectory)
+    let source = try ClassifySettings.source(
+      try ValidatedSettings(settings, schema: Self.schema),
+      baseDirectory: baseDirectory)
     guard case .aave(let dir) = source else { return [] }
     return ClassifyTask.aaveFileNames.map { dir.appendingPathComponent($0) }
   }
@@ -83,14 +84,23 @@ public struct ClassifyTask: TrialTask {
     let probabilities = r.testProbabilities.map(Double.init)
     var generator = bootstrapGenerator(trialSeed: trialSeed)
     // Undefined bounds and baseline metrics (NaN) are left out: the store would keep them as missing anyway.
-    metrics.merge(intervalMetrics(probabilities: probabilities, labels: split.testY.map(Float.init),
-                                  days: split.testDays, threshold: r.threshold, generator: &generator)
-                    .filter { !$0.value.isNaN }) { a, _ in a }
+    metrics.merge(
+      intervalMetrics(
+        probabilities: probabilities, labels: split.testY.map(Float.init),
+        days: split.testDays, threshold: r.threshold, generator: &generator
+      )
+      .filter { !$0.value.isNaN }
+    ) { a, _ in a }
     metrics.merge(baselineMetrics(split).filter { !$0.value.isNaN }) { a, _ in a }
     var series: [SeriesPoint] = []
-    series.reserveCapacity(r.trainLoss.count + r.validationLoss.count + 2 * (r.roc.fpr.count + r.precisionRecall.recall.count))
-    for (i, v) in r.trainLoss.enumerated() { series.append(SeriesPoint(key: ClassifyOutputs.trainLoss, step: i + 1, value: v)) }
-    for (i, v) in r.validationLoss.enumerated() { series.append(SeriesPoint(key: ClassifyOutputs.validationLoss, step: i + 1, value: v)) }
+    series.reserveCapacity(
+      r.trainLoss.count + r.validationLoss.count + 2 * (r.roc.fpr.count + r.precisionRecall.recall.count))
+    for (i, v) in r.trainLoss.enumerated() {
+      series.append(SeriesPoint(key: ClassifyOutputs.trainLoss, step: i + 1, value: v))
+    }
+    for (i, v) in r.validationLoss.enumerated() {
+      series.append(SeriesPoint(key: ClassifyOutputs.validationLoss, step: i + 1, value: v))
+    }
     for (i, (f, t)) in zip(r.roc.fpr, r.roc.tpr).enumerated() {
       series.append(SeriesPoint(key: ClassifyOutputs.rocFPR, step: i, value: f))
       series.append(SeriesPoint(key: ClassifyOutputs.rocTPR, step: i, value: t))

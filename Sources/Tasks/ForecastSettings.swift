@@ -39,10 +39,12 @@ struct ForecastSettings {
     let s = try ValidatedSettings(settings, schema: ForecastTask.schema)
     request = try SeriesRequest(s, baseDirectory: baseDirectory)
     transform = try s.choice("transform")
-    order = ARIMAOrder(p: try s.int("p"), d: try s.int("d"), q: try s.int("q"), P: try s.int("P"),
-                       D: try s.int("D"), Q: try s.int("Q"), period: try s.int("period"))
-    options = ARIMAOptions(method: try s.choice("method"), includeMean: try s.bool("include_mean"),
-                           drift: try s.bool("drift"))
+    order = ARIMAOrder(
+      p: try s.int("p"), d: try s.int("d"), q: try s.int("q"), P: try s.int("P"),
+      D: try s.int("D"), Q: try s.int("Q"), period: try s.int("period"))
+    options = ARIMAOptions(
+      method: try s.choice("method"), includeMean: try s.bool("include_mean"),
+      drift: try s.bool("drift"))
     holdout = try s.int("holdout")
     horizon = try s.int("horizon")
     evaluation = try s.choice("evaluation")
@@ -80,7 +82,9 @@ struct SeriesRequest: Hashable, Sendable {
     if source == .csv {
       let path = try s.string("data.file")
       guard !path.isEmpty else { throw TrialFailure("data.file must not be empty when data.source is csv") }
-      file = path.hasPrefix("/") ? URL(fileURLWithPath: path)
+      file =
+        path.hasPrefix("/")
+        ? URL(fileURLWithPath: path)
         : baseDirectory.appendingPathComponent(path).standardizedFileURL
     }
     // Filter values are strings after validation (a number written bare is kept as its text).
@@ -88,7 +92,8 @@ struct SeriesRequest: Hashable, Sendable {
     // `positive_only` and `missing` default by the transform (the schema leaves them absent when omitted).
     let transform: SeriesTransform = try s.choice("transform")
     let positiveOnly = s.value[path: "data.positive_only"] == nil ? transform == .log : try s.bool("data.positive_only")
-    let missing: RateSeries.Missing = s.value[path: "data.missing"] == nil
+    let missing: RateSeries.Missing =
+      s.value[path: "data.missing"] == nil
       ? (transform == .none ? .keep : .drop) : try s.choice("data.missing")
     options = RateSeries.Options(
       timeColumn: try s.string("data.time"), valueColumn: try s.string("data.value"), filter: filter,

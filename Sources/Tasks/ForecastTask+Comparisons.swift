@@ -8,9 +8,10 @@ extension ForecastTask {
   /// from the end of the training points (the last training value, with or without the average drift); for
   /// `rolling` evaluation the one-step forecast from each origin (the previous actual value, with the drift of the
   /// series up to it).
-  static func naiveForecasts(_ rule: ForecastBaseline, rates: [Double], holdout: Int, rolling: Bool,
-                             period: Int = 1) -> [Double]
-  {
+  static func naiveForecasts(
+    _ rule: ForecastBaseline, rates: [Double], holdout: Int, rolling: Bool,
+    period: Int = 1
+  ) -> [Double] {
     let n = rates.count
     let train = Array(rates[0..<(n - holdout)])
     if !rolling {
@@ -29,9 +30,10 @@ extension ForecastTask {
   /// one-sided: the model is more accurate). h = 1 is exact for rolling one-step forecasts; for a single multi-step
   /// holdout forecast the errors are autocorrelated and the test is only indicative (docs/reports.md).
   /// With a seasonal `period` (> 1), the seasonal naive forecast (the value one period earlier) is a third rule.
-  static func comparisonMetrics(rates: [Double], predicted: [Double], actual: [Double], holdout: Int,
-                                rolling: Bool, period: Int = 1) -> [String: Double]
-  {
+  static func comparisonMetrics(
+    rates: [Double], predicted: [Double], actual: [Double], holdout: Int,
+    rolling: Bool, period: Int = 1
+  ) -> [String: Double] {
     var out: [String: Double] = [:]
     var randomWalk: [Double] = []
     let rules: [ForecastBaseline] = [.randomWalk, .randomWalkWithDrift] + (period > 1 ? [.seasonalNaive] : [])
@@ -46,7 +48,8 @@ extension ForecastTask {
     let rwRMSE = out[Baselines.key(ForecastBaseline.randomWalk.rawValue, ForecastOutputs.rmse)] ?? .nan
     out[ForecastOutputs.skillRW] = rmse / rwRMSE
     let train = Array(rates[0..<(rates.count - holdout)])
-    out[ForecastOutputs.mase] = (try? ForecastAccuracy(forecast: predicted, actual: actual, training: train))?.mase ?? .nan
+    out[ForecastOutputs.mase] =
+      (try? ForecastAccuracy(forecast: predicted, actual: actual, training: train))?.mase ?? .nan
     let modelErrors = zip(actual, predicted).map { $0 - $1 }
     let walkErrors = zip(actual, randomWalk).map { $0 - $1 }
     if let dm = try? DieboldMarianoTest(errors: modelErrors, walkErrors, alternative: .less, horizon: 1, power: 2) {

@@ -48,8 +48,9 @@ public struct ForecastTask: TrialTask {
   init(loader: @escaping @Sendable (SeriesRequest) throws -> [Double]) {
     self.loader = { request in
       let values = try loader(request)
-      return LoadedSeries(series: RateSeries(times: values.indices.map(Double.init), values: values),
-                          summary: RateSeries.LoadSummary())
+      return LoadedSeries(
+        series: RateSeries(times: values.indices.map(Double.init), values: values),
+        summary: RateSeries.LoadSummary())
     }
   }
 
@@ -68,8 +69,9 @@ public struct ForecastTask: TrialTask {
     let rates = loaded.series.values
     let n = rates.count
     guard n > s.holdout + 2 else {
-      throw TrialFailure("the series has \(n) points; holdout \(s.holdout) leaves too few to fit "
-        + "ARIMA\(s.order) (check data.last, data.filter and data.positive_only)")
+      throw TrialFailure(
+        "the series has \(n) points; holdout \(s.holdout) leaves too few to fit "
+          + "ARIMA\(s.order) (check data.last, data.filter and data.positive_only)")
     }
     let nTrain = n - s.holdout
     let train = Array(rates[0..<nTrain])
@@ -91,8 +93,9 @@ public struct ForecastTask: TrialTask {
     let stored: TransformedForecast
     do {
       if s.evaluation == .rolling {
-        let rolling = try RollingOrigin.oneStepForecasts(all, holdout: s.holdout, refitEvery: s.refitEvery,
-                                                         order: order, options: options)
+        let rolling = try RollingOrigin.oneStepForecasts(
+          all, holdout: s.holdout, refitEvery: s.refitEvery,
+          order: order, options: options)
         scored = s.transform.backTransform(rolling.forecast)
         stored = scored
       } else {
@@ -126,10 +129,14 @@ public struct ForecastTask: TrialTask {
     }
     if s.holdout > 0 {
       let predicted = Array(scored.point.prefix(s.holdout))
-      metrics.merge(ForecastTask.comparisonMetrics(rates: rates, predicted: predicted, actual: actual,
-                                                   holdout: s.holdout, rolling: s.evaluation == .rolling,
-                                                   period: order.period)
-                      .filter { !$0.value.isNaN }) { a, _ in a }
+      metrics.merge(
+        ForecastTask.comparisonMetrics(
+          rates: rates, predicted: predicted, actual: actual,
+          holdout: s.holdout, rolling: s.evaluation == .rolling,
+          period: order.period
+        )
+        .filter { !$0.value.isNaN }
+      ) { a, _ in a }
     }
     for (i, coefficient) in fit.coefficientNames.enumerated() {
       metrics[ForecastOutputs.coefficientPrefix + coefficient] = fit.coefficients[i]
@@ -138,13 +145,18 @@ public struct ForecastTask: TrialTask {
     let steps = s.evaluation == .rolling ? s.holdout : s.horizon
     var series: [SeriesPoint] = []
     series.reserveCapacity(7 * steps + 2 * Self.historyPoints + 20)
-    for (key, values) in [(ForecastOutputs.forecast, stored.point), (ForecastOutputs.lower80, stored.lower80),
-                          (ForecastOutputs.upper80, stored.upper80), (ForecastOutputs.lower95, stored.lower95),
-                          (ForecastOutputs.upper95, stored.upper95)]
-    {
-      for (step, value) in values.prefix(steps).enumerated() { series.append(SeriesPoint(key: key, step: step, value: value)) }
+    for (key, values) in [
+      (ForecastOutputs.forecast, stored.point), (ForecastOutputs.lower80, stored.lower80),
+      (ForecastOutputs.upper80, stored.upper80), (ForecastOutputs.lower95, stored.lower95),
+      (ForecastOutputs.upper95, stored.upper95),
+    ] {
+      for (step, value) in values.prefix(steps).enumerated() {
+        series.append(SeriesPoint(key: key, step: step, value: value))
+      }
     }
-    for (step, value) in actual.enumerated() { series.append(SeriesPoint(key: ForecastOutputs.actual, step: step, value: value)) }
+    for (step, value) in actual.enumerated() {
+      series.append(SeriesPoint(key: ForecastOutputs.actual, step: step, value: value))
+    }
     for (step, time) in Self.forecastTimes(loaded.series, trainCount: nTrain, steps: steps).enumerated() {
       series.append(SeriesPoint(key: ForecastOutputs.forecastTime, step: step, value: time))
     }
@@ -155,27 +167,34 @@ public struct ForecastTask: TrialTask {
     }
     let residuals = fit.residuals.dropFirst(order.differencingLength).filter { !$0.isNaN }
     let acf = ForecastMetrics.acf(Array(residuals), maxLag: 20)
-    for (lag, value) in acf.enumerated() { series.append(SeriesPoint(key: ForecastOutputs.residualACF, step: lag + 1, value: value)) }
+    for (lag, value) in acf.enumerated() {
+      series.append(SeriesPoint(key: ForecastOutputs.residualACF, step: lag + 1, value: value))
+    }
 
-    var tags = ["converged": fit.converged ? "true" : "false", "method": fit.method.rawValue,
-                "transform": s.transform.rawValue, "evaluation": s.evaluation.rawValue, "search": s.search.rawValue,
-                "order": order.description]
+    var tags = [
+      "converged": fit.converged ? "true" : "false", "method": fit.method.rawValue,
+      "transform": s.transform.rawValue, "evaluation": s.evaluation.rawValue, "search": s.search.rawValue,
+      "order": order.description,
+    ]
     if s.search == .stepwise { tags["constant"] = options.includeMean ? "true" : "false" }
     if !fit.notes.isEmpty { tags["notes"] = fit.notes.joined(separator: "; ") }
-    context.log("loaded \(n) points: \(summary.droppedNonPositive) non-positive dropped, \(summary.droppedMissing) "
-      + "missing dropped, \(summary.keptMissing) missing kept, \(summary.interpolated) interpolated, "
-      + "\(summary.mergedDuplicates) duplicates merged, \(summary.droppedByLast) before data.last")
-    context.log("ARIMA\(order) \(fit.method.rawValue): loglik \(fit.loglik), aic \(fit.aic), "
-      + "converged \(fit.converged) after \(fit.iterations) iterations")
+    context.log(
+      "loaded \(n) points: \(summary.droppedNonPositive) non-positive dropped, \(summary.droppedMissing) "
+        + "missing dropped, \(summary.keptMissing) missing kept, \(summary.interpolated) interpolated, "
+        + "\(summary.mergedDuplicates) duplicates merged, \(summary.droppedByLast) before data.last")
+    context.log(
+      "ARIMA\(order) \(fit.method.rawValue): loglik \(fit.loglik), aic \(fit.aic), "
+        + "converged \(fit.converged) after \(fit.iterations) iterations")
     return TrialOutcome(metrics: metrics, series: series, tags: tags)
   }
 
   /// The fit of the order the settings give (`search: grid`), or of the order `AutoARIMA` chooses (`search:
   /// stepwise`, path logged; `options` then carries the chosen constant for rolling refits). Returns the fit, its
   /// order and the number of models fitted.
-  static func fitModel(_ y: [Double], settings s: ForecastSettings, options: inout ARIMAOptions,
-                       context: TrialContext) throws -> (ARIMAFit, ARIMAOrder, Int)
-  {
+  static func fitModel(
+    _ y: [Double], settings s: ForecastSettings, options: inout ARIMAOptions,
+    context: TrialContext
+  ) throws -> (ARIMAFit, ARIMAOrder, Int) {
     switch s.search {
     case .grid:
       do {
@@ -194,8 +213,9 @@ public struct ForecastTask: TrialTask {
       } catch let error as ARIMAError {
         throw TrialFailure("stepwise search failed: \(error)")
       }
-      context.log("stepwise search (\(result.path.count) models): "
-        + result.path.map(\.description).joined(separator: " -> "))
+      context.log(
+        "stepwise search (\(result.path.count) models): "
+          + result.path.map(\.description).joined(separator: " -> "))
       context.log("chosen ARIMA\(result.order)\(result.constant ? " with constant" : "")")
       options.includeMean = result.constant
       options.drift = result.constant
@@ -239,8 +259,10 @@ extension ForecastTask {
         symbol = request.syntheticToken
         tokens.append(symbol)
       }
-      let output = SyntheticMarket.generate(SyntheticMarket.Config(seed: request.syntheticSeed,
-                                                                   days: request.syntheticDays, tokens: tokens))
+      let output = SyntheticMarket.generate(
+        SyntheticMarket.Config(
+          seed: request.syntheticSeed,
+          days: request.syntheticDays, tokens: tokens))
       var series = RateSeries(rates: output.rates, symbol: symbol, rate: request.syntheticRate)
       var summary = RateSeries.LoadSummary()
       summary.rows = series.count
@@ -255,7 +277,8 @@ extension ForecastTask {
         series = RateSeries(times: Array(series.times.suffix(last)), values: Array(series.values.suffix(last)))
       }
       guard !series.isEmpty else {
-        throw TrialFailure("the synthetic market has no \(request.syntheticRate.rawValue) rate for '\(request.syntheticToken)'")
+        throw TrialFailure(
+          "the synthetic market has no \(request.syntheticRate.rawValue) rate for '\(request.syntheticToken)'")
       }
       return LoadedSeries(series: series, summary: summary)
     }

@@ -51,9 +51,10 @@ public struct FutureForecast: Sendable, Equatable {
   /// The forecast of `horizon` steps (nil: the settings' `horizon`, which defaults to `holdout`) beyond the last
   /// observation of the series `settings` load, fitted on all of it. Throws ``TrialFailure`` when the series cannot
   /// be loaded or fitted, ``SettingsError`` when the settings do not validate.
-  public static func make(settings: Value, baseDirectory: URL, horizon: Int? = nil,
-                          cancellation: CancellationToken = .never) throws -> FutureForecast
-  {
+  public static func make(
+    settings: Value, baseDirectory: URL, horizon: Int? = nil,
+    cancellation: CancellationToken = .never
+  ) throws -> FutureForecast {
     let original = try ForecastSettings(settings, baseDirectory: baseDirectory)
     let steps = horizon ?? original.horizon
     guard steps >= 1, steps <= 100_000 else {
@@ -62,23 +63,28 @@ public struct FutureForecast: Sendable, Equatable {
     var all = settings.setting("holdout", to: .int(0)).setting("horizon", to: .int(steps))
     all = all.setting("evaluation", to: .string(ForecastSettings.Evaluation.holdout.rawValue))
     let trial = Trial(index: 0, key: "forecast", settings: all, axisValues: [], replicate: 0, seed: 0)
-    let context = TrialContext(baseDirectory: baseDirectory, artifactDirectory: FileManager.default.temporaryDirectory,
-                               cancellation: cancellation)
+    let context = TrialContext(
+      baseDirectory: baseDirectory, artifactDirectory: FileManager.default.temporaryDirectory,
+      cancellation: cancellation)
     let outcome = try ForecastTask().run(trial, context: context)
     func series(_ key: String) -> [Double] {
       var values = Array(repeating: Double.nan, count: steps)
       for point in outcome.series where point.key == key && point.step < steps { values[point.step] = point.value }
       return values
     }
-    let (f, l80, u80, l95, u95, t) = (series(ForecastOutputs.forecast), series(ForecastOutputs.lower80),
-                                     series(ForecastOutputs.upper80), series(ForecastOutputs.lower95),
-                                     series(ForecastOutputs.upper95), series(ForecastOutputs.forecastTime))
+    let (f, l80, u80, l95, u95, t) = (
+      series(ForecastOutputs.forecast), series(ForecastOutputs.lower80),
+      series(ForecastOutputs.upper80), series(ForecastOutputs.lower95),
+      series(ForecastOutputs.upper95), series(ForecastOutputs.forecastTime)
+    )
     let rows = (0..<steps).map {
-      Row(step: $0 + 1, time: t[$0], forecast: f[$0], lower80: l80[$0], upper80: u80[$0], lower95: l95[$0],
-          upper95: u95[$0])
+      Row(
+        step: $0 + 1, time: t[$0], forecast: f[$0], lower80: l80[$0], upper80: u80[$0], lower95: l95[$0],
+        upper95: u95[$0])
     }
-    return FutureForecast(rows: rows, order: outcome.tags["order"] ?? original.order.description,
-                          transform: original.transform.rawValue)
+    return FutureForecast(
+      rows: rows, order: outcome.tags["order"] ?? original.order.description,
+      transform: original.transform.rawValue)
   }
 
   /// The run `almanac forecast FILE` uses: the first replicate (lowest trial index) of the best configuration by
@@ -122,8 +128,10 @@ public struct FutureForecast: Sendable, Equatable {
     case .json:
       let items = rows.map { row -> String in
         let time = row.time.isFinite ? "\"\(Self.isoTime(row.time))\"" : "null"
-        let numbers = zip(Self.columns.dropFirst(2), [row.forecast, row.lower80, row.upper80, row.lower95, row.upper95])
-          .map { "\"\($0)\":\($1.isFinite ? "\($1)" : "null")" }
+        let numbers = zip(
+          Self.columns.dropFirst(2), [row.forecast, row.lower80, row.upper80, row.lower95, row.upper95]
+        )
+        .map { "\"\($0)\":\($1.isFinite ? "\($1)" : "null")" }
         return "{\"step\":\(row.step),\"time\":\(time)," + numbers.joined(separator: ",") + "}"
       }
       return "{\"order\":\"\(order)\",\"transform\":\"\(transform)\",\"rows\":[" + items.joined(separator: ",")
@@ -137,11 +145,13 @@ public struct FutureForecast: Sendable, Equatable {
       let widths = Self.columns.indices.map { c in all.map { $0[c].count }.max() ?? 0 }
       let lines = all.map { cells in
         cells.enumerated().map { c, text in
-          c == 1 ? text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
+          c == 1
+            ? text.padding(toLength: widths[c], withPad: " ", startingAt: 0)
             : String(repeating: " ", count: widths[c] - text.count) + text
         }.joined(separator: "  ")
       }
-      let title = "ARIMA\(order), transform \(transform)"
+      let title =
+        "ARIMA\(order), transform \(transform)"
         + (transform == "log" ? " (point forecast = median)" : "") + "; intervals 80% and 95%"
       return ([title] + lines).joined(separator: "\n") + "\n"
     }

@@ -20,13 +20,16 @@ public struct SleepTask: TrialTask {
   static let schema: [Field] = [
     Field("ms", .int(min: 0, max: 600_000), default: 10, help: "milliseconds to sleep per trial (at most 10 minutes)"),
     Field("x", .double(min: -1e12, max: 1e12), default: 0, help: "a number that becomes the score"),
-    Field("fail_when_x", .oneOf([.double(min: -1e12, max: 1e12), .choice(FailKeyword.self)]), default: "never",
-          help: "fail the trials whose x equals this"),
+    Field(
+      "fail_when_x", .oneOf([.double(min: -1e12, max: 1e12), .choice(FailKeyword.self)]), default: "never",
+      help: "fail the trials whose x equals this"),
     Field("marker_dir", .string(), default: "", help: "if set, append the trial key to a file there when finished"),
   ]
   public var metrics: [MetricDeclaration] {
-    [MetricDeclaration("score", goal: .maximize, listed: true, help: "x plus replicate/1000"),
-     MetricDeclaration("curve", .series, help: "x and 2x")]
+    [
+      MetricDeclaration("score", goal: .maximize, listed: true, help: "x plus replicate/1000"),
+      MetricDeclaration("curve", .series, help: "x and 2x"),
+    ]
   }
   public var defaultMetric: String { "score" }
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] { [] }
@@ -51,7 +54,8 @@ public struct SleepTask: TrialTask {
       let name = "\(trial.key)-\(ProcessInfo.processInfo.globallyUniqueString).done"
       try Data(trial.key.utf8).write(to: URL(fileURLWithPath: dir).appendingPathComponent(name))
     }
-    return TrialOutcome(metrics: ["score": x + Double(trial.replicate) / 1000],
-                        series: [SeriesPoint(key: "curve", step: 0, value: x), SeriesPoint(key: "curve", step: 1, value: 2 * x)])
+    return TrialOutcome(
+      metrics: ["score": x + Double(trial.replicate) / 1000],
+      series: [SeriesPoint(key: "curve", step: 0, value: x), SeriesPoint(key: "curve", step: 1, value: 2 * x)])
   }
 }

@@ -17,9 +17,10 @@ extension MLflowExport {
   ///
   /// - Throws: ``MLflowExportError/server(url:reason:)`` when the server cannot be reached or answers with an error
   ///   (what was sent before stays on the server; exporting again completes it).
-  public static func exportREST(store: TrackingStore, experimentName: String, server: URL,
-                                options: MLflowExportOptions = MLflowExportOptions()) throws -> MLflowExportSummary
-  {
+  public static func exportREST(
+    store: TrackingStore, experimentName: String, server: URL,
+    options: MLflowExportOptions = MLflowExportOptions()
+  ) throws -> MLflowExportSummary {
     let snapshot = try snapshot(store: store, experimentName: experimentName, reportDirectory: options.reportDirectory)
     let client = MLflowRESTClient(base: server)
     var summary = MLflowExportSummary(
@@ -42,7 +43,8 @@ extension MLflowExport {
     }
     summary.experimentID = experimentID
     for (key, value) in snapshot.experimentTags.sorted(by: { $0.key < $1.key }) {
-      _ = try client.post("experiments/set-experiment-tag", ["experiment_id": experimentID, "key": key, "value": value])
+      _ = try client.post(
+        "experiments/set-experiment-tag", ["experiment_id": experimentID, "key": key, "value": value])
     }
 
     // Runs already there, by export id.
@@ -60,20 +62,23 @@ extension MLflowExport {
         if found.lifecycleStage == "deleted" { _ = try client.post("runs/restore", ["run_id": runID]) }
         sendData = !(found.status == run.status && found.endTime == run.endTime && run.status != "RUNNING")
       } else {
-        let created = try client.post("runs/create", [
-          "experiment_id": experimentID, "start_time": run.startTime, "run_name": run.name,
-          "tags": [["key": "almanac.export_id", "value": run.uuid]],
-        ])
+        let created = try client.post(
+          "runs/create",
+          [
+            "experiment_id": experimentID, "start_time": run.startTime, "run_name": run.name,
+            "tags": [["key": "almanac.export_id", "value": run.uuid]],
+          ])
         guard let info = (created["run"] as? [String: Any])?["info"] as? [String: Any],
-              let id = info["run_id"] as? String ?? info["run_uuid"] as? String
+          let id = info["run_id"] as? String ?? info["run_uuid"] as? String
         else {
           throw MLflowExportError.server(url: server.absoluteString, reason: "runs/create returned no run id")
         }
         runID = id
         artifactURI = info["artifact_uri"] as? String ?? ""
       }
-      try client.logBatch(runID: runID, params: sendData ? run.params : [], metrics: sendData ? run.metrics : [],
-                          tags: run.tags)
+      try client.logBatch(
+        runID: runID, params: sendData ? run.params : [], metrics: sendData ? run.metrics : [],
+        tags: run.tags)
       var update: [String: Any] = ["run_id": runID, "status": run.status]
       if let end = run.endTime { update["end_time"] = end }
       _ = try client.post("runs/update", update)
@@ -143,7 +148,7 @@ struct MLflowRESTClient {
       let page = try post("runs/search", body)
       for run in page["runs"] as? [[String: Any]] ?? [] {
         guard let info = run["info"] as? [String: Any],
-              let id = info["run_id"] as? String ?? info["run_uuid"] as? String
+          let id = info["run_id"] as? String ?? info["run_uuid"] as? String
         else { continue }
         let tags = (run["data"] as? [String: Any])?["tags"] as? [[String: Any]] ?? []
         guard let exportID = tags.first(where: { $0["key"] as? String == "almanac.export_id" })?["value"] as? String
@@ -159,9 +164,10 @@ struct MLflowRESTClient {
   }
 
   /// `runs/log-batch` in chunks within MLflow's limits (1000 metrics, 100 params, 100 tags per request).
-  func logBatch(runID: String, params: [(key: String, value: String)], metrics: [MLflowMetricPoint],
-                tags: [String: String]) throws
-  {
+  func logBatch(
+    runID: String, params: [(key: String, value: String)], metrics: [MLflowMetricPoint],
+    tags: [String: String]
+  ) throws {
     let tagList = tags.sorted { $0.key < $1.key }
     var p = 0, m = 0, t = 0
     repeat {
@@ -169,14 +175,16 @@ struct MLflowRESTClient {
       let tagChunk = tagList[t..<min(tagList.count, t + MLflowLimits.batchTags)]
       let room = MLflowLimits.batchMetrics - paramChunk.count - tagChunk.count
       let metricChunk = metrics[m..<min(metrics.count, m + room)]
-      _ = try post("runs/log-batch", [
-        "run_id": runID,
-        "params": paramChunk.map { ["key": $0.key, "value": $0.value] },
-        "tags": tagChunk.map { ["key": $0.key, "value": $0.value] },
-        "metrics": metricChunk.map { point -> [String: Any] in
-          ["key": point.key, "value": Self.jsonNumber(point.value), "timestamp": point.timestamp, "step": point.step]
-        },
-      ])
+      _ = try post(
+        "runs/log-batch",
+        [
+          "run_id": runID,
+          "params": paramChunk.map { ["key": $0.key, "value": $0.value] },
+          "tags": tagChunk.map { ["key": $0.key, "value": $0.value] },
+          "metrics": metricChunk.map { point -> [String: Any] in
+            ["key": point.key, "value": Self.jsonNumber(point.value), "timestamp": point.timestamp, "step": point.step]
+          },
+        ])
       p += paramChunk.count
       t += tagChunk.count
       m += metricChunk.count
@@ -191,7 +199,8 @@ struct MLflowRESTClient {
     }
     guard artifactURI.hasPrefix("mlflow-artifacts:") else {
       throw MLflowExportError.server(
-        url: base.absoluteString, reason: "cannot upload artifacts to \(artifactURI) (start the server with "
+        url: base.absoluteString,
+        reason: "cannot upload artifacts to \(artifactURI) (start the server with "
           + "--serve-artifacts, the default, or a local file: artifact root)")
     }
     // mlflow-artifacts:/1/<run>/artifacts or mlflow-artifacts://host:port/1/<run>/artifacts: the path after the host.

@@ -14,9 +14,10 @@ extension MLflowExport {
   /// - Throws: ``MLflowExportError/unknownExperiment(name:known:)``, ``MLflowExportError/incompatibleTarget(path:reason:)``
   ///   when the file is not an MLflow database or has a table shape this exporter cannot fill,
   ///   ``MLflowExportError/cannotWriteArtifacts(path:reason:)``, or SQLite's error (nothing is written).
-  public static func exportSQLite(store: TrackingStore, experimentName: String, to url: URL,
-                                  options: MLflowExportOptions = MLflowExportOptions()) throws -> MLflowExportSummary
-  {
+  public static func exportSQLite(
+    store: TrackingStore, experimentName: String, to url: URL,
+    options: MLflowExportOptions = MLflowExportOptions()
+  ) throws -> MLflowExportSummary {
     let snapshot = try snapshot(store: store, experimentName: experimentName, reportDirectory: options.reportDirectory)
     let file = url.standardizedFileURL
     let root = (options.artifactRoot ?? file.deletingLastPathComponent().appendingPathComponent("mlartifacts"))
@@ -24,8 +25,9 @@ extension MLflowExport {
     do {
       try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
     } catch {
-      throw MLflowExportError.cannotWriteArtifacts(path: file.deletingLastPathComponent().path,
-                                                   reason: error.localizedDescription)
+      throw MLflowExportError.cannotWriteArtifacts(
+        path: file.deletingLastPathComponent().path,
+        reason: error.localizedDescription)
     }
     var config = Configuration()
     config.busyMode = .timeout(30)
@@ -44,10 +46,15 @@ extension MLflowExport {
         for run in snapshot.runs {
           let directory = root.appendingPathComponent(String(experimentID), isDirectory: true)
             .appendingPathComponent(run.uuid, isDirectory: true).appendingPathComponent("artifacts", isDirectory: true)
-          try writer.write(run, experimentID: experimentID,
-                           artifactURI: URL(fileURLWithPath: directory.path, isDirectory: false).absoluteString)
+          try writer.write(
+            run, experimentID: experimentID,
+            artifactURI: URL(fileURLWithPath: directory.path, isDirectory: false).absoluteString)
           artifactDirectories.append((directory, run.artifacts))
-          if run.tags["almanac.kind"] == "report" { summary.reportRunID = run.uuid } else { summary.runIDs.append(run.uuid) }
+          if run.tags["almanac.kind"] == "report" {
+            summary.reportRunID = run.uuid
+          } else {
+            summary.runIDs.append(run.uuid)
+          }
           summary.params += run.params.count
           summary.metricPoints += run.metrics.count
           summary.tags += run.tags.count
@@ -100,10 +107,18 @@ extension MLflowExport {
 
   /// The columns written to each table (also the columns an existing file must have).
   static let writtenColumns: [(String, Set<String>)] = [
-    ("experiments", ["experiment_id", "name", "artifact_location", "lifecycle_stage", "creation_time", "last_update_time"]),
+    (
+      "experiments",
+      ["experiment_id", "name", "artifact_location", "lifecycle_stage", "creation_time", "last_update_time"]
+    ),
     ("experiment_tags", ["key", "value", "experiment_id"]),
-    ("runs", ["run_uuid", "name", "source_type", "source_name", "entry_point_name", "user_id", "status", "start_time",
-              "end_time", "deleted_time", "source_version", "lifecycle_stage", "artifact_uri", "experiment_id"]),
+    (
+      "runs",
+      [
+        "run_uuid", "name", "source_type", "source_name", "entry_point_name", "user_id", "status", "start_time",
+        "end_time", "deleted_time", "source_version", "lifecycle_stage", "artifact_uri", "experiment_id",
+      ]
+    ),
     ("params", ["key", "value", "run_uuid"]),
     ("tags", ["key", "value", "run_uuid"]),
     ("metrics", ["key", "value", "timestamp", "run_uuid", "step", "is_nan"]),
@@ -114,7 +129,7 @@ extension MLflowExport {
   static func upsertExperiment(_ db: Database, snapshot: MLflowSnapshot, artifactRoot: URL) throws -> Int64 {
     let hasDefault = try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments WHERE experiment_id = 0") ?? 0
     if hasDefault == 0, snapshot.experimentName != "Default",
-       try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments") == 0
+      try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM experiments") == 0
     {
       // MLflow's own first experiment, as MLflow creates it in a new database.
       try db.execute(
@@ -248,7 +263,7 @@ struct SQLiteRunWriter {
       let s = Self.stored(point.value)
       try metric.execute(arguments: [point.key, s.value, point.timestamp, run.uuid, point.step, s.isNaN])
       if let current = latestPoint[point.key],
-         (current.step, current.timestamp, current.value) >= (point.step, point.timestamp, s.value)
+        (current.step, current.timestamp, current.value) >= (point.step, point.timestamp, s.value)
       {
         continue
       }

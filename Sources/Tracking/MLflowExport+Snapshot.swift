@@ -169,7 +169,9 @@ extension MLflowExport {
       }
       let idsJSON = jsonArray(ids)
       for row in try Row.fetchAll(
-        db, sql: "SELECT run_id, key, value FROM params WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key",
+        db,
+        sql:
+          "SELECT run_id, key, value FROM params WHERE run_id IN (SELECT value FROM json_each(?)) ORDER BY run_id, key",
         arguments: [idsJSON])
       {
         guard let i = position[row["run_id"]] else { continue }
@@ -199,8 +201,9 @@ extension MLflowExport {
         guard let i = position[row["run_id"]] else { continue }
         let value: Double? = row["value"]
         runs[i].metrics.append(
-          MLflowMetricPoint(key: mlflowKey(row["key"]), value: value ?? .nan, timestamp: row["timestamp"],
-                            step: row["step"]))
+          MLflowMetricPoint(
+            key: mlflowKey(row["key"]), value: value ?? .nan, timestamp: row["timestamp"],
+            step: row["step"]))
       }
       for row in try Row.fetchAll(
         db,
@@ -235,8 +238,9 @@ extension MLflowExport {
       for i in runs.indices {
         var tags = runs[i].tags
         let params = Dictionary(runs[i].params.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
-        runs[i].name = runName(axes: tags["almanac.axes"], replicate: tags["almanac.replicate"], params: params,
-                               fallback: runs[i].name)
+        runs[i].name = runName(
+          axes: tags["almanac.axes"], replicate: tags["almanac.replicate"], params: params,
+          fallback: runs[i].name)
         tags["mlflow.runName"] = runs[i].name
         tags["mlflow.source.name"] = sourceName
         tags["mlflow.source.type"] = "LOCAL"
@@ -303,8 +307,11 @@ extension MLflowExport {
     guard isDirectory.boolValue else { return [MLflowArtifact(path: prefix, source: url, text: nil)] }
     var files: [MLflowArtifact] = []
     let base = url.standardizedFileURL.resolvingSymlinksInPath().path
-    guard let walker = fm.enumerator(at: url, includingPropertiesForKeys: [.isRegularFileKey],
-                                     options: [.skipsHiddenFiles]) else { return [] }
+    guard
+      let walker = fm.enumerator(
+        at: url, includingPropertiesForKeys: [.isRegularFileKey],
+        options: [.skipsHiddenFiles])
+    else { return [] }
     for case let file as URL in walker {
       guard (try? file.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
       let path = file.standardizedFileURL.resolvingSymlinksInPath().path

@@ -30,9 +30,10 @@ public struct MetricDeclaration: Sendable, Hashable, Codable {
   /// One line for people.
   public var help: String
 
-  public init(_ name: String, _ kind: MetricKind = .scalar, goal: MetricGoal? = nil, listed: Bool = false,
-              help: String = "")
-  {
+  public init(
+    _ name: String, _ kind: MetricKind = .scalar, goal: MetricGoal? = nil, listed: Bool = false,
+    help: String = ""
+  ) {
     self.name = name
     self.goal = goal
     self.kind = kind

@@ -300,9 +300,10 @@ public struct RunQuery: Sendable {
   /// Only runs of these trial keys (nil: any). Applied in SQL, before sorting and the limit.
   public var trialKeys: Set<String>?
 
-  public init(scope: Scope = .currentPlan, statuses: Set<RunStatus>? = nil, filter: RunFilter? = nil,
-              sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false, trialKeys: Set<String>? = nil)
-  {
+  public init(
+    scope: Scope = .currentPlan, statuses: Set<RunStatus>? = nil, filter: RunFilter? = nil,
+    sort: RunSort? = nil, limit: Int? = nil, includeSuperseded: Bool = false, trialKeys: Set<String>? = nil
+  ) {
     self.scope = scope
     self.statuses = statuses
     self.filter = filter

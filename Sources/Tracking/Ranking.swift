@@ -60,8 +60,9 @@ public enum Ranking {
     guard let top = ordered.first else { return nil }
     let stats = top.stats(metric)
     guard stats.n > 0 else { return nil }
-    return Leader(metric: metric, goal: goal, mean: stats.mean, n: stats.n, label: top.label,
-                  runIDs: top.runs.map(\.id))
+    return Leader(
+      metric: metric, goal: goal, mean: stats.mean, n: stats.n, label: top.label,
+      runIDs: top.runs.map(\.id))
   }
 
   /// The best configuration by one metric.

@@ -359,7 +359,8 @@ enum FilterLexer {
           throw err("invalid number '\(TextEscaping.quoted(literal.isEmpty ? String(c) : literal))'", i)
         }
         if j < chars.count && isNameStart(chars[j]) {
-          throw err("invalid number: unexpected '\(TextEscaping.escaped(chars[j]))' after \(TextEscaping.quoted(literal))", j)
+          throw err(
+            "invalid number: unexpected '\(TextEscaping.escaped(chars[j]))' after \(TextEscaping.quoted(literal))", j)
         }
         tokens.append(FilterToken(kind: .number(value, literal), column: column))
         i = j
@@ -548,8 +549,9 @@ struct FilterParser {
     default:
       comparisons += 1
       if comparisons > RunFilter.maximumComparisons {
-        throw error("the expression has more than \(RunFilter.maximumComparisons) comparisons; "
-          + "at most \(RunFilter.maximumComparisons) comparisons are allowed", token)
+        throw error(
+          "the expression has more than \(RunFilter.maximumComparisons) comparisons; "
+            + "at most \(RunFilter.maximumComparisons) comparisons are allowed", token)
       }
       return try parseComparison()
     }
@@ -613,7 +615,8 @@ struct FilterParser {
       }
       return .attribute(a)
     default:
-      throw error("unknown namespace '\(TextEscaping.quoted(namespace))': expected params, metrics, tags or attributes", token)
+      throw error(
+        "unknown namespace '\(TextEscaping.quoted(namespace))': expected params, metrics, tags or attributes", token)
     }
   }
 }

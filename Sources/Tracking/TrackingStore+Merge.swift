@@ -296,8 +296,9 @@ extension TrackingStore {
           creation_time = min(creation_time, excluded.creation_time),
           last_update_time = max(last_update_time, excluded.last_update_time)
         """, arguments: [experiment.shardID])
-    guard let id = try Int64.fetchOne(
-      db, sql: "SELECT experiment_id FROM main.experiments WHERE name = ?", arguments: [experiment.name])
+    guard
+      let id = try Int64.fetchOne(
+        db, sql: "SELECT experiment_id FROM main.experiments WHERE name = ?", arguments: [experiment.name])
     else {
       throw StoreError.database(
         path: db.description, reason: "experiment \(experiment.name) was not found after its insert during a merge")
@@ -422,8 +423,9 @@ extension TrackingStore {
         FROM shard.metrics x JOIN temp.merge_map m ON m.src = x.run_id
         """)
     summary.metricPoints += db.changesCount
-    summary.metricPoints += try Int.fetchOne(
-      db, sql: "SELECT coalesce(sum(s.count), 0) FROM shard.series s JOIN temp.merge_map m ON m.src = s.run_id") ?? 0
+    summary.metricPoints +=
+      try Int.fetchOne(
+        db, sql: "SELECT coalesce(sum(s.count), 0) FROM shard.series s JOIN temp.merge_map m ON m.src = s.run_id") ?? 0
     try db.execute(
       sql: """
         INSERT OR REPLACE INTO main.series (run_id, key, count, steps, vals, timestamp)
@@ -485,15 +487,19 @@ extension TrackingStore {
   /// FINISHED run, a FAILED or KILLED last run, or a RUNNING run (`almanac slurm status`).
   public func planProgress(experimentNamed name: String, keys: Set<String>? = nil) throws -> PlanProgress? {
     try reading { db in
-      guard let id = try Int64.fetchOne(db, sql: "SELECT experiment_id FROM experiments WHERE name = ?", arguments: [name])
+      guard
+        let id = try Int64.fetchOne(db, sql: "SELECT experiment_id FROM experiments WHERE name = ?", arguments: [name])
       else { return nil }
       var progress = PlanProgress()
-      let plan = Set(try String.fetchAll(db, sql: "SELECT trial_key FROM plan_trials WHERE experiment_id = ?", arguments: [id]))
+      let plan = Set(
+        try String.fetchAll(db, sql: "SELECT trial_key FROM plan_trials WHERE experiment_id = ?", arguments: [id]))
       let wanted = keys ?? plan
       progress.trials = wanted.count
       var state: [String: String] = [:]
       for row in try Row.fetchAll(
-        db, sql: "SELECT trial_key, status FROM runs WHERE experiment_id = ? AND superseded = 0 ORDER BY start_time, run_id",
+        db,
+        sql:
+          "SELECT trial_key, status FROM runs WHERE experiment_id = ? AND superseded = 0 ORDER BY start_time, run_id",
         arguments: [id])
       {
         let key: String = row["trial_key"]
@@ -510,12 +516,13 @@ extension TrackingStore {
         default: progress.killed += 1
         }
       }
-      progress.finishedTwice = try Int.fetchOne(
-        db,
-        sql: """
-          SELECT count(*) FROM (SELECT trial_key FROM runs WHERE experiment_id = ? AND status = 'FINISHED'
-          AND superseded = 0 GROUP BY trial_key HAVING count(*) > 1)
-          """, arguments: [id]) ?? 0
+      progress.finishedTwice =
+        try Int.fetchOne(
+          db,
+          sql: """
+            SELECT count(*) FROM (SELECT trial_key FROM runs WHERE experiment_id = ? AND status = 'FINISHED'
+            AND superseded = 0 GROUP BY trial_key HAVING count(*) > 1)
+            """, arguments: [id]) ?? 0
       return progress
     }
   }

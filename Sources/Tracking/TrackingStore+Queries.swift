@@ -225,7 +225,8 @@ extension TrackingStore {
     return try reading { db in
       var out: [Int64: [String: String]] = [:]
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(?))"
+        db,
+        sql: "SELECT run_id, key, value FROM tags WHERE run_id IN (SELECT value FROM json_each(?))"
           + (includeLog ? "" : " AND key != ?"),
         arguments: includeLog ? [json] : [json, TagKey.log])
       while let row = try rows.next() { out[row["run_id"], default: [:]][row["key"]] = row["value"] }

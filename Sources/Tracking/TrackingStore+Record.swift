@@ -54,9 +54,12 @@ extension TrackingStore {
           for point in result.series { byKey[point.key, default: []].append(point) }
           for (key, points) in byKey.sorted(by: { $0.key < $1.key }) {
             let inOrder = zip(points, points.dropFirst()).allSatisfy { $0.step <= $1.step }
-            let sorted = inOrder ? points : points.enumerated().sorted { a, b in
-              a.element.step != b.element.step ? a.element.step < b.element.step : a.offset < b.offset
-            }.map(\.element)
+            let sorted =
+              inOrder
+              ? points
+              : points.enumerated().sorted { a, b in
+                a.element.step != b.element.step ? a.element.step < b.element.step : a.offset < b.offset
+              }.map(\.element)
             try SeriesCodec.insert(db: db, runID: result.runID, key: key, points: sorted, timestamp: ms)
           }
         }

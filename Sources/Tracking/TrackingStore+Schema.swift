@@ -129,8 +129,9 @@ extension TrackingStore {
         """)
     // Plan membership and metric selection from the v1 experiment tags.
     for row in try Row.fetchAll(
-      db, sql: "SELECT experiment_id, key, value FROM experiment_tags WHERE key IN ('almanac.plan_keys', 'almanac.metrics')")
-    {
+      db,
+      sql: "SELECT experiment_id, key, value FROM experiment_tags WHERE key IN ('almanac.plan_keys', 'almanac.metrics')"
+    ) {
       let id: Int64 = row["experiment_id"]
       let key: String = row["key"]
       let names = (row["value"] as String).split(separator: ",").map(String.init).filter { !$0.isEmpty }
@@ -151,7 +152,9 @@ extension TrackingStore {
     try db.execute(sql: "DELETE FROM experiment_tags WHERE key IN ('almanac.plan_keys', 'almanac.metrics')")
     // Series points become packed rows.
     let cursor = try Row.fetchCursor(
-      db, sql: "SELECT run_id, key, step, value, timestamp FROM metrics WHERE is_series = 1 ORDER BY run_id, key, step, rowid")
+      db,
+      sql:
+        "SELECT run_id, key, step, value, timestamp FROM metrics WHERE is_series = 1 ORDER BY run_id, key, step, rowid")
     var current: (run: Int64, key: String, timestamp: Int64)?
     var points: [MetricPoint] = []
     func flush() throws {
@@ -179,8 +182,10 @@ enum SeriesCodec {
   static func insert(db: Database, runID: Int64, key: String, points: [MetricPoint], timestamp: Int64) throws {
     try db.cachedStatement(
       sql: "INSERT OR REPLACE INTO series (run_id, key, count, steps, vals, timestamp) VALUES (?, ?, ?, ?, ?, ?)"
-    ).execute(arguments: [runID, key, points.count, pack(points.map { UInt64(bitPattern: Int64($0.step)) }),
-                          pack(points.map(\.value.bitPattern)), timestamp])
+    ).execute(arguments: [
+      runID, key, points.count, pack(points.map { UInt64(bitPattern: Int64($0.step)) }),
+      pack(points.map(\.value.bitPattern)), timestamp,
+    ])
   }
 
   static func pack(_ words: [UInt64]) -> Data {

@@ -199,7 +199,8 @@ public final class TrackingStore: Sendable {
         guard try migrator.hasBeenSuperseded(db) else { return (false, [], nil) }
         let known = Set(migrator.migrations)
         let unknown = try migrator.appliedIdentifiers(db).filter { !known.contains($0) }.sorted()
-        let writtenBy = try db.tableExists("store_meta")
+        let writtenBy =
+          try db.tableExists("store_meta")
           ? try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'almanac_version'") : nil
         return (true, unknown, writtenBy)
       }
@@ -268,7 +269,8 @@ public final class TrackingStore: Sendable {
     try reading { db in
       let known = Self.migrator.migrations
       let applied = try Self.migrator.appliedIdentifiers(db)
-      let writtenBy = try db.tableExists("store_meta")
+      let writtenBy =
+        try db.tableExists("store_meta")
         ? try String.fetchOne(db, sql: "SELECT value FROM store_meta WHERE key = 'almanac_version'") : nil
       return SchemaStatus(
         applied: known.filter { applied.contains($0) }, pending: known.filter { !applied.contains($0) },

@@ -24,11 +24,14 @@ struct DataCommand: ParsableCommand {
     func run() throws {
       try reportingErrors {
         guard let pipeline = PanelPipeline(rawValue: features) else {
-          throw InputError("--features must be one of \(PanelPipeline.allCases.map(\.rawValue).joined(separator: ", ")), got '\(features)'")
+          throw InputError(
+            "--features must be one of \(PanelPipeline.allCases.map(\.rawValue).joined(separator: ", ")), got '\(features)'"
+          )
         }
         guard testDays > 0 else { throw InputError("--test-days must be > 0, got \(testDays)") }
-        let description = try DatasetDescription(directory: URL(fileURLWithPath: directory), pipeline: pipeline,
-                                                 testDays: testDays)
+        let description = try DatasetDescription(
+          directory: URL(fileURLWithPath: directory), pipeline: pipeline,
+          testDays: testDays)
         print(description.rendered, terminator: description.rendered.hasSuffix("\n") ? "" : "\n")
       }
     }
@@ -47,7 +50,9 @@ struct DataCommand: ParsableCommand {
     @Option(help: "Number of days to simulate.")
     var days: Int = 730
 
-    @Option(parsing: .upToNextOption, help: "Tokens to simulate (default: \(SyntheticMarket.defaultTokens.joined(separator: " "))).")
+    @Option(
+      parsing: .upToNextOption,
+      help: "Tokens to simulate (default: \(SyntheticMarket.defaultTokens.joined(separator: " "))).")
     var tokens: [String] = SyntheticMarket.defaultTokens
 
     func run() throws {
@@ -55,15 +60,18 @@ struct DataCommand: ParsableCommand {
         guard days > 0 else { throw InputError("--days must be > 0, got \(days)") }
         let known = Set(SyntheticMarket.defaultTokens)
         if let unknown = tokens.first(where: { !known.contains($0) }) {
-          throw InputError("unknown token '\(unknown)' (the synthetic market has \(SyntheticMarket.defaultTokens.joined(separator: ", ")))")
+          throw InputError(
+            "unknown token '\(unknown)' (the synthetic market has \(SyntheticMarket.defaultTokens.joined(separator: ", ")))"
+          )
         }
         let output = SyntheticMarket.generate(SyntheticMarket.Config(seed: seed, days: days, tokens: tokens))
         let url = URL(fileURLWithPath: out)
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         try SyntheticMarket.write(output, to: url)
         let t = output.tables
-        print("wrote \(url.path): \(t.liquidations.count) liquidations, \(t.depositsBorrows.count) deposit/borrow rows, "
-          + "\(t.tokenDaily.count) token-day rows, \(output.rates.count) rate rows (seed \(seed), \(days) days)")
+        print(
+          "wrote \(url.path): \(t.liquidations.count) liquidations, \(t.depositsBorrows.count) deposit/borrow rows, "
+            + "\(t.tokenDaily.count) token-day rows, \(output.rates.count) rate rows (seed \(seed), \(days) days)")
       }
     }
   }

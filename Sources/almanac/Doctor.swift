@@ -16,15 +16,17 @@ struct Doctor: ParsableCommand {
       let schema = try store.schemaStatus()
       print("store: \(store.fileURL.path)")
       print("integrity_check: \(problems == ["ok"] || problems.isEmpty ? "ok" : problems.joined(separator: "; "))")
-      print("schema version: \(schema.version) (this Almanac \(AlmanacVersion.current) knows \(schema.applied.count + schema.pending.count))"
-        + (schema.writtenBy.map { "; last written by Almanac \($0)" } ?? ""))
+      print(
+        "schema version: \(schema.version) (this Almanac \(AlmanacVersion.current) knows \(schema.applied.count + schema.pending.count))"
+          + (schema.writtenBy.map { "; last written by Almanac \($0)" } ?? ""))
       print("migrations: \(schema.applied.joined(separator: ", "))")
       if !schema.pending.isEmpty {
         print("pending migrations (applied on the next write): \(schema.pending.joined(separator: ", "))")
       }
       if !schema.unknown.isEmpty {
-        print("unknown migrations (written by a newer Almanac; this one will not write to the store): "
-          + schema.unknown.joined(separator: ", "))
+        print(
+          "unknown migrations (written by a newer Almanac; this one will not write to the store): "
+            + schema.unknown.joined(separator: ", "))
       }
       for experiment in try store.experiments() {
         let counts = try store.statusCounts(experimentID: experiment.id)

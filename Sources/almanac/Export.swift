@@ -44,8 +44,9 @@ struct ExportMLflow: ParsableCommand {
       if !noReport {
         let dir = fm.temporaryDirectory.appendingPathComponent("almanac-export-report-\(UUID().uuidString)")
           .appendingPathComponent(name)
-        try writeReport(experiment: name, store: selection.store, outDirectory: dir, png: false,
-                        command: "almanac report \(name)", formats: [.markdown, .html], announce: false)
+        try writeReport(
+          experiment: name, store: selection.store, outDirectory: dir, png: false,
+          command: "almanac report \(name)", formats: [.markdown, .html], announce: false)
         reportDirectory = dir
       }
       defer { if let dir = reportDirectory { try? fm.removeItem(at: dir.deletingLastPathComponent()) } }
@@ -60,14 +61,16 @@ struct ExportMLflow: ParsableCommand {
           store: selection.store, experimentName: name, to: URL(fileURLWithPath: out ?? "mlflow.db"), options: options)
       }
       let elapsed = Date().timeIntervalSince(started)
-      print("exported \(summary.runIDs.count) runs of \(name) to \(summary.target) (experiment \(summary.experimentID)): "
-        + "\(summary.params) params, \(summary.metricPoints) metric points, \(summary.tags) tags, "
-        + "\(summary.artifactFiles) artifact files"
-        + (summary.deletedRuns > 0 ? ", \(summary.deletedRuns) stale runs marked deleted" : "")
-        + " in \(String(format: "%.2f", elapsed)) s")
+      print(
+        "exported \(summary.runIDs.count) runs of \(name) to \(summary.target) (experiment \(summary.experimentID)): "
+          + "\(summary.params) params, \(summary.metricPoints) metric points, \(summary.tags) tags, "
+          + "\(summary.artifactFiles) artifact files"
+          + (summary.deletedRuns > 0 ? ", \(summary.deletedRuns) stale runs marked deleted" : "")
+          + " in \(String(format: "%.2f", elapsed)) s")
       if to == nil {
-        print("browse: mlflow ui --backend-store-uri sqlite:///\(summary.target), then open "
-          + "http://127.0.0.1:5000/#/experiments/\(summary.experimentID)/runs")
+        print(
+          "browse: mlflow ui --backend-store-uri sqlite:///\(summary.target), then open "
+            + "http://127.0.0.1:5000/#/experiments/\(summary.experimentID)/runs")
       }
     }
   }

@@ -18,8 +18,9 @@ struct Forecast: ParsableCommand {
 
   @Argument(help: "A forecast experiment file, or a run id (from `almanac runs`).") var source: String
   @Option(help: "Steps beyond the last observation (default: the run's horizon).") var horizon: Int?
-  @Option(name: .customLong("where"),
-          help: "With a file: rank only the runs this filter keeps (as `almanac runs --where`), e.g. one asset.")
+  @Option(
+    name: .customLong("where"),
+    help: "With a file: rank only the runs this filter keeps (as `almanac runs --where`), e.g. one asset.")
   var filter: String?
   @Option(help: "table, csv or json.") var format: FutureForecast.Format = .table
   @Option(help: "The SQLite store.") var db: String?
@@ -46,10 +47,13 @@ struct Forecast: ParsableCommand {
   private func selectRun() throws -> (RunRecord, URL) {
     if let id = Int64(source) {
       let store = try TrackingStore(at: try existingStore(db), access: .readOnly)
-      guard let detail = try store.runDetail(id: id) else { throw TrackingError.unknownRun(id: id, store: store.fileURL.path) }
+      guard let detail = try store.runDetail(id: id) else {
+        throw TrackingError.unknownRun(id: id, store: store.fileURL.path)
+      }
       let experiment = try store.requireExperiment(named: detail.experimentName)
       try requireForecast(experiment.task, name: experiment.name)
-      let base = experiment.filePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
+      let base =
+        experiment.filePath.map { URL(fileURLWithPath: $0).deletingLastPathComponent() }
         ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
       return (detail.run, base)
     }
@@ -61,8 +65,9 @@ struct Forecast: ParsableCommand {
     let runs = try selection.store.runs(experimentID: selection.experiment.id, query: query)
     let axes = spec.axes.flatMap(\.keys)
     guard let best = FutureForecast.bestRun(runs, metric: spec.rankingMetric, goal: spec.rankingGoal, axes: axes) else {
-      throw InputError("no finished run of \(spec.name)\(filter == nil ? "" : " matching --where") has a value of "
-        + "\(spec.rankingMetric): run `almanac run \(source)` first")
+      throw InputError(
+        "no finished run of \(spec.name)\(filter == nil ? "" : " matching --where") has a value of "
+          + "\(spec.rankingMetric): run `almanac run \(source)` first")
     }
     return (best, spec.baseDirectory)
   }

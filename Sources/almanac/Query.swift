@@ -15,9 +15,10 @@ struct ExperimentSelection {
   var experiment: ExperimentRecord
 
   /// - Parameter access: read-only (listings, reports) unless the command writes.
-  static func resolve(file: String?, experiment name: String?, db: String?,
-                      access: TrackingStore.Access = .readOnly) throws -> ExperimentSelection
-  {
+  static func resolve(
+    file: String?, experiment name: String?, db: String?,
+    access: TrackingStore.Access = .readOnly
+  ) throws -> ExperimentSelection {
     var experimentName = name
     var storeURL = StoreLocation.url(db: db)
     if let file {
@@ -39,7 +40,8 @@ struct ExperimentSelection {
     }
     let all = try store.experiments()
     guard all.count == 1, let only = all.first else {
-      throw InputError("name an experiment file or --experiment NAME (the store has: \(all.map(\.name).joined(separator: ", ")))")
+      throw InputError(
+        "name an experiment file or --experiment NAME (the store has: \(all.map(\.name).joined(separator: ", ")))")
     }
     return ExperimentSelection(store: store, experiment: only)
   }
@@ -65,7 +67,8 @@ struct Runs: ParsableCommand {
   var all = false
   @Flag(help: "One row per configuration: replicates (seeds) collapsed to n, mean and standard deviation.")
   var aggregate = false
-  @Flag(help: "After the table, the baselines (rules without features on the same test rows or holdout), one row per rule.")
+  @Flag(
+    help: "After the table, the baselines (rules without features on the same test rows or holdout), one row per rule.")
   var baselines = false
 
   func run() throws {
@@ -80,8 +83,9 @@ struct Runs: ParsableCommand {
       let axesTag = try runs.first.flatMap { try selection.store.tags(runIDs: [$0.id])[$0.id]?[TagKey.axes] } ?? ""
       let axes = Set(axesTag.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) })
       let table = RunTable(runs: runs, metrics: catalog, axes: axes)
-      print(aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
-            terminator: "")
+      print(
+        aggregate ? table.renderAggregated(format) : table.render(format, color: Terminal.colorStdout),
+        terminator: "")
       if baselines { print(table.renderBaselines(format), terminator: "") }
     }
   }

@@ -22,19 +22,22 @@ struct Report: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let selection = try ExperimentSelection.resolve(file: experiment, experiment: nil, db: db)
-      let command = experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml")
+      let command =
+        experiment.hasSuffix(".yaml") || experiment.hasSuffix(".yml")
         ? "almanac run \(experiment)" : "almanac report \(experiment)"
-      try writeReport(experiment: selection.experiment.name, store: selection.store,
-                      outDirectory: out.map { URL(fileURLWithPath: $0) }, png: png, command: command,
-                      formats: Set(format))
+      try writeReport(
+        experiment: selection.experiment.name, store: selection.store,
+        outDirectory: out.map { URL(fileURLWithPath: $0) }, png: png, command: command,
+        formats: Set(format))
     }
   }
 }
 
 /// Loads the experiment's current results and writes its report; warns (exit 0) when gnuplot is missing.
-func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, png: Bool, command: String,
-                 formats: Set<ReportFormat> = [.markdown], announce: Bool = true) throws
-{
+func writeReport(
+  experiment: String, store: TrackingStore, outDirectory: URL?, png: Bool, command: String,
+  formats: Set<ReportFormat> = [.markdown], announce: Bool = true
+) throws {
   let input = try ReportInput.load(store: store, experimentName: experiment, reproduceCommand: command)
   let directory = outDirectory ?? URL(fileURLWithPath: "reports").appendingPathComponent(experiment)
   var isDirectory: ObjCBool = false
@@ -46,7 +49,9 @@ func writeReport(experiment: String, store: TrackingStore, outDirectory: URL?, p
   for warning in summary.warnings { Terminal.warning(warning) }
   let elapsed = Date().timeIntervalSince(started)
   guard announce else { return }
-  Terminal.error("report: \(summary.documents.map(\.path).joined(separator: ", ")) (\(summary.charts.count) charts, \(String(format: "%.2f", elapsed)) s)")
+  Terminal.error(
+    "report: \(summary.documents.map(\.path).joined(separator: ", ")) (\(summary.charts.count) charts, \(String(format: "%.2f", elapsed)) s)"
+  )
 }
 
 extension ReportFormat: ExpressibleByArgument {}

@@ -40,9 +40,10 @@ struct Run: ParsableCommand {
 
   // MARK: Sharding (docs/cluster.md)
 
-  @Option(help: ArgumentHelp(
-    "Run only shard I of N (0-based: 0/4 ... 3/4, as $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT) into its own store.",
-    valueName: "I/N"))
+  @Option(
+    help: ArgumentHelp(
+      "Run only shard I of N (0-based: 0/4 ... 3/4, as $SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT) into its own store.",
+      valueName: "I/N"))
   var shard: String?
 
   @Option(help: "Folder of the shard stores (default: almanac-shards/<experiment> beside the file).")
@@ -69,12 +70,16 @@ struct Run: ParsableCommand {
       for warning in plan.spec.warnings { Terminal.error(warning.rendered(style: Terminal.diagnosticStyle)) }
       let summary = try reportingErrors {
         let sharded = try shardedRun(plan)
-        let store = try TrackingStore(at: sharded?.store ?? StoreLocation.url(db: db, experimentFile: plan.spec.fileURL))
-        let runner = Runner(store: store, options: sharded?.options ?? RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))
+        let store = try TrackingStore(
+          at: sharded?.store ?? StoreLocation.url(db: db, experimentFile: plan.spec.fileURL))
+        let runner = Runner(
+          store: store, options: sharded?.options ?? RunnerOptions(jobs: jobs, rerun: rerun, handleSignals: true))
         let summary = try runner.run(
           experiment: sharded?.experiment ?? plan.runnerExperiment, trials: sharded?.trials ?? plan.trials,
           task: plan.spec.task, provenance: plan.provenanceTags, progress: makeDefaultProgress(verbose: verbose))
-        if let sharded { Terminal.error("shard \(sharded.shard): \(sharded.trials.count) trials, store \(sharded.store.path)") }
+        if let sharded {
+          Terminal.error("shard \(sharded.shard): \(sharded.trials.count) trials, store \(sharded.store.path)")
+        }
         if !summary.interrupted && sharded == nil {
           let shown = Set(plan.spec.metrics)
           for leader in summary.leaders where shown.contains(leader.metric) {

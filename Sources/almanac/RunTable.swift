@@ -99,9 +99,11 @@ struct RunTable {
       return ([header] + rows).map { $0.map(csvField).joined(separator: ",") }.joined(separator: "\n") + "\n"
     case .json:
       let objects = rows.map { row -> String in
-        "{" + zip(header, row).map { name, cell in
-          Value.quote(name) + ":" + (Double(cell).map { Value.double($0).canonicalJSON } ?? (cell.isEmpty ? "null" : Value.quote(cell)))
-        }.joined(separator: ",") + "}"
+        "{"
+          + zip(header, row).map { name, cell in
+            Value.quote(name) + ":"
+              + (Double(cell).map { Value.double($0).canonicalJSON } ?? (cell.isEmpty ? "null" : Value.quote(cell)))
+          }.joined(separator: ",") + "}"
       }
       return "[" + objects.joined(separator: ",\n ") + "]\n"
     }
@@ -116,13 +118,17 @@ struct RunTable {
     let keys = finished.flatMap(\.metrics.keys)
     let rules = Baselines.rules(in: keys, known: ClassifyOutputs.baselineRules + ForecastOutputs.baselineRules)
     guard !rules.isEmpty else { return "no baselines recorded for these runs\n" }
-    let base = Set(keys.filter { $0.hasPrefix(Baselines.prefix) }.map { key -> String in
-      let rest = key.dropFirst(Baselines.prefix.count)
-      return rest.firstIndex(of: ".").map { String(rest[rest.index(after: $0)...]) } ?? String(rest)
-    })
+    let base = Set(
+      keys.filter { $0.hasPrefix(Baselines.prefix) }.map { key -> String in
+        let rest = key.dropFirst(Baselines.prefix.count)
+        return rest.firstIndex(of: ".").map { String(rest[rest.index(after: $0)...]) } ?? String(rest)
+      })
     let columns = metrics.ordered(base)
     let rows = rules.map { rule in
-      ["baseline " + rule, String(finished.filter { $0.metrics.keys.contains { $0.hasPrefix(Baselines.key(rule, "")) } }.count)]
+      [
+        "baseline " + rule,
+        String(finished.filter { $0.metrics.keys.contains { $0.hasPrefix(Baselines.key(rule, "")) } }.count),
+      ]
         + columns.map { m in
           let stat = SampleStats(finished.map { $0.metrics[Baselines.key(rule, m)] ?? .nan })
           return stat.n == 0 ? "" : RunnerFormat.number(stat.mean)
@@ -134,7 +140,8 @@ struct RunTable {
 
   static func describe(_ detail: RunDetail) -> String {
     let run = detail.run
-    var out = "run \(run.id) of \(detail.experimentName): \(run.status.rawValue)\(run.superseded ? " (superseded)" : "")\n"
+    var out =
+      "run \(run.id) of \(detail.experimentName): \(run.status.rawValue)\(run.superseded ? " (superseded)" : "")\n"
     out += "  trial key \(run.trialKey), index \(run.trialIndex), seed \(run.seed)\n"
     if let duration = run.duration { out += "  duration \(RunnerFormat.number(duration)) s\n" }
     if let error = run.error { out += "  error: \(error)\n" }
@@ -143,13 +150,17 @@ struct RunTable {
     if !detail.series.isEmpty {
       out += "\nseries (points, min, max, last)\n"
       let rows = detail.series.map { s in
-        ["  " + s.key, String(s.count), s.min.map(RunnerFormat.number) ?? "", s.max.map(RunnerFormat.number) ?? "",
-         RunnerFormat.number(s.last) + " @ \(s.lastStep)"]
+        [
+          "  " + s.key, String(s.count), s.min.map(RunnerFormat.number) ?? "", s.max.map(RunnerFormat.number) ?? "",
+          RunnerFormat.number(s.last) + " @ \(s.lastStep)",
+        ]
       }
       out += TextTable.render(header: nil, rows: rows, color: false)
     }
     out += "\nprovenance and tags\n" + keyValues(detail.tags.filter { $0.key != TagKey.log })
-    if let log = detail.tags[TagKey.log], !log.isEmpty { out += "\nlog\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n" }
+    if let log = detail.tags[TagKey.log], !log.isEmpty {
+      out += "\nlog\n" + log.split(separator: "\n").map { "  " + $0 }.joined(separator: "\n") + "\n"
+    }
     if !detail.artifacts.isEmpty { out += "\nartifacts\n" + detail.artifacts.map { "  " + $0 + "\n" }.joined() }
     return out
   }
@@ -184,15 +195,17 @@ struct RunTable {
   }
 
   private func csvField(_ s: String) -> String {
-    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+      ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
   }
 }
 
 /// Left-aligned text columns separated by two spaces.
 enum TextTable {
-  static func render(header: [String]?, rows: [[String]], color: Bool,
-                     style: ([String], Int) -> ((String) -> String)? = { _, _ in nil }) -> String
-  {
+  static func render(
+    header: [String]?, rows: [[String]], color: Bool,
+    style: ([String], Int) -> ((String) -> String)? = { _, _ in nil }
+  ) -> String {
     let all = (header.map { [$0] } ?? []) + rows
     let columns = all.map(\.count).max() ?? 0
     var widths = [Int](repeating: 0, count: columns)
@@ -202,7 +215,13 @@ enum TextTable {
       var cells: [String] = []
       for (i, cell) in row.enumerated() {
         let padded = i == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[i] - cell.count)
-        if color, isHeader { cells.append(padded.bold) } else if color, let f = style(row, i) { cells.append(f(padded)) } else { cells.append(padded) }
+        if color, isHeader {
+          cells.append(padded.bold)
+        } else if color, let f = style(row, i) {
+          cells.append(f(padded))
+        } else {
+          cells.append(padded)
+        }
       }
       out += cells.joined(separator: "  ") + "\n"
     }

@@ -97,8 +97,9 @@ struct SlurmSubmit: ParsableCommand {
       try Data("array \(arrayID)\nmerge \(mergeID)\n".utf8).write(to: submission.jobsFileURL, options: .atomic)
       print("submitted array job \(arrayID) (\(submission.options.tasks) tasks, \(plan.trials.count) trials)")
       print("submitted merge job \(mergeID) (after the array: merge into \(submission.mergedStore.path), report)")
-      print("follow:  almanac slurm status \(file)" + (paths.shardDir.map { " --shard-dir \($0)" } ?? "")
-        + "   (or: squeue -j \(arrayID),\(mergeID))")
+      print(
+        "follow:  almanac slurm status \(file)" + (paths.shardDir.map { " --shard-dir \($0)" } ?? "")
+          + "   (or: squeue -j \(arrayID),\(mergeID))")
       print("logs:    \(submission.logDirectory.path)")
     }
   }
@@ -167,7 +168,8 @@ struct SlurmStatus: ParsableCommand {
       }
       let jobs = directory.appendingPathComponent("slurm-jobs.txt")
       if let text = try? String(contentsOf: jobs, encoding: .utf8) {
-        let ids = text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").last }.joined(separator: ",")
+        let ids = text.split(whereSeparator: \.isNewline).compactMap { $0.split(separator: " ").last }.joined(
+          separator: ",")
         if !ids.isEmpty, let result = try? ExternalCommand.run("squeue", ["-h", "-j", ids, "-o", "%i %T %R"]),
           result.status == 0
         {

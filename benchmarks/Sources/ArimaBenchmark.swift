@@ -48,7 +48,9 @@ enum ArimaBenchmark {
   }
 
   static var sharedDirectory: URL? {
-    if let env = ProcessInfo.processInfo.environment["ALMANAC_SHARED"], !env.isEmpty { return URL(fileURLWithPath: env) }
+    if let env = ProcessInfo.processInfo.environment["ALMANAC_SHARED"], !env.isEmpty {
+      return URL(fileURLWithPath: env)
+    }
     let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
       .deletingLastPathComponent()
     let url = root.deletingLastPathComponent().appendingPathComponent("shared")
@@ -60,7 +62,7 @@ enum ArimaBenchmark {
     let text = try String(contentsOf: url, encoding: .utf8)
     var lines = text.split(separator: "\n", omittingEmptySubsequences: true)[...]
     guard let header = lines.popFirst()?.split(separator: ",", omittingEmptySubsequences: false),
-          let c = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == column })
+      let c = header.firstIndex(where: { $0.trimmingCharacters(in: .whitespaces) == column })
     else { throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: url.path]) }
     return lines.compactMap { line in
       let fields = line.split(separator: ",", omittingEmptySubsequences: false)
@@ -77,7 +79,8 @@ enum ArimaBenchmark {
     for line in text.split(separator: "\n").dropFirst() where !line.hasPrefix("#") {
       let f = line.split(separator: ",").map(String.init)
       guard f.count >= 6, let p = Int(f[0]), let d = Int(f[1]), let q = Int(f[2]), let ll = Double(f[3]),
-            let aic = Double(f[4]) else { continue }
+        let aic = Double(f[4])
+      else { continue }
       out[ARIMAOrder(p: p, d: d, q: q)] = (ll, aic, f[5] == "true")
     }
     return out
@@ -93,8 +96,10 @@ enum ArimaBenchmark {
     let polish = !args.contains("--no-polish")
     let zeroStart = args.contains("--zero-start")
     let zeroPolish = !args.contains("--no-zero-polish")
-    let rates = try loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
-                              column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }.suffix(2000)
+    let rates = try loadRates(
+      shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
+      column: "variable_borrow_rate_aave_v2"
+    ).filter { $0 > 0 }.suffix(2000)
     let series = Array(rates)
     let holdout = 100
     let y = try SeriesTransform.log.apply(Array(series.dropLast(holdout)))
@@ -112,7 +117,8 @@ enum ArimaBenchmark {
         var row = Row(order: orders[i])
         let t0 = timer.now
         do {
-          let options = ARIMAOptions(standardErrors: false, polish: polish, zeroStart: zeroStart, zeroPolish: zeroPolish)
+          let options = ARIMAOptions(
+            standardErrors: false, polish: polish, zeroStart: zeroStart, zeroPolish: zeroPolish)
           let fit = try ARIMA.fit(y, order: orders[i], options: options)
           let f = SeriesTransform.log.backTransform(try fit.forecast(steps: holdout))
           row.loglik = fit.loglik
@@ -136,8 +142,10 @@ enum ArimaBenchmark {
     let reference = statsmodelsFixture()
     let stages = (polish ? " + polish" : "") + (polish && zeroPolish ? " + zero-start pass" : "")
     print("ARIMA grid: 108 orders, n = \(y.count) (+\(holdout) held out), log, CSS-ML\(stages), \(threads) threads")
-    print(String(format: "%-9@ %12@ %12@ %12@ %10@ %5@ %6@ %6@ %8@", "order", "loglik", "statsmodels", "diff", "rmse",
-                 "conv", "iter", "evals", "seconds"))
+    print(
+      String(
+        format: "%-9@ %12@ %12@ %12@ %10@ %5@ %6@ %6@ %8@", "order", "loglik", "statsmodels", "diff", "rmse",
+        "conv", "iter", "evals", "seconds"))
     var failures = 0
     var worse: [String] = []
     for row in rows {
@@ -149,32 +157,45 @@ enum ArimaBenchmark {
       }
       let diff = ref.map { row.loglik - $0.loglik } ?? .nan
       let mark = ref.map { $0.converged ? "" : " (statsmodels not converged)" } ?? ""
-      print(String(format: "%-9@ %12.3f %12.3f %12.4f %10.6f %5@ %6d %6d %8.3f%@", row.order.description, row.loglik,
-                   ref?.loglik ?? .nan, diff, row.rmse, row.converged ? "yes" : "no", row.iterations, row.evaluations,
-                   row.seconds, mark))
-      if let ref, ref.converged, row.loglik < ref.loglik - 0.01 { worse.append("\(row.order) by \(ref.loglik - row.loglik)") }
+      print(
+        String(
+          format: "%-9@ %12.3f %12.3f %12.4f %10.6f %5@ %6d %6d %8.3f%@", row.order.description, row.loglik,
+          ref?.loglik ?? .nan, diff, row.rmse, row.converged ? "yes" : "no", row.iterations, row.evaluations,
+          row.seconds, mark))
+      if let ref, ref.converged, row.loglik < ref.loglik - 0.01 {
+        worse.append("\(row.order) by \(ref.loglik - row.loglik)")
+      }
     }
     let fitted = rows.filter { $0.error == nil }
     print("")
-    print(String(format: "wall time: %.3f s for 108 orders (statsmodels: %.0f s) -> %.0fx faster; target < 2 s (90x)",
-                 wall, statsmodelsSeconds, statsmodelsSeconds / wall))
-    print(String(format: "CPU time: %.3f s over %d threads (%.3f s per thread if the cores were free)", cpu, threads,
-                 cpu / Double(threads)))
+    print(
+      String(
+        format: "wall time: %.3f s for 108 orders (statsmodels: %.0f s) -> %.0fx faster; target < 2 s (90x)",
+        wall, statsmodelsSeconds, statsmodelsSeconds / wall))
+    print(
+      String(
+        format: "CPU time: %.3f s over %d threads (%.3f s per thread if the cores were free)", cpu, threads,
+        cpu / Double(threads)))
     if let best = fitted.min(by: { $0.aic < $1.aic }) {
-      print(String(format: "lowest AIC: %@ AIC %.2f (statsmodels (0,1,1) %.2f): %@", best.order.description, best.aic,
-                   statsmodelsBestAIC, best.aic <= statsmodelsBestAIC + 0.01 ? "ok, <= statsmodels + 0.01" : "WORSE"))
+      print(
+        String(
+          format: "lowest AIC: %@ AIC %.2f (statsmodels (0,1,1) %.2f): %@", best.order.description, best.aic,
+          statsmodelsBestAIC, best.aic <= statsmodelsBestAIC + 0.01 ? "ok, <= statsmodels + 0.01" : "WORSE"))
     }
     if let best = fitted.min(by: { $0.rmse < $1.rmse }) {
-      print(String(format: "lowest holdout RMSE: %@ %.6f (statsmodels (5,0,3) %.6f)", best.order.description, best.rmse,
-                   statsmodelsBestRMSE))
+      print(
+        String(
+          format: "lowest holdout RMSE: %@ %.6f (statsmodels (5,0,3) %.6f)", best.order.description, best.rmse,
+          statsmodelsBestRMSE))
     }
     print("converged: \(fitted.filter(\.converged).count)/\(rows.count); failed: \(failures)")
     if reference.isEmpty {
       print("statsmodels per-order fixture absent: no per-order comparison")
     } else {
       let compared = rows.filter { reference[$0.order]?.converged == true && $0.error == nil }.count
-      print("loglik >= statsmodels - 0.01 wherever statsmodels converged (\(compared) orders): "
-        + (worse.isEmpty ? "yes" : "NO: " + worse.joined(separator: ", ")))
+      print(
+        "loglik >= statsmodels - 0.01 wherever statsmodels converged (\(compared) orders): "
+          + (worse.isEmpty ? "yes" : "NO: " + worse.joined(separator: ", ")))
     }
   }
 }
@@ -246,8 +267,10 @@ enum VersusR {
       print("arima vs-r: skipped: needs ../shared/data/rates/usdc_hourly_2020_2022.csv beside the repository")
       return
     }
-    let rates = try ArimaBenchmark.loadRates(shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
-                                             column: "variable_borrow_rate_aave_v2").filter { $0 > 0 }
+    let rates = try ArimaBenchmark.loadRates(
+      shared.appendingPathComponent("data/rates/usdc_hourly_2020_2022.csv"),
+      column: "variable_borrow_rate_aave_v2"
+    ).filter { $0 > 0 }
     let y = try SeriesTransform.log.apply(Array(rates.suffix(2000).dropLast(100)))
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-arima-\(getpid()).txt")
     try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
@@ -268,15 +291,26 @@ enum VersusR {
     try y.map { String($0) }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
     defer { try? FileManager.default.removeItem(at: file) }
     print("Seasonal fits, period 24, n = 600 (sine plus noise), CSS-ML, one core")
-    for (order, rOrder) in [(ARIMAOrder(p: 1, d: 0, q: 1, P: 1, D: 0, Q: 1, period: 24), "c(1, 0, 1), seasonal = list(order = c(1, 0, 1), period = 24)"),
-                            (ARIMAOrder(p: 1, d: 0, q: 0, P: 1, D: 1, Q: 0, period: 24), "c(1, 0, 0), seasonal = list(order = c(1, 1, 0), period = 24)")] {
+    for (order, rOrder) in [
+      (
+        ARIMAOrder(p: 1, d: 0, q: 1, P: 1, D: 0, Q: 1, period: 24),
+        "c(1, 0, 1), seasonal = list(order = c(1, 0, 1), period = 24)"
+      ),
+      (
+        ARIMAOrder(p: 1, d: 0, q: 0, P: 1, D: 1, Q: 0, period: 24),
+        "c(1, 0, 0), seasonal = list(order = c(1, 1, 0), period = 24)"
+      ),
+    ] {
       var loglik = Double.nan
       let ours = try measure { loglik = try ARIMA.fit(y, order: order).loglik }
-      let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("fit", "f <- arima(y, order = \(rOrder))")
+      let script =
+        "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("fit", "f <- arima(y, order = \(rOrder))")
         + "\ncat(\"loglik\", f$loglik, \"\\n\")"
       let output = withR ? runR(script) : nil
       let rLoglik = output?.split(separator: "\n").first { $0.hasPrefix("loglik") }.map(String.init) ?? "R not run"
-      print("  \(order): loglik \(String(format: "%.4f", loglik)) (R \(rLoglik)); " + ratio(timing("fit", in: output), ours))
+      print(
+        "  \(order): loglik \(String(format: "%.4f", loglik)) (R \(rLoglik)); " + ratio(timing("fit", in: output), ours)
+      )
     }
   }
 
@@ -287,18 +321,24 @@ enum VersusR {
     let rPath = measure {
       for order in orders {
         do {
-          _ = try ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true, polish: false, zeroPolish: false))
+          _ = try ARIMA.fit(
+            y, order: order, options: ARIMAOptions(standardErrors: true, polish: false, zeroPolish: false))
         } catch { failed += 1 }
       }
     }
     let polished = measure {
       for order in orders { _ = try? ARIMA.fit(y, order: order, options: ARIMAOptions(standardErrors: true)) }
     }
-    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\n" + timed("grid", """
-      for (p in 0:5) for (d in 0:2) for (q in 0:5) try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE)
-      """)
+    let script =
+      "y <- scan(\"\(file.path)\", quiet = TRUE)\n"
+      + timed(
+        "grid",
+        """
+        for (p in 0:5) for (d in 0:2) for (q in 0:5) try(arima(y, order = c(p, d, q), method = "CSS-ML"), silent = TRUE)
+        """)
     let r = withR ? timing("grid", in: runR(script)) : nil
-    print("ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
+    print(
+      "ARIMA grid: 108 orders (p 0-5, d 0-2, q 0-5), n = \(y.count), log USDC variable borrow rate, CSS-ML, one core")
     print("  R's optimiser path (polish off, standard errors on, \(failed) failed): " + ratio(r, rPath))
     print("  our defaults (polishing and zero-start passes):                 " + ratio(r, polished))
   }
@@ -313,21 +353,29 @@ enum VersusR {
       cold = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options).forecast
     }
     let warmTime = try measure {
-      warm = try RollingOrigin.oneStepForecasts(y, holdout: 100, refitEvery: 1, order: order, options: options,
-                                                warmStart: true).forecast
+      warm = try RollingOrigin.oneStepForecasts(
+        y, holdout: 100, refitEvery: 1, order: order, options: options,
+        warmStart: true
+      ).forecast
     }
     var largest = 0.0
     if let cold, let warm {
       for (a, b) in zip(cold.mean, warm.mean) { largest = max(largest, abs(a - b) / max(1e-12, abs(a))) }
     }
-    let script = "y <- scan(\"\(file.path)\", quiet = TRUE)\nn <- length(y)\n" + timed("rolling", """
-      for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE)
-      """)
+    let script =
+      "y <- scan(\"\(file.path)\", quiet = TRUE)\nn <- length(y)\n"
+      + timed(
+        "rolling",
+        """
+        for (o in (n - 99):n) try(arima(y[1:(o - 1)], order = c(1, 1, 1)), silent = TRUE)
+        """)
     let r = withR ? timing("rolling", in: runR(script)) : nil
     print("Rolling origin: ARIMA(1,1,1), 100 origins, a refit at each, one core")
-    print("  from scratch: \(describe(coldTime)); warm starts: \(describe(warmTime)); "
-      + String(format: "%.1fx cheaper wall, %.1fx CPU (largest relative forecast difference %.1e)",
-               coldTime.wall / warmTime.wall, coldTime.cpu / warmTime.cpu, largest))
+    print(
+      "  from scratch: \(describe(coldTime)); warm starts: \(describe(warmTime)); "
+        + String(
+          format: "%.1fx cheaper wall, %.1fx CPU (largest relative forecast difference %.1e)",
+          coldTime.wall / warmTime.wall, coldTime.cpu / warmTime.cpu, largest))
     print("  R refitting from scratch against our warm starts: " + ratio(r, warmTime))
   }
 
@@ -340,14 +388,16 @@ enum VersusR {
     var chosen = ""
     let ours = try measure {
       let result = try AutoARIMA.search(long)
-      chosen = "\(result.order)\(result.constant ? " with constant" : "") AICc \(String(format: "%.3f", result.criterion))"
+      chosen =
+        "\(result.order)\(result.constant ? " with constant" : "") AICc \(String(format: "%.3f", result.criterion))"
     }
-    let script = "suppressMessages(library(forecast))\ny <- scan(\"\(file.path)\", quiet = TRUE)\n"
+    let script =
+      "suppressMessages(library(forecast))\ny <- scan(\"\(file.path)\", quiet = TRUE)\n"
       + timed("auto", "f <- auto.arima(y)") + "\n" + """
-      a <- f$arma
-      cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
-          " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
-      """
+        a <- f$arma
+        cat("order (", a[1], ",", a[6], ",", a[2], ")", if (length(f$coef) > a[1] + a[2]) " with constant" else "",
+            " AICc ", sprintf("%.3f", f$aicc), "\\n", sep = "")
+        """
     let output = withR ? runR(script) : nil
     let rChoice = output?.split(separator: "\n").first { $0.hasPrefix("order") }.map(String.init) ?? "R not run"
     print("Stepwise search (auto.arima defaults), n = 5,000, log USDC variable borrow rate, one core")

@@ -29,7 +29,8 @@ enum MergeBenchmark {
       default: throw BenchmarkUsage("unknown option \(flag); expected --trials, --shards, --points or --keep")
       }
     }
-    let dir = keep.map { URL(fileURLWithPath: $0) }
+    let dir =
+      keep.map { URL(fileURLWithPath: $0) }
       ?? FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-merge-\(getpid())")
     try? FileManager.default.removeItem(at: dir)
     defer { if keep == nil { try? FileManager.default.removeItem(at: dir) } }
@@ -52,8 +53,9 @@ enum MergeBenchmark {
     let runs = summaries.reduce(0) { $0 + $1.runsCopied }
     let metricPoints = summaries.reduce(0) { $0 + $1.metricPoints }
     let progress = try target.planProgress(experimentNamed: "bench")
-    precondition(runs == trials && progress?.finished == trials && integrity == ["ok"],
-                 "merged \(runs) runs, \(progress?.finished ?? -1) finished, integrity \(integrity)")
+    precondition(
+      runs == trials && progress?.finished == trials && integrity == ["ok"],
+      "merged \(runs) runs, \(progress?.finished ?? -1) finished, integrity \(integrity)")
     // The leaders' share of the merge: recomputing `best.<metric>` reads every run back (as `almanac runs` does).
     let leadersStart = Date()
     if let experiment = try target.experiment(named: "bench") {
@@ -67,18 +69,25 @@ enum MergeBenchmark {
     try checkpoint(target.fileURL)
     let mergedBytes = fileSize(target.fileURL)
 
-    print("merge: \(trials) trials in \(shards) shards, \(points) points per series "
-          + "(shards built in \(String(format: "%.1f", buildSeconds)) s)")
-    print("merge: shard stores \(mb(shardBytes)) in total, merged store \(mb(mergedBytes)) "
-          + "(\(mergedBytes / max(1, trials)) bytes per trial)")
-    print("merge: \(runs) runs, \(metricPoints) metric points in \(String(format: "%.3f", seconds)) s: "
-          + "\(Int(Double(runs) / seconds)) runs/s, \(Int(Double(metricPoints) / seconds)) points/s; "
-          + "integrity_check \(integrity.joined()) in \(String(format: "%.3f", integritySeconds)) s")
-    print("merge: of which recomputing the leaders (best.<metric> tags) about \(String(format: "%.3f", leadersSeconds)) s")
-    print("merge: merging the same shards again (idempotent, nothing copied) took \(String(format: "%.3f", againSeconds)) s")
+    print(
+      "merge: \(trials) trials in \(shards) shards, \(points) points per series "
+        + "(shards built in \(String(format: "%.1f", buildSeconds)) s)")
+    print(
+      "merge: shard stores \(mb(shardBytes)) in total, merged store \(mb(mergedBytes)) "
+        + "(\(mergedBytes / max(1, trials)) bytes per trial)")
+    print(
+      "merge: \(runs) runs, \(metricPoints) metric points in \(String(format: "%.3f", seconds)) s: "
+        + "\(Int(Double(runs) / seconds)) runs/s, \(Int(Double(metricPoints) / seconds)) points/s; "
+        + "integrity_check \(integrity.joined()) in \(String(format: "%.3f", integritySeconds)) s")
+    print(
+      "merge: of which recomputing the leaders (best.<metric> tags) about \(String(format: "%.3f", leadersSeconds)) s")
+    print(
+      "merge: merging the same shards again (idempotent, nothing copied) took \(String(format: "%.3f", againSeconds)) s"
+    )
     if let reference = try sqliteCopy(shards: shardURLs, dir: dir) {
-      print("reference: sqlite3 plain INSERT ... SELECT of the same rows in \(String(format: "%.3f", reference)) s; "
-            + "almanac merge / sqlite3 copy = \(String(format: "%.2f", seconds / reference))")
+      print(
+        "reference: sqlite3 plain INSERT ... SELECT of the same rows in \(String(format: "%.3f", reference)) s; "
+          + "almanac merge / sqlite3 copy = \(String(format: "%.2f", seconds / reference))")
     } else {
       print("reference: sqlite3 not found (apt-get install sqlite3); no ratio")
     }
@@ -93,8 +102,9 @@ enum MergeBenchmark {
         + [MetricDeclaration("forecast", .series), MetricDeclaration("actual", .series)],
       selected: ["m0"])
     let id = try store.upsertExperiment(
-      ExperimentDefinition(name: "bench", task: "forecast", spec: "name: bench\n", tags: [TagKey.shard: "\(shard)/\(count)"],
-                           plan: plan, metrics: catalog))
+      ExperimentDefinition(
+        name: "bench", task: "forecast", spec: "name: bench\n", tags: [TagKey.shard: "\(shard)/\(count)"],
+        plan: plan, metrics: catalog))
     let owner = RunOwner(host: "node\(shard)", pid: Int32(1000 + shard), session: "bench-\(shard)")
     let mine = Array(stride(from: shard, to: trials, by: count))
     var position = 0
@@ -102,19 +112,22 @@ enum MergeBenchmark {
       let chunk = mine[position..<min(position + 2000, mine.count)]
       position += chunk.count
       let claims = chunk.map { i in
-        TrialClaim(key: key(i), index: i, seed: UInt64(i),
-                   params: Dictionary(uniqueKeysWithValues: (0..<10).map { ("p\($0)", "\(i % ($0 + 2))") }))
+        TrialClaim(
+          key: key(i), index: i, seed: UInt64(i),
+          params: Dictionary(uniqueKeysWithValues: (0..<10).map { ("p\($0)", "\(i % ($0 + 2))") }))
       }
       let claimed = try store.claim(experimentID: id, trials: claims, owner: owner).claimed
-      try store.record(claimed.map { run in
-        RunResult(
-          runID: run.runID, status: .finished,
-          metrics: Dictionary(uniqueKeysWithValues: (0..<8).map { ("m\($0)", Double(run.index) / Double($0 + 1)) }),
-          series: ["forecast", "actual"].flatMap { k in
-            (0..<points).map { MetricPoint(key: k, step: $0, value: Double(run.index + $0)) }
-          },
-          tags: Dictionary(uniqueKeysWithValues: (0..<12).map { ("almanac.t\($0)", "value-\($0)-\(run.index % 97)") }))
-      })
+      try store.record(
+        claimed.map { run in
+          RunResult(
+            runID: run.runID, status: .finished,
+            metrics: Dictionary(uniqueKeysWithValues: (0..<8).map { ("m\($0)", Double(run.index) / Double($0 + 1)) }),
+            series: ["forecast", "actual"].flatMap { k in
+              (0..<points).map { MetricPoint(key: k, step: $0, value: Double(run.index + $0)) }
+            },
+            tags: Dictionary(uniqueKeysWithValues: (0..<12).map { ("almanac.t\($0)", "value-\($0)-\(run.index % 97)") })
+          )
+        })
     }
     try checkpoint(url)
     return url
@@ -142,7 +155,9 @@ enum MergeBenchmark {
     let target = dir.appendingPathComponent("reference.db").path
     try? FileManager.default.removeItem(atPath: target)
     guard let schema = shell("sqlite3", [schemaSource, ".schema --nosys"]) else { return nil }
-    var sql = "PRAGMA journal_mode=WAL;\n" + schema.replacingOccurrences(of: "CREATE TABLE sqlite_sequence(name,seq);", with: "") + "\n"
+    var sql =
+      "PRAGMA journal_mode=WAL;\n"
+      + schema.replacingOccurrences(of: "CREATE TABLE sqlite_sequence(name,seq);", with: "") + "\n"
     for (n, shard) in shards.enumerated() {
       let offset = (n + 1) * 100_000_000
       sql += """

@@ -55,8 +55,9 @@ enum NetworkBenchmark {
 
     // Warm-up (page in code and buffers), then the best of 3 timed repetitions of both models on one thread.
     var g = SplitMix64(seed: 0)
-    _ = try ClassifierEvaluation.run(config: config, trainX: sets[0].trainX, trainY: sets[0].trainY,
-                                     testX: sets[0].testX, testY: sets[0].testY, generator: &g)
+    _ = try ClassifierEvaluation.run(
+      config: config, trainX: sets[0].trainX, trainY: sets[0].trainY,
+      testX: sets[0].testX, testY: sets[0].testY, generator: &g)
     var best = Double.infinity
     var bestCPU = Double.infinity
     var perModel: [Double] = []
@@ -70,8 +71,9 @@ enum NetworkBenchmark {
         var g = SplitMix64(seed: UInt64(rep))
         let t0 = DispatchTime.now().uptimeNanoseconds
         let c0 = threadCPUSeconds()
-        let r = try ClassifierEvaluation.run(config: config, trainX: set.trainX, trainY: set.trainY,
-                                             testX: set.testX, testY: set.testY, generator: &g)
+        let r = try ClassifierEvaluation.run(
+          config: config, trainX: set.trainX, trainY: set.trainY,
+          testX: set.testX, testY: set.testY, generator: &g)
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         cpu.append(threadCPUSeconds() - c0)
         f1s.append(r.metrics.f1)
@@ -89,31 +91,41 @@ enum NetworkBenchmark {
     for (i, set) in sets.enumerated() {
       print(String(format: "  %@ model: wall %.3f s, thread CPU %.3f s", set.label, perModel[i], perModelCPU[i]))
     }
-    print(String(format: "  loading the tables and building the panel: wall %.3f s, thread CPU %.3f s", loadWall,
-                 loadCPU))
+    print(
+      String(
+        format: "  loading the tables and building the panel: wall %.3f s, thread CPU %.3f s", loadWall,
+        loadCPU))
     let almanacWall = best + loadWall
     let almanacCPU = bestCPU + loadCPU
     let torch = runPyTorch(sets)
     let reference = torch?.seconds ?? pytorchSeconds
     let referenceWall = torch?.wall ?? pytorchSeconds
     let label = torch == nil ? "PyTorch (REFERENCE §1, not run here)" : "PyTorch \(torch?.version ?? "") (this run)"
-    print(String(format: "one thread, whole run (load + both models): Almanac wall %.3f s, thread CPU %.3f s; "
-                   + "%@ wall %.2f s, CPU %.2f s; ratio %.1fx by CPU time (%.1fx by wall time); target %.0fx",
-                 almanacWall, almanacCPU, label, referenceWall, reference, reference / almanacCPU,
-                 referenceWall / almanacWall, target))
+    print(
+      String(
+        format: "one thread, whole run (load + both models): Almanac wall %.3f s, thread CPU %.3f s; "
+          + "%@ wall %.2f s, CPU %.2f s; ratio %.1fx by CPU time (%.1fx by wall time); target %.0fx",
+        almanacWall, almanacCPU, label, referenceWall, reference, reference / almanacCPU,
+        referenceWall / almanacWall, target))
     if let torch {
-      print("  (PyTorch CPU per model: " + torch.perModel.map { String(format: "%.2f s", $0) }.joined(separator: ", ")
-        + "; F1 " + torch.f1.map { String(format: "%.3f", $0) }.joined(separator: ", ")
-        + String(format: "; importing torch took a further %.2f s, not counted)", torch.importSeconds))
+      print(
+        "  (PyTorch CPU per model: " + torch.perModel.map { String(format: "%.2f s", $0) }.joined(separator: ", ")
+          + "; F1 " + torch.f1.map { String(format: "%.3f", $0) }.joined(separator: ", ")
+          + String(format: "; importing torch took a further %.2f s, not counted)", torch.importSeconds))
     }
     let flops = trainingFlops(sets)
-    print(String(format: "  training arithmetic: %.2f GFLOP (forward + backward + Adam), %.2f GFLOP/s on one core "
-                   + "(thread CPU of both models)", flops / 1e9, flops / 1e9 / bestCPU))
-    summary.append(String(format: "network (tutorial, whole run): %.1fx %@ (%.3f s vs %.2f s); %.2f GFLOP/s",
-                          reference / almanacCPU, torch == nil ? "REFERENCE PyTorch" : "PyTorch", almanacCPU,
-                          reference, flops / 1e9 / bestCPU))
-    print("  (best of 3; wall time includes waiting for a core when the machine is shared: load average "
-          + String(format: "%.1f", loadAverage()) + ")")
+    print(
+      String(
+        format: "  training arithmetic: %.2f GFLOP (forward + backward + Adam), %.2f GFLOP/s on one core "
+          + "(thread CPU of both models)", flops / 1e9, flops / 1e9 / bestCPU))
+    summary.append(
+      String(
+        format: "network (tutorial, whole run): %.1fx %@ (%.3f s vs %.2f s); %.2f GFLOP/s",
+        reference / almanacCPU, torch == nil ? "REFERENCE PyTorch" : "PyTorch", almanacCPU,
+        reference, flops / 1e9 / bestCPU))
+    print(
+      "  (best of 3; wall time includes waiting for a core when the machine is shared: load average "
+        + String(format: "%.1f", loadAverage()) + ")")
     print("  (F1 of the last repetition: " + f1s.map { String(format: "%.3f", $0) }.joined(separator: ", ") + ")")
 
     // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs concurrentPerform.
@@ -121,8 +133,9 @@ enum NetworkBenchmark {
     @Sendable func trial(_ i: Int) -> Double {
       let set = sets[i % sets.count]
       var g = SplitMix64(seed: SplitMix64.derive(0, "trial-\(i)"))
-      let r = try? ClassifierEvaluation.run(config: config, trainX: set.trainX, trainY: set.trainY, testX: set.testX,
-                                            testY: set.testY, generator: &g)
+      let r = try? ClassifierEvaluation.run(
+        config: config, trainX: set.trainX, trainY: set.trainY, testX: set.testX,
+        testY: set.testY, generator: &g)
       return r?.metrics.f1 ?? .nan
     }
     let t1 = DispatchTime.now().uptimeNanoseconds
@@ -134,12 +147,16 @@ enum NetworkBenchmark {
     DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
     let parallelCPU = processCPUSeconds() - cpu2
-    print(String(format: "sweep of %d trials: 1 core %.3f s, %d cores %.3f s, scaling %.2fx", trials, sequential, cores,
-                 parallel, sequential / parallel))
+    print(
+      String(
+        format: "sweep of %d trials: 1 core %.3f s, %d cores %.3f s, scaling %.2fx", trials, sequential, cores,
+        parallel, sequential / parallel))
     summary.append(String(format: "network sweep (%d trials): %.2fx on %d cores", trials, sequential / parallel, cores))
-    print(String(format: "  during the %d-core sweep the process used %.3f s of CPU, i.e. %.2f cores on average "
-                   + "(load average %.1f: other processes take the rest)", cores, parallelCPU, parallelCPU / parallel,
-                 loadAverage()))
+    print(
+      String(
+        format: "  during the %d-core sweep the process used %.3f s of CPU, i.e. %.2f cores on average "
+          + "(load average %.1f: other processes take the rest)", cores, parallelCPU, parallelCPU / parallel,
+        loadAverage()))
   }
 
   /// Floating-point operations of training both models: per row and epoch, forward `2 (10·32 + 32·16 + 16)` plus
@@ -163,17 +180,19 @@ enum NetworkBenchmark {
   }
 
   /// Runs benchmarks/python/pytorch_tutorial.py on the exported panels; nil (with instructions) without PyTorch.
-  static func runPyTorch(_ sets: [Data]) -> (seconds: Double, wall: Double, perModel: [Double], f1: [Double],
-                                             version: String, importSeconds: Double)?
-  {
+  static func runPyTorch(_ sets: [Data]) -> (
+    seconds: Double, wall: Double, perModel: [Double], f1: [Double],
+    version: String, importSeconds: Double
+  )? {
     let script = "benchmarks/python/pytorch_tutorial.py"
     guard FileManager.default.fileExists(atPath: script) else {
       print("PyTorch: run from the repository root to find \(script)")
       return nil
     }
     guard let python = PythonReference.interpreter(module: "torch") else {
-      print("PyTorch is not installed: `python3 -m venv /tmp/venv-gbdt && /tmp/venv-gbdt/bin/pip install torch "
-        + "scikit-learn` (or set ALMANAC_PYTHON to a python3 that has torch and scikit-learn) to run it side by side")
+      print(
+        "PyTorch is not installed: `python3 -m venv /tmp/venv-gbdt && /tmp/venv-gbdt/bin/pip install torch "
+          + "scikit-learn` (or set ALMANAC_PYTHON to a python3 that has torch and scikit-learn) to run it side by side")
       return nil
     }
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-net-\(getpid())").path
@@ -181,8 +200,9 @@ enum NetworkBenchmark {
     var files: [String] = []
     for set in sets {
       let names = (0..<set.trainX.columns).map { "f\($0)" }
-      let tree = TreeBenchmark.Data(label: set.label, featureNames: names, trainX: set.trainX, trainY: set.trainY,
-                                    trainDays: [], testX: set.testX, testY: set.testY)
+      let tree = TreeBenchmark.Data(
+        label: set.label, featureNames: names, trainX: set.trainX, trainY: set.trainY,
+        trainDays: [], testX: set.testX, testY: set.testY)
       guard let f = try? TreeBenchmark.export(tree, to: directory) else { return nil }
       files.append(f)
     }
@@ -222,15 +242,20 @@ enum NetworkBenchmark {
       var sets: [Data] = []
       for (label, features) in [("3-day", "3d"), ("7-day", "7d")] {
         let s = try panel.split(testDays: 40, features: [features], scaling: .minmax)
-        sets.append(Data(label: label,
-                         trainX: Matrix(rows: s.trainCount, columns: s.featureCount, doubles: s.trainX),
-                         trainY: s.trainY.map(Float.init),
-                         testX: Matrix(rows: s.testCount, columns: s.featureCount, doubles: s.testX),
-                         testY: s.testY.map(Float.init)))
+        sets.append(
+          Data(
+            label: label,
+            trainX: Matrix(rows: s.trainCount, columns: s.featureCount, doubles: s.trainX),
+            trainY: s.trainY.map(Float.init),
+            testX: Matrix(rows: s.testCount, columns: s.featureCount, doubles: s.testX),
+            testY: s.testY.map(Float.init)))
       }
       let s = sets[0]
-      return (sets, "the tutorial panel from \(dir.path): train \(s.trainX.rows) x \(s.trainX.columns) "
-        + "(\(Int(s.trainY.reduce(0, +))) positive), test \(s.testX.rows) (\(Int(s.testY.reduce(0, +))) positive)")
+      return (
+        sets,
+        "the tutorial panel from \(dir.path): train \(s.trainX.rows) x \(s.trainX.columns) "
+          + "(\(Int(s.trainY.reduce(0, +))) positive), test \(s.testX.rows) (\(Int(s.testY.reduce(0, +))) positive)"
+      )
     }
     var g = SplitMix64(seed: 42)
     func random(_ rows: Int) -> (Matrix, [Float]) {
@@ -243,9 +268,13 @@ enum NetworkBenchmark {
     let (b, by) = random(313)
     let (c, cy) = random(2428)
     let (d, dy) = random(313)
-    return ([Data(label: "3-day", trainX: a, trainY: ay, testX: b, testY: by),
-             Data(label: "7-day", trainX: c, trainY: cy, testX: d, testY: dy)],
-            "../shared is absent: random 2428 x 10 train / 313 x 10 test matrices (the tutorial panel's shape)")
+    return (
+      [
+        Data(label: "3-day", trainX: a, trainY: ay, testX: b, testY: by),
+        Data(label: "7-day", trainX: c, trainY: cy, testX: d, testY: dy),
+      ],
+      "../shared is absent: random 2428 x 10 train / 313 x 10 test matrices (the tutorial panel's shape)"
+    )
   }
 }
 

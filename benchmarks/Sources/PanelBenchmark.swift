@@ -37,13 +37,16 @@ func panelBenchmark(_ args: ArraySlice<String>) throws {
     for _ in 0..<runs {
       var tables: AaveTables? = nil
       let load = try seconds { tables = try AaveTables.load(directory: dir) }
-      let total = try load + seconds {
-        guard let tables else { return }
-        let panel = try LiquidationPanel.build(from: tables, pipeline: pipeline)
-        let split = try panel.split(testDays: 40, features: ["7d"], scaling: .minmax)
-        summary = "train \(split.trainCount) (\(Int(split.trainY.reduce(0, +))) positive), "
-          + "test \(split.testCount) (\(Int(split.testY.reduce(0, +))) positive)"
-      }
+      let total =
+        try load
+        + seconds {
+          guard let tables else { return }
+          let panel = try LiquidationPanel.build(from: tables, pipeline: pipeline)
+          let split = try panel.split(testDays: 40, features: ["7d"], scaling: .minmax)
+          summary =
+            "train \(split.trainCount) (\(Int(split.trainY.reduce(0, +))) positive), "
+            + "test \(split.testCount) (\(Int(split.testY.reduce(0, +))) positive)"
+        }
       loadTimes.append(load)
       times.append(total)
     }

@@ -30,10 +30,18 @@ func reportBenchmark(_ args: ArraySlice<String>) throws {
   let base = out ?? FileManager.default.temporaryDirectory.appendingPathComponent("almanac-report-bench-\(getpid())")
   defer { if out == nil { try? FileManager.default.removeItem(at: base) } }
   let inputs: [(String, ReportInput)] = [
-    ("classify", SyntheticReport.classification(features: ["1d", "3d", "7d", "14d", "30d"], learningRates: 5,
-                                                replicates: 5, failures: 6)),
-    ("forecast", SyntheticReport.forecast(maxP: 4, maxD: 1, maxQ: 4, transforms: ["log", "none"], replicates: 5,
-                                          horizon: 100)),
+    (
+      "classify",
+      SyntheticReport.classification(
+        features: ["1d", "3d", "7d", "14d", "30d"], learningRates: 5,
+        replicates: 5, failures: 6)
+    ),
+    (
+      "forecast",
+      SyntheticReport.forecast(
+        maxP: 4, maxD: 1, maxQ: 4, transforms: ["log", "none"], replicates: 5,
+        horizon: 100)
+    ),
   ]
   for (name, input) in inputs {
     let dir = base.appendingPathComponent(name)
@@ -42,17 +50,21 @@ func reportBenchmark(_ args: ArraySlice<String>) throws {
     var summary: ReportSummary?
     for _ in 0..<max(1, repeats) {
       let start = DispatchTime.now().uptimeNanoseconds
-      let source = try store.map {
-        try ReportInput.load(store: $0, experimentName: input.experiment.name, reproduceCommand: "almanac run x")
-      } ?? input
+      let source =
+        try store.map {
+          try ReportInput.load(store: $0, experimentName: input.experiment.name, reproduceCommand: "almanac run x")
+        } ?? input
       summary = try ReportWriter.write(source, to: dir, options: ReportOptions(png: png, gnuplotPath: gnuplotPath))
       times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
     }
     let s = summary
-    print(String(format: "report %@%@: %d trials, %d charts, gnuplot %@: best %.3f s, median %.3f s (%d runs)%@",
-                 name, viaStore ? " (load from store + write)" : "", input.trials.count, s?.charts.filter { $0.hasSuffix(".svg") }.count ?? 0, s?.gnuplot ?? "absent", times.min() ?? 0,
-                 times.sorted()[times.count / 2], times.count,
-                 out == nil ? "" : " -> \(dir.path)"))
+    print(
+      String(
+        format: "report %@%@: %d trials, %d charts, gnuplot %@: best %.3f s, median %.3f s (%d runs)%@",
+        name, viaStore ? " (load from store + write)" : "", input.trials.count,
+        s?.charts.filter { $0.hasSuffix(".svg") }.count ?? 0, s?.gnuplot ?? "absent", times.min() ?? 0,
+        times.sorted()[times.count / 2], times.count,
+        out == nil ? "" : " -> \(dir.path)"))
     if gnuplotPath == nil { for w in s?.warnings ?? [] { print("  warning: \(w)") } }
   }
 }
@@ -73,12 +85,16 @@ private func writeStore(_ input: ReportInput, at url: URL) throws -> TrackingSto
   let claimed = try store.claim(experimentID: id, trials: claims, owner: .current()).claimed
   let byKey = Dictionary(uniqueKeysWithValues: input.trials.map { ($0.key, $0) })
   let axes = input.experiment.sweepAxes.joined(separator: ",")
-  try store.record(claimed.compactMap { run -> RunResult? in
-    guard let t = byKey[run.key] else { return nil }
-    let points = t.series.flatMap { key, values in values.map { MetricPoint(key: key, step: $0.step, value: $0.value) } }
-    return RunResult(runID: run.runID, status: t.status == .finished ? .finished : (t.status == .failed ? .failed : .killed),
-                     error: t.error, metrics: t.metrics, series: points,
-                     tags: [TagKey.replicate: "\(t.replicate)", TagKey.axes: axes])
-  })
+  try store.record(
+    claimed.compactMap { run -> RunResult? in
+      guard let t = byKey[run.key] else { return nil }
+      let points = t.series.flatMap { key, values in
+        values.map { MetricPoint(key: key, step: $0.step, value: $0.value) }
+      }
+      return RunResult(
+        runID: run.runID, status: t.status == .finished ? .finished : (t.status == .failed ? .failed : .killed),
+        error: t.error, metrics: t.metrics, series: points,
+        tags: [TagKey.replicate: "\(t.replicate)", TagKey.axes: axes])
+    })
   return store
 }

@@ -51,8 +51,9 @@ enum StoreBenchmark {
     let points = runs * (steps + 1)
     let finished = try store.runs(experimentID: experiment, query: RunQuery(scope: .all, statuses: [.finished]))
     let lastSeries = try finished.last.map { try store.series(runID: $0.id, key: "train_loss") } ?? []
-    precondition(finished.count == runs && lastSeries.count == steps,
-                  "stored \(finished.count) runs and \(lastSeries.count) points, expected \(runs) and \(steps)")
+    precondition(
+      finished.count == runs && lastSeries.count == steps,
+      "stored \(finished.count) runs and \(lastSeries.count) points, expected \(runs) and \(steps)")
     let fileSize = (try? FileManager.default.attributesOfItem(atPath: store.fileURL.path)[.size] as? Int) ?? 0
     print("store: claimed \(runs) runs in \(String(format: "%.3f", claimSeconds)) s")
     print(

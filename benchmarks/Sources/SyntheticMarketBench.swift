@@ -14,7 +14,9 @@ func syntheticMarketBenchmark(_ args: ArraySlice<String>) throws {
     case "--days": days = Int(value) ?? days
     case "--repeats": repeats = max(1, Int(value) ?? repeats)
     case "--out": out = URL(fileURLWithPath: value)
-    default: print("unknown option \(flag)"); exit(2)
+    default:
+      print("unknown option \(flag)")
+      exit(2)
     }
   }
   var times: [Double] = []
@@ -25,12 +27,19 @@ func syntheticMarketBenchmark(_ args: ArraySlice<String>) throws {
     times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
   }
   times.sort()
-  let rows = output.map { "\($0.tables.liquidations.count) liquidations, \($0.tables.depositsBorrows.count) deposit/borrow rows, \($0.rates.count) rate rows (last run)" } ?? ""
-  print(String(format: "synthetic generate %d days: median %.4f s, min %.4f s over %d runs; %@", days,
-               times[times.count / 2], times[0], repeats, rows))
+  let rows =
+    output.map {
+      "\($0.tables.liquidations.count) liquidations, \($0.tables.depositsBorrows.count) deposit/borrow rows, \($0.rates.count) rate rows (last run)"
+    } ?? ""
+  print(
+    String(
+      format: "synthetic generate %d days: median %.4f s, min %.4f s over %d runs; %@", days,
+      times[times.count / 2], times[0], repeats, rows))
   if let out, let output {
     let start = DispatchTime.now().uptimeNanoseconds
     try SyntheticMarket.write(output, to: out)
-    print(String(format: "synthetic write: %.4f s to %@", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, out.path))
+    print(
+      String(
+        format: "synthetic write: %.4f s to %@", Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9, out.path))
   }
 }

@@ -37,7 +37,8 @@ enum TreeBenchmark {
       case "--trials": o.trials = it.next().flatMap { Int($0) } ?? o.trials
       case "--export-panel": o.exportDirectory = it.next()
       case "--no-reference": o.reference = false
-      default: print("unknown option \(a) (options: --iterations N --seeds N --trials N --export-panel DIR --no-reference)")
+      default:
+        print("unknown option \(a) (options: --iterations N --seeds N --trials N --export-panel DIR --no-reference)")
       }
     }
     return o
@@ -49,10 +50,12 @@ enum TreeBenchmark {
   static func run(_ args: ArraySlice<String>) throws {
     let options = parse(args)
     let (sets, source) = try datasets()
-    print("almanac-bench trees: gradient-boosted trees (HistGradientBoostingClassifier defaults: 31 leaves, "
-      + "min_samples_leaf 20, learning_rate 0.1, 255 bins)")
+    print(
+      "almanac-bench trees: gradient-boosted trees (HistGradientBoostingClassifier defaults: 31 leaves, "
+        + "min_samples_leaf 20, learning_rate 0.1, 255 bins)")
     print("data: \(source)")
-    let directory = options.exportDirectory
+    let directory =
+      options.exportDirectory
       ?? FileManager.default.temporaryDirectory.appendingPathComponent("almanac-bench-trees-\(getpid())").path
     let files = try sets.map { try export($0, to: directory) }
     if options.exportDirectory != nil {
@@ -95,31 +98,48 @@ enum TreeBenchmark {
     }
 
     // scikit-learn, same files, one thread.
-    let reference = options.reference
+    let reference =
+      options.reference
       ? runScikitLearn(files: files, iterations: options.iterations, seeds: options.seeds) : nil
     for (i, set) in sets.enumerated() {
       let a = almanac[i]
-      print(String(format: "  %@: %d x %d train, %d test", set.label, set.trainX.rows, set.trainX.columns,
-                   set.testX.rows))
-      print(String(format: "    Almanac: %d trees in %.4f s wall, %.4f s thread CPU; test ROC-AUC %.4f", a.trees,
-                   a.wall, a.cpu, a.auc))
+      print(
+        String(
+          format: "  %@: %d x %d train, %d test", set.label, set.trainX.rows, set.trainX.columns,
+          set.testX.rows))
+      print(
+        String(
+          format: "    Almanac: %d trees in %.4f s wall, %.4f s thread CPU; test ROC-AUC %.4f", a.trees,
+          a.wall, a.cpu, a.auc))
       let esMean = esAUC[i].reduce(0, +) / Double(esAUC[i].count)
       if let r = reference?[i] {
-        print(String(format: "    scikit-learn: %d trees in %.4f s wall, %.4f s CPU; test ROC-AUC %.4f", r.trees,
-                     r.wall, r.seconds, r.auc))
+        print(
+          String(
+            format: "    scikit-learn: %d trees in %.4f s wall, %.4f s CPU; test ROC-AUC %.4f", r.trees,
+            r.wall, r.seconds, r.auc))
         let ratio = r.seconds / a.cpu
-        print(String(format: "    speed: %.1fx scikit-learn by CPU time (%.1fx by wall time); target 5x", ratio,
-                     r.wall / a.wall))
+        print(
+          String(
+            format: "    speed: %.1fx scikit-learn by CPU time (%.1fx by wall time); target 5x", ratio,
+            r.wall / a.wall))
         let skMean = r.earlyStoppingAUCs.reduce(0, +) / Double(max(1, r.earlyStoppingAUCs.count))
-        print(String(format: "    early stopping, mean test ROC-AUC over %d seeds: Almanac %.4f, scikit-learn %.4f "
-                       + "(difference %.4f; target < 0.01)", options.seeds, esMean, skMean, esMean - skMean))
-        summary.append(String(format: "trees %@: %.1fx scikit-learn (%d trees: %.4f s vs %.4f s); ROC-AUC "
-                                + "difference %.4f", set.label, ratio, a.trees, a.cpu, r.seconds, esMean - skMean))
+        print(
+          String(
+            format: "    early stopping, mean test ROC-AUC over %d seeds: Almanac %.4f, scikit-learn %.4f "
+              + "(difference %.4f; target < 0.01)", options.seeds, esMean, skMean, esMean - skMean))
+        summary.append(
+          String(
+            format: "trees %@: %.1fx scikit-learn (%d trees: %.4f s vs %.4f s); ROC-AUC "
+              + "difference %.4f", set.label, ratio, a.trees, a.cpu, r.seconds, esMean - skMean))
       } else {
-        print(String(format: "    early stopping, mean test ROC-AUC over %d seeds: Almanac %.4f", options.seeds,
-                     esMean))
-        summary.append(String(format: "trees %@: %.4f s for %d trees (scikit-learn not run)", set.label, a.cpu,
-                              a.trees))
+        print(
+          String(
+            format: "    early stopping, mean test ROC-AUC over %d seeds: Almanac %.4f", options.seeds,
+            esMean))
+        summary.append(
+          String(
+            format: "trees %@: %.4f s for %d trees (scikit-learn not run)", set.label, a.cpu,
+            a.trees))
       }
     }
     try? FileManager.default.removeItem(atPath: directory)
@@ -131,19 +151,26 @@ enum TreeBenchmark {
     @Sendable func trial(_ i: Int) -> Double {
       let set = sets[i % sets.count]
       var g = SplitMix64(seed: SplitMix64.derive(0, "trial-\(i)"))
-      let r = try? ClassifierEvaluation.run(config: sweepConfig, trainX: set.trainX, trainY: set.trainY,
-                                            trainDays: set.trainDays, testX: set.testX, testY: set.testY,
-                                            generator: &g)
+      let r = try? ClassifierEvaluation.run(
+        config: sweepConfig, trainX: set.trainX, trainY: set.trainY,
+        trainDays: set.trainDays, testX: set.testX, testY: set.testY,
+        generator: &g)
       return r?.metrics.rocAUC ?? .nan
     }
     let (sequential, parallel, cores, cpu) = sweep(trials: options.trials, trial)
-    print(String(format: "tree sweep of %d trials (5 folds + final fit each): 1 core %.3f s, %d cores %.3f s, "
-                   + "scaling %.2fx (ideal %d.0x)", options.trials, sequential, cores, parallel, sequential / parallel,
-                 cores))
-    print(String(format: "  during the %d-core sweep the process used %.2f cores on average (load average %.1f)",
-                 cores, cpu / parallel, loadAverage()))
-    summary.append(String(format: "tree sweep (%d trials): %.2fx on %d cores", options.trials, sequential / parallel,
-                          cores))
+    print(
+      String(
+        format: "tree sweep of %d trials (5 folds + final fit each): 1 core %.3f s, %d cores %.3f s, "
+          + "scaling %.2fx (ideal %d.0x)", options.trials, sequential, cores, parallel, sequential / parallel,
+        cores))
+    print(
+      String(
+        format: "  during the %d-core sweep the process used %.2f cores on average (load average %.1f)",
+        cores, cpu / parallel, loadAverage()))
+    summary.append(
+      String(
+        format: "tree sweep (%d trials): %.2fx on %d cores", options.trials, sequential / parallel,
+        cores))
   }
 
   /// Times `trials` calls of `trial` in order on this thread, then with `concurrentPerform` on every core.
@@ -181,8 +208,9 @@ enum TreeBenchmark {
     }
     let python = PythonReference.interpreter(module: "sklearn")
     guard let python else {
-      print("scikit-learn is not installed: `pip install scikit-learn threadpoolctl` (or set ALMANAC_PYTHON to a "
-        + "python3 that has it) to print the ratios")
+      print(
+        "scikit-learn is not installed: `pip install scikit-learn threadpoolctl` (or set ALMANAC_PYTHON to a "
+          + "python3 that has it) to print the ratios")
       return nil
     }
     let out = PythonReference.run(python, [script, "--max-iter", "\(iterations)", "--seeds", "\(seeds)"] + files)
@@ -190,7 +218,8 @@ enum TreeBenchmark {
     for line in out.split(separator: "\n") {
       guard let data = line.data(using: .utf8),
         let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-        let seconds = json["fit_cpu_seconds"] as? Double, let wall = json["fit_seconds"] as? Double, let trees = json["trees"] as? Int,
+        let seconds = json["fit_cpu_seconds"] as? Double, let wall = json["fit_seconds"] as? Double,
+        let trees = json["trees"] as? Int,
         let auc = json["auc"] as? Double, let aucs = json["early_stopping_aucs"] as? [Double]
       else { continue }
       refs.append(Reference(seconds: seconds, wall: wall, trees: trees, auc: auc, earlyStoppingAUCs: aucs))
@@ -239,11 +268,13 @@ enum TreeBenchmark {
     var sets: [Data] = []
     for features in ["3d", "7d"] {
       let s = try panel.split(testDays: 40, features: [features], scaling: .none)
-      sets.append(Data(label: features, featureNames: s.featureNames,
-                       trainX: Matrix(rows: s.trainCount, columns: s.featureCount, doubles: s.trainX),
-                       trainY: s.trainY.map(Float.init), trainDays: s.trainDays,
-                       testX: Matrix(rows: s.testCount, columns: s.featureCount, doubles: s.testX),
-                       testY: s.testY.map(Float.init)))
+      sets.append(
+        Data(
+          label: features, featureNames: s.featureNames,
+          trainX: Matrix(rows: s.trainCount, columns: s.featureCount, doubles: s.trainX),
+          trainY: s.trainY.map(Float.init), trainDays: s.trainDays,
+          testX: Matrix(rows: s.testCount, columns: s.featureCount, doubles: s.testX),
+          testY: s.testY.map(Float.init)))
     }
     return (sets, source)
   }
@@ -296,7 +327,8 @@ func learningBenchmark(_ args: ArraySlice<String>) throws {
   try NetworkBenchmark.run([])
   print("")
   try TreeBenchmark.run(args)
-  print("\nsummary (one run, \(ProcessInfo.processInfo.activeProcessorCount) cores, load average "
-    + String(format: "%.1f", loadAverage()) + "):")
+  print(
+    "\nsummary (one run, \(ProcessInfo.processInfo.activeProcessorCount) cores, load average "
+      + String(format: "%.1f", loadAverage()) + "):")
   for line in NetworkBenchmark.summary + TreeBenchmark.summary { print("  " + line) }
 }
