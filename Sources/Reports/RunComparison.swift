@@ -14,6 +14,9 @@ public struct ClassifierComparison: Sendable {
   public var mcnemar: McNemarTest
   /// The metric name (``ClassifyOutputs``), its value for A and B, and the paired bootstrap of A − B.
   public var metrics: [(name: String, a: Double, b: Double, difference: PairedBootstrap)]
+  /// With k-fold validation in both runs (same k): the corrected resampled t-test (Nadeau & Bengio 2003) of the
+  /// per-fold validation losses A − B, n_test / n_train = 1 / (k − 1); nil otherwise.
+  public var folds: CorrectedResampledTTest?
 
   /// - Parameters:
   ///   - labels: the shared test labels; `days`: each row's day (resampled together).
@@ -131,12 +134,20 @@ public enum RunComparison {
             + "test_day series differ): a paired test needs the same rows")
       }
       func threshold(_ d: RunDetail) -> Double { d.tags["threshold"].flatMap(Double.init) ?? 0.5 }
-      return .classify(
-        try ClassifierComparison(
-          labels: labels.map { $0 > 0.5 }, days: days.map { Int($0) }, scoresA: values(a, ClassifyOutputs.testScore),
-          scoresB: values(b, ClassifyOutputs.testScore), thresholdA: threshold(details[0]),
-          thresholdB: threshold(details[1]), replicates: replicates,
-          generator: SplitMix64(seed: SplitMix64.derive(0, "compare:\(a):\(b)"))))
+      var comparison = try ClassifierComparison(
+        labels: labels.map { $0 > 0.5 }, days: days.map { Int($0) }, scoresA: values(a, ClassifyOutputs.testScore),
+        scoresB: values(b, ClassifyOutputs.testScore), thresholdA: threshold(details[0]),
+        thresholdB: threshold(details[1]), replicates: replicates,
+        generator: SplitMix64(seed: SplitMix64.derive(0, "compare:\(a):\(b)")))
+      // Fold-level evidence: both runs validated by k-fold with the same k (their val_loss has one point per fold).
+      let foldsA = values(a, ClassifyOutputs.validationLoss)
+      let foldsB = values(b, ClassifyOutputs.validationLoss)
+      let kfold = details.allSatisfy { $0.run.params["validation.scheme"] == "kfold" }
+      if kfold, foldsA.count == foldsB.count, foldsA.count >= 2 {
+        comparison.folds = try? CorrectedResampledTTest(
+          foldsA, foldsB, testSize: 1, trainSize: foldsA.count - 1)
+      }
+      return .classify(comparison)
     }
     if forecast[0] && forecast[1] {
       let actual = values(a, ForecastOutputs.actual)
@@ -174,6 +185,12 @@ public enum RunComparison {
         ])
       }
       out += columns(rows)
+      if let f = c.folds {
+        out +=
+          "  corrected resampled t-test over \(f.test.count) folds (Nadeau & Bengio), validation loss A − B: "
+          + "\(Format.signed(f.test.meanDifference, like: f.test.meanDifference)) "
+          + "\(Format.interval(f.test.confidenceInterval, like: f.test.meanDifference)), \(pText(f.test.pValue))\n"
+      }
       let significant = c.metrics.filter { $0.difference.interval.excludes(0) }.map(\.name)
       out +=
         significant.isEmpty && c.mcnemar.pValue >= 0.05

@@ -236,7 +236,9 @@ struct ComparisonTests {
     let id = try store.upsertExperiment(ExperimentDefinition(
       name: "pair", task: "classify", filePath: "x.yaml", notes: "",
       metrics: MetricCatalog(declared: ClassifyOutputs.declarations, selected: ["f1"])))
-    let claims = (0..<3).map { TrialClaim(key: "k\($0)", index: $0, seed: UInt64($0), params: ["n": "\($0)"]) }
+    let claims = (0..<3).map {
+      TrialClaim(key: "k\($0)", index: $0, seed: UInt64($0), params: ["n": "\($0)", "validation.scheme": "kfold"])
+    }
     let claimed = try store.claim(experimentID: id, trials: claims, owner: .current()).claimed.sorted { $0.key < $1.key }
     func points(_ key: String, _ values: [Double]) -> [MetricPoint] {
       values.enumerated().map { MetricPoint(key: key, step: $0, value: $1) }
@@ -244,10 +246,11 @@ struct ComparisonTests {
     let labels = m.labels.map(Double.init)
     let days = labels.indices.map { Double($0 / 3) }
     let scores = [m.a.map(Double.init), m.b.map(Double.init), m.b.map(Double.init)]
+    let foldLosses = [[0.50, 0.52, 0.47, 0.55, 0.49], [0.45, 0.50, 0.46, 0.52, 0.44], [0.5, 0.5, 0.5, 0.5, 0.5]]
     let results = claimed.enumerated().map { i, run in
       RunResult(runID: run.runID, status: .finished, error: nil, metrics: ["f1": 0.5],
                 series: points("test_score", scores[i]) + points("test_label", i == 2 ? labels.map { 1 - $0 } : labels)
-                  + points("test_day", days),
+                  + points("test_day", days) + points("val_loss", foldLosses[i]),
                 tags: ["threshold": "0.5"])
     }
     try store.record(results)
@@ -258,6 +261,15 @@ struct ComparisonTests {
     }
     #expect(c.mcnemar.b == m.b_count && c.mcnemar.c == m.c_count && abs(c.mcnemar.pValue - m.p) < 1e-12)
     #expect(c.rows == labels.count && c.days == 20)
+    // k-fold in both runs: the corrected resampled t-test over the five folds (n_test / n_train = 1/4), checked
+    // against the paired t of the same differences with the variance inflated by (1/k + 1/(k-1)) / (1/k).
+    let folds = try #require(c.folds)
+    let d = zip(foldLosses[0], foldLosses[1]).map { $0 - $1 }
+    let mean = d.reduce(0, +) / 5
+    let variance = d.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / 4
+    let t = mean / ((1.0 / 5 + 1.0 / 4) * variance).squareRoot()
+    #expect(abs(folds.test.meanDifference - mean) < 1e-12 && abs(folds.test.statistic - t) < 1e-9)
+    #expect(folds.test.degreesOfFreedom == 4)
     #expect(throws: ComparisonError.self) { try RunComparison.compare(store: store, ids[0], ids[2]) }
   }
 }
