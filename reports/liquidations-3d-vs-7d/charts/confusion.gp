@@ -6,7 +6,7 @@ set terminal svg size 640,580 noenhanced font 'Sans,12' background rgb 'white'
 set output 'charts/confusion.svg'
 set datafile missing 'NaN'
 set label 99 'liquidations-3d-vs-7d' at screen 0.995, 0.012 right font ',9' tc rgb '#888888'
-set title 'Confusion matrix of the best trial'."\n".'trial d50a923e2ee2167b: test rows (share of all)'
+set title 'Confusion matrix of the best trial'."\n".'trial f6f7fd501e32dd3e: test rows (share of all)'
 set xlabel 'predicted class'
 set ylabel 'actual class'
 set xrange [-0.5:1.5]

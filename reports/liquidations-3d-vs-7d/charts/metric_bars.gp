@@ -19,7 +19,7 @@ set style histogram errorbars gap 1.5 lw 1
 set style fill solid 0.85 border rgb '#333333'
 set boxwidth 0.9
 set key outside top center horizontal
-set xtics ('#1 3d, random' 0, '#2 3d, smote' 1, '#3 7d, smote' 2, '#4 7d, random' 3, '#5 3d, none' 4, '#6 7d, none' 5) rotate by 30 right
+set xtics ('#1 mlp, 3d, smote' 0, '#2 mlp, 3d, random' 1, '#3 gbdt, 3d, smote' 2, '#4 mlp, 7d, random' 3, '#5 gbdt, 3d, random' 4, '#6 mlp, 7d, smote' 5, '#7 gbdt, 7d, random' 6, '#8 gbdt, 7d, smote' 7, '#9 gbdt, 3d, none' 8, '#10 gbdt, 7d, none' 9) rotate by 30 right
 set lmargin 16
 plot 'data/metric_bars.dat' using 4:5 title 'accuracy' lc rgb '#4e79a7', \
      '' using 6:7 title 'precision' lc rgb '#f28e2b', \

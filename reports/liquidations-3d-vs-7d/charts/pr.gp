@@ -10,7 +10,7 @@ set border 3 lc rgb '#444444'
 set tics nomirror
 set grid ytics lc rgb '#dddddd' lt 1
 set key noautotitle
-set title 'Precision-recall curve of the best trial'."\n".'trial d50a923e2ee2167b, average precision = 0.3861'
+set title 'Precision-recall curve of the best trial'."\n".'trial f6f7fd501e32dd3e, average precision = 0.4951'
 set xlabel 'recall'
 set ylabel 'precision'
 set xrange [0:1]

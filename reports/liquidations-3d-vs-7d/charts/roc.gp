@@ -10,7 +10,7 @@ set border 3 lc rgb '#444444'
 set tics nomirror
 set grid ytics lc rgb '#dddddd' lt 1
 set key noautotitle
-set title 'ROC curve of the best trial'."\n".'trial d50a923e2ee2167b, AUC = 0.7363'
+set title 'ROC curve of the best trial'."\n".'trial f6f7fd501e32dd3e, AUC = 0.7811'
 set xlabel 'false positive rate'
 set ylabel 'true positive rate'
 set xrange [0:1]

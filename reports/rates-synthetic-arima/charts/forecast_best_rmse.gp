@@ -11,11 +11,17 @@ set tics nomirror
 set grid ytics lc rgb '#dddddd' lt 1
 set key noautotitle
 set title 'Best order by RMSE: ARIMA(3,1,1), holdout forecast vs actual'
-set xlabel 'holdout step (observations after the training window)'
+set xdata time
+set timefmt '%s'
+set format x '%Y-%m-%d'
+set xtics rotate by -30
+set rmargin 6
+set xlabel 'date (UTC)'
 set ylabel 'rate (% APR)'
 set key outside top center horizontal
-plot 'data/forecast_best_rmse.dat' using 1:6:7 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.18 noborder title '95% interval', \
-     '' using 1:4:5 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.35 noborder title '80% interval', \
-     '' using 1:3 with lines lw 2 lc rgb '#1f4e79' title 'forecast', \
-     '' using 1:2 with lines lw 1.5 lc rgb '#222222' title 'actual'
+plot 'data/forecast_best_rmse.dat' index 1 using 1:6:7 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.18 noborder title '95% interval', \
+     '' index 1 using 1:4:5 with filledcurves fc rgb '#4e79a7' fs transparent solid 0.35 noborder title '80% interval', \
+     '' index 1 using 1:3 with lines lw 2 lc rgb '#1f4e79' title 'forecast', \
+     '' index 0 using 1:2 with lines lw 1.5 lc rgb '#222222' title 'history', \
+     '' index 1 using 1:2 with lines lw 1.5 lc rgb '#e15759' title 'actual (held out)'
 unset output
