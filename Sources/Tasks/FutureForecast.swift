@@ -102,7 +102,10 @@ public struct FutureForecast: Sendable, Equatable {
     case table, csv, json
   }
 
-  static let columns = ["step", "time", "forecast", "lower80", "upper80", "lower95", "upper95"]
+  static let columns = [
+    "step", "time", ForecastOutputs.forecast, ForecastOutputs.lower80, ForecastOutputs.upper80,
+    ForecastOutputs.lower95, ForecastOutputs.upper95,
+  ]
 
   /// `2026-01-02T03:00:00Z`, or empty for an unknown time.
   public static func isoTime(_ seconds: Double) -> String {

@@ -100,7 +100,7 @@ extension MLflowExport {
   }
 
   /// Store tags that are not copied to MLflow run tags (too long or written differently).
-  static let skippedRunTags: Set<String> = ["almanac.log"]
+  static let skippedRunTags: Set<String> = [TagKey.log]
   /// Experiment tags that are not copied.
   static let skippedExperimentTags: Set<String> = []
 
@@ -127,8 +127,8 @@ extension MLflowExport {
       let spec: String = experiment["spec"]
       let task: String = experiment["task"]
       let filePath: String? = experiment["file_path"]
-      let sourceName = experimentTags["almanac.file"] ?? filePath ?? experimentName
-      experimentTags["almanac.task"] = task
+      let sourceName = experimentTags[TagKey.experimentFile] ?? filePath ?? experimentName
+      experimentTags[TagKey.task] = task
       // MLflow 3's UI opens an experiment of this kind on its runs table (not its GenAI trace views).
       experimentTags["mlflow.experimentKind"] = "custom_model_development"
       experimentTags["mlflow.note.content"] = limited(
@@ -186,7 +186,7 @@ extension MLflowExport {
         guard let i = position[runID] else { continue }
         let key: String = row["key"]
         let value: String = row["value"]
-        if key == "almanac.log" { logs[runID] = value }
+        if key == TagKey.log { logs[runID] = value }
         guard !skippedRunTags.contains(key) else { continue }
         runs[i].tags[mlflowKey(key)] = limited(value, MLflowLimits.tagValueLength)
       }
@@ -239,12 +239,12 @@ extension MLflowExport {
         var tags = runs[i].tags
         let params = Dictionary(runs[i].params.map { ($0.key, $0.value) }, uniquingKeysWith: { _, last in last })
         runs[i].name = runName(
-          axes: tags["almanac.axes"], replicate: tags["almanac.replicate"], params: params,
+          axes: tags[TagKey.axes], replicate: tags[TagKey.replicate], params: params,
           fallback: runs[i].name)
         tags["mlflow.runName"] = runs[i].name
         tags["mlflow.source.name"] = sourceName
         tags["mlflow.source.type"] = "LOCAL"
-        if let commit = tags["almanac.git.commit"], commit != "none", !commit.isEmpty {
+        if let commit = tags[TagKey.gitCommit], commit != "none", !commit.isEmpty {
           tags["mlflow.source.git.commit"] = commit
           runs[i].sourceVersion = commit
         }
