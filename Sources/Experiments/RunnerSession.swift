@@ -14,9 +14,8 @@ struct RunnerSession {
   let catalog: MetricCatalog
   let metric: String
   let goal: MetricGoal
-  /// Finished runs of the plan (earlier invocations and this one) with the ranking metric, for the best
-  /// configuration so far.
-  var finishedRuns: [RunRecord] = []
+  /// The best configuration so far over the plan's finished runs (earlier invocations and this one).
+  var bestTracker: Ranking.Tracker
   let jobs: Int
   let chunk: Int
   let started = Date()
@@ -49,6 +48,7 @@ struct RunnerSession {
       selected: experiment.selectedMetrics.isEmpty ? [task.defaultMetric] : experiment.selectedMetrics)
     self.metric = catalog.ranking ?? task.defaultMetric
     self.goal = catalog.goal(of: metric) ?? .maximize
+    self.bestTracker = Ranking.Tracker(metric: metric, goal: goal, axes: experiment.axes)
     self.jobs = max(1, options.jobs)
     self.chunk = max(2, options.claimChunk ?? 2 * max(1, options.jobs))
     var tags = RunnerProvenance.collect(directory: experiment.baseDirectory)
@@ -279,12 +279,11 @@ struct RunnerSession {
         summary.finished += 1
         state.finished += 1
         if let value = event.metric {
-          finishedRuns.append(
+          bestTracker.add(
             RunRecord(
               id: id, experimentID: experimentID, trialKey: event.trialKey, trialIndex: event.trialIndex,
-              status: .finished, startTime: started, endTime: nil, error: nil, seed: 0, ownerHost: "", ownerPID: 0,
-              superseded: false, params: event.params, metrics: [metric: value]))
-          state.best = Ranking.best(finishedRuns, metric: metric, goal: goal, axes: experiment.axes)
+              status: .finished, startTime: started, params: event.params, metrics: [metric: value]))
+          state.best = bestTracker.best
           summary.best = state.best
         }
       case .failed:
@@ -317,10 +316,10 @@ struct RunnerSession {
   /// The best configuration of this plan's FINISHED runs from earlier invocations (``Ranking``); runs of trials no
   /// longer in the plan do not count.
   mutating func bestSoFar() throws -> RunnerBest? {
-    finishedRuns = try store.runs(
-      experimentID: experimentID,
-      query: RunQuery(scope: .currentPlan, statuses: [.finished]))
-    return Ranking.best(finishedRuns, metric: metric, goal: goal, axes: experiment.axes)
+    bestTracker = Ranking.Tracker(
+      metric: metric, goal: goal, axes: experiment.axes,
+      runs: try store.runs(experimentID: experimentID, query: RunQuery(scope: .currentPlan, statuses: [.finished])))
+    return bestTracker.best
   }
 
   mutating func finish() throws -> RunnerSummary {

@@ -65,6 +65,77 @@ public enum Ranking {
       runIDs: top.runs.map(\.id))
   }
 
+  /// ``best(_:metric:goal:axes:)`` kept up to date as finished runs arrive one by one, for the runner's progress line:
+  /// adding a run updates its configuration's statistics and compares it with the current best, so the cost per run
+  /// does not grow with the number of runs (a full rescan happens only when the best configuration's mean worsens).
+  /// After every ``add(_:)``, ``best`` equals ``Ranking/best(_:metric:goal:axes:)`` over all runs added.
+  public struct Tracker: Sendable {
+    public let metric: String
+    public let goal: MetricGoal
+    public let axes: [String]
+    private var groups: [[String: String]: Configuration] = [:]
+    private var bestParams: [String: String]?
+    public private(set) var best: Leader?
+
+    public init(metric: String, goal: MetricGoal, axes: [String], runs: [RunRecord] = []) {
+      self.metric = metric
+      self.goal = goal
+      self.axes = axes
+      for run in runs where run.status == .finished && !run.superseded { insert(run) }
+      rescan()
+    }
+
+    /// Adds one run (ignored unless FINISHED and not superseded).
+    public mutating func add(_ run: RunRecord) {
+      guard run.status == .finished, !run.superseded else { return }
+      let previous = bestParams.flatMap { groups[$0]?.stats(metric) }
+      insert(run)
+      guard let group = groups[run.params] else { return }
+      if run.params == bestParams, let previous {
+        let now = group.stats(metric)
+        // Still at least as good: nothing else can have overtaken it. Worse: another configuration may lead now.
+        if now.n > 0 && (now.mean == previous.mean || goal.prefers(now.mean, over: previous.mean)) {
+          best = Self.leader(group, metric: metric, goal: goal)
+        } else {
+          rescan()
+        }
+        return
+      }
+      let current = bestParams.flatMap { groups[$0] }
+      let contenders = [current, group].compactMap { $0 }
+      let first = Ranking.order(contenders, goal: goal, stats: { $0.stats(metric) }, label: \.label).first
+      if let first, first.stats(metric).n > 0, first.params != bestParams {
+        bestParams = first.params
+        best = Self.leader(first, metric: metric, goal: goal)
+      }
+    }
+
+    private mutating func insert(_ run: RunRecord) {
+      if groups[run.params] == nil {
+        groups[run.params] = Configuration(params: run.params, runs: [], label: label(run.params, axes: axes))
+      }
+      groups[run.params]?.runs.append(run)
+    }
+
+    private mutating func rescan() {
+      let ordered = Ranking.order(Array(groups.values), goal: goal, stats: { $0.stats(metric) }, label: \.label)
+      guard let top = ordered.first, top.stats(metric).n > 0 else {
+        bestParams = nil
+        best = nil
+        return
+      }
+      bestParams = top.params
+      best = Self.leader(top, metric: metric, goal: goal)
+    }
+
+    private static func leader(_ group: Configuration, metric: String, goal: MetricGoal) -> Leader {
+      let stats = group.stats(metric)
+      return Leader(
+        metric: metric, goal: goal, mean: stats.mean, n: stats.n, label: group.label,
+        runIDs: group.runs.map(\.id))
+    }
+  }
+
   /// The best configuration by one metric.
   public struct Leader: Sendable, Hashable {
     public var metric: String

@@ -73,3 +73,27 @@ struct RankingTests {
     #expect(tags["best.count"] == nil)
   }
 }
+
+@Suite("Ranking.Tracker: the incremental best")
+struct RankingTrackerTests {
+  @Test("after every added run the tracker's best equals Ranking.best over all runs added so far")
+  func matchesTheFullComputation() throws {
+    var g = SplitMix64(seed: 11)
+    var runs: [RunRecord] = []
+    var tracker = Ranking.Tracker(metric: "f1", goal: .maximize, axes: ["x"])
+    for id in 0..<400 {
+      // 12 configurations, values in a narrow range so the leader changes often; some NaN and failed runs.
+      let x = String(g.next() % 12)
+      let roll = g.next() % 20
+      let value = roll == 0 ? Double.nan : Double(g.next() % 1000) / 1000
+      let run = RankingTests.run(Int64(id), ["x": x], value, status: roll == 1 ? .failed : .finished)
+      runs.append(run)
+      tracker.add(run)
+      let expected = Ranking.best(runs, metric: "f1", goal: .maximize, axes: ["x"])
+      #expect(tracker.best?.label == expected?.label && tracker.best?.n == expected?.n, "after run \(id)")
+      if let a = tracker.best?.mean, let b = expected?.mean { #expect(a == b, "after run \(id)") }
+    }
+    let minimised = Ranking.Tracker(metric: "loss", goal: .minimize, axes: ["x"], runs: runs)
+    #expect(minimised.best?.label == Ranking.best(runs, metric: "loss", goal: .minimize, axes: ["x"])?.label)
+  }
+}
