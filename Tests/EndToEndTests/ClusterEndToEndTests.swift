@@ -25,22 +25,34 @@ enum Cluster {
     let progress = try store.planProgress(experimentNamed: experiment) ?? PlanProgress()
     return Check(
       trials: progress.trials, finished: progress.finished, finishedTwice: progress.finishedTwice,
-      running: progress.running, integrity: try store.integrityCheck(), experiments: try store.experiments().map(\.name))
+      running: progress.running, integrity: try store.integrityCheck(), experiments: try store.experiments().map(\.name)
+    )
   }
 
-  /// Runs a program (found on PATH) to completion.
+  /// Runs a program (found on PATH) to completion, or for `timeout` seconds at most (then it is terminated and the
+  /// status is -1). Output goes through a file, not a pipe: daemons a program starts may keep a pipe open forever.
   @discardableResult
-  static func command(_ name: String, _ args: [String]) -> (status: Int32, output: String) {
+  static func command(_ name: String, _ args: [String], timeout: TimeInterval = 600) -> (status: Int32, output: String)
+  {
+    let log = FileManager.default.temporaryDirectory.appendingPathComponent("almanac-cluster-\(UUID().uuidString).log")
+    defer { try? FileManager.default.removeItem(at: log) }
+    guard FileManager.default.createFile(atPath: log.path, contents: nil),
+      let handle = try? FileHandle(forWritingTo: log)
+    else { return (127, "cannot create \(log.path)") }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = [name] + args
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
+    process.standardOutput = handle
+    process.standardError = handle
     do { try process.run() } catch { return (127, "\(error)") }
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    try? handle.close()
+    let finished = waitUntil(timeout: timeout) { !process.isRunning }
+    if !finished { process.terminate() }
     process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+    return (
+      finished ? process.terminationStatus : -1, finished ? output : "timed out after \(Int(timeout)) s: \(output)"
+    )
   }
 
   /// Polls `condition` every 0.1 s until it holds or `timeout` seconds pass.
@@ -223,10 +235,11 @@ struct SlurmEndToEndTests {
     #expect(Cluster.command("scancel", ["\(array)_1"]).status == 0)
     // SIGTERM reached almanac: it marked its in-flight trial KILLED and exited.
     #expect(Cluster.waitUntil(timeout: 15) { Cluster.shardState(shard1, experiment: "sc").running.isEmpty })
-    #expect(Cluster.waitUntil(timeout: 15) {
-      Cluster.command("squeue", ["-h", "-j", "\(array)_1"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
-        .isEmpty
-    })
+    #expect(
+      Cluster.waitUntil(timeout: 15) {
+        Cluster.command("squeue", ["-h", "-j", "\(array)_1"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+          .isEmpty
+      })
     let requeue = Cluster.command("scontrol", ["requeue", "\(array)_1"])
     #expect(requeue.status == 0, "\(requeue.output)")
     // Slurm holds a requeued job for 2 minutes (BeginTime); let it start now.
@@ -268,12 +281,15 @@ struct SlurmEndToEndTests {
 enum SlurmCluster {
   static let probe: (ok: Bool, reason: String) = {
     guard Cluster.command("which", ["sbatch"]).status == 0 else {
-      return (false, "sbatch is not installed: run `sudo scripts/slurm-local start` (installs slurm-wlm) to run the Slurm tests")
+      return (
+        false,
+        "sbatch is not installed: run `sudo scripts/slurm-local start` (installs slurm-wlm) to run the Slurm tests"
+      )
     }
     if up() { return (true, "") }
     let script = TestSupport.repositoryRoot.appendingPathComponent("scripts/slurm-local").path
     if getuid() == 0 {
-      let start = Cluster.command(script, ["start"])
+      let start = Cluster.command(script, ["start"], timeout: 300)
       if start.status == 0 && up() { return (true, "") }
       return (false, "the local Slurm cluster did not start (scripts/slurm-local start: \(start.output))")
     }
@@ -281,9 +297,12 @@ enum SlurmCluster {
   }()
 
   static func up() -> Bool {
-    let info = Cluster.command("sinfo", ["-h", "-o", "%T"])
+    let info = Cluster.command("sinfo", ["-h", "-o", "%T"], timeout: 60)
     return info.status == 0
-      && info.output.split(separator: "\n").contains { ["idle", "mixed", "allocated", "completing"].contains($0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: "")) }
+      && info.output.split(separator: "\n").contains {
+        ["idle", "mixed", "allocated", "completing"].contains(
+          $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "*", with: ""))
+      }
   }
 
   static var available: Bool { probe.ok }
