@@ -41,15 +41,15 @@ struct ExportMLflow: ParsableCommand {
       let name = selection.experiment.name
       var reportDirectory: URL?
       let fm = FileManager.default
+      defer { if let dir = reportDirectory { try? fm.removeItem(at: dir.deletingLastPathComponent()) } }
       if !noReport {
         let dir = fm.temporaryDirectory.appendingPathComponent("almanac-export-report-\(UUID().uuidString)")
           .appendingPathComponent(name)
+        reportDirectory = dir
         try writeReport(
           experiment: name, store: selection.store, outDirectory: dir, png: false,
           command: "almanac report \(name)", formats: [.markdown, .html], announce: false)
-        reportDirectory = dir
       }
-      defer { if let dir = reportDirectory { try? fm.removeItem(at: dir.deletingLastPathComponent()) } }
       let options = MLflowExportOptions(
         artifactRoot: artifacts.map { URL(fileURLWithPath: $0) }, reportDirectory: reportDirectory)
       let summary: MLflowExportSummary
