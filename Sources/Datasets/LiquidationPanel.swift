@@ -18,6 +18,8 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
   case emptySplit(train: Int, test: Int, testDays: Int)
   /// `testDays` is negative.
   case invalidTestDays(Int)
+  /// A feature named like one of the CSV export's leading columns (``LiquidationPanel/csvLeadingColumns``).
+  case reservedColumnName(String)
 
   public var description: String {
     switch self {
@@ -30,6 +32,9 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
       return "test_days \(testDays) leaves \(train) training and \(test) test rows; both must be non-empty"
     case .invalidTestDays(let n):
       return "test_days must be >= 0, got \(n)"
+    case .reservedColumnName(let name):
+      return "a feature is named '\(name)', a column the CSV export writes itself "
+        + "(\(LiquidationPanel.csvLeadingColumns.joined(separator: ", ")))"
     }
   }
 }
