@@ -63,6 +63,9 @@ public enum TutorialFilter {
 /// per collateral token, as the tutorial does. Rows are ordered by (day, token).
 ///
 /// Label: 1 when the row's summed `debt_value_USD` is non-zero, else 0.
+///
+/// A panel can also come from a user's CSV table (``init(csv:options:)``, docs/csv-source.md): its time as the days,
+/// its group as the tokens, its label and feature columns.
 public struct LiquidationPanel: Sendable {
   /// How the derived features were computed.
   public var pipeline: PanelPipeline

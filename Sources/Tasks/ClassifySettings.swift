@@ -51,6 +51,12 @@ struct ClassifySettings: Sendable, Hashable {
     testDays = try s.int("data.test_days")
     scaling = try s.choice("data.scaling")
     features = try Self.features(s, source: source)
+    // A CSV source reads only the columns the model uses when they are named (so a text cell in one is an error at
+    // its position rather than an unknown feature); `all` reads every numeric column.
+    if case .csv(let file, var options) = source, options.features == nil, let features {
+      options.features = features
+      source = .csv(file: file, options: options)
+    }
 
     var c = ClassifierConfig()
     c.modelType = try s.choice("model.type")

@@ -105,6 +105,31 @@ struct ClassifyCSVSourceTests {
     #expect(outcome.tags["rows"]?.hasPrefix("train ") == true)
   }
 
+  @Test("Named features are the only columns read: a text cell in one is an error at its position")
+  func namedFeaturesAreRead() throws {
+    let dir = try TestSupport.temporaryDirectory("csv-named")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let url = dir.appendingPathComponent("t.csv")
+    var rows = ["y,x,note,z"]
+    for i in 0..<50 { rows.append("\(i % 2),\(i),\(i == 7 ? "n/a" : String(i)),\(i == 9 ? "" : String(i))") }
+    try Data((rows.joined(separator: "\n") + "\n").utf8).write(to: url)
+    let base = classifySettings(["data.test_days": 9, "model.type": "logistic"]).setting("data.source", to: "csv")
+      .setting("data.csv", to: ["path": "t.csv", "label": "y"])
+    let context = TrialContext(baseDirectory: dir, artifactDirectory: dir)
+    let failure = #expect(throws: TrialFailure.self) {
+      try task.run(classifyTrial(base.setting("features", to: ["x", "note"])), context: context)
+    }
+    #expect(failure?.description == "\(url.path):9:5: error: expected a number in column 'note', found 'n/a'")
+    // Only x is read: the empty cell of z does not matter.
+    let outcome = try task.run(classifyTrial(base.setting("features", to: ["x"])), context: context)
+    #expect(outcome.tags["features"] == "x")
+    // With all, note is numeric by its first cell and its text cell is an error; z's empty cell too, after it.
+    let all = #expect(throws: TrialFailure.self) {
+      try task.run(classifyTrial(base.setting("features", to: "all")), context: context)
+    }
+    #expect(all?.description == "\(url.path):9:5: error: expected a number in column 'note', found 'n/a'")
+  }
+
   @Test("Without a time column, test_days counts rows and the row order is the time")
   func rowNumberTime() throws {
     let dir = try TestSupport.temporaryDirectory("csv-rows")
