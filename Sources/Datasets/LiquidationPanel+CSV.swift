@@ -101,9 +101,9 @@ extension LiquidationPanel {
   ///   be finite. The label must have both classes.
   /// - ``pipeline`` is `.perToken` (meaningless for a CSV) and ``earliestDay`` is the smallest time.
   ///
-  /// - Throws: ``CSVError`` located at the header (a missing column, two roles for one column, no feature column,
-  ///   a single class, no data rows) or at the first bad cell, in this order: columns, labels, times, groups,
-  ///   features (column by column).
+  /// - Throws: ``CSVError``, checked in this order: a missing column and two roles for one column (at the header),
+  ///   no data rows (after the header), no feature column (at the header), then the first bad cell of the labels
+  ///   (a single class at the label's header cell), the times, the groups and the features (column by column).
   public init(csv table: CSVTable, options: CSVPanelOptions) throws {
     let afterHeader = table.headerLine + 1
     for (name, _) in options.roles { _ = try table.columnIndex(name) }

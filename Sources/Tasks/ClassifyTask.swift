@@ -4,8 +4,9 @@ import Experiments
 import Foundation
 import Learning
 
-/// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market) with a
-/// feed-forward network or logistic regression, validated by folds, refitted, and scored on the last `test_days`.
+/// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market, or a user's
+/// CSV table read into the same panel: `data.source: csv`, docs/csv-source.md) with a feed-forward network or
+/// logistic regression, validated by folds, refitted, and scored on the last `test_days`.
 ///
 /// Per trial: the panel (cached across trials, see ``panelCache``) is split in time with scaling fitted on training
 /// rows, the classifier is validated (`validation.*`), refitted on all training rows (or carried, with
