@@ -31,9 +31,10 @@ struct ExportPanel: ParsableCommand {
   func run() throws {
     try reportingErrors {
       let plan = try ExperimentPlan.load(fileURL: URL(fileURLWithPath: experiment), tasks: TaskRegistry.tasks())
-      guard plan.spec.taskName == ClassifyTask().name, let trial = plan.trials.first else {
+      guard plan.spec.taskName == ClassifyTask().name else {
         throw InputError("\(experiment): export panel needs a classify experiment, got task '\(plan.spec.taskName)'")
       }
+      guard let trial = plan.trials.first else { throw InputError("\(experiment): the plan has no trial") }
       let export: ClassifyTask.PanelExport
       do {
         export = try ClassifyTask.panelCSV(

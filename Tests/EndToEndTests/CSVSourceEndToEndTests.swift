@@ -61,6 +61,13 @@ import _TestSupport
     let runs = try AlmanacProcess.run(["runs", "csv.yaml", "--format", "csv"], in: dir)
     #expect(runs.stdout.contains("FINISHED") && runs.stdout.contains("FAILED"), "\(runs.stdout)")
 
+    // Only classify experiments have a panel.
+    let forecast = TestSupport.repositoryRoot.appendingPathComponent("experiments/rates-synthetic-arima.yaml").path
+    let wrongTask = try AlmanacProcess.run(["export", "panel", forecast, "--out", "f.csv"], in: dir)
+    #expect(wrongTask.status == 2)
+    #expect(wrongTask.stderr.contains("export panel needs a classify experiment, got task 'forecast'"), "\(wrongTask.stderr)")
+    #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("f.csv").path))
+
     // A missing column is found before anything runs, at its setting.
     let typo = Self.fromCSV.replacingOccurrences(of: "group: token", with: "group: tokn")
     try typo.write(to: dir.appendingPathComponent("typo.yaml"), atomically: true, encoding: .utf8)
