@@ -267,7 +267,7 @@ extension ClassifyTask {
         SettingProblem(
           setting,
           "no column '\(name)' in \(file.lastPathComponent)\(Suggestion.didYouMean(name, in: header)); its header has: "
-            + header.map { "'\($0)'" }.joined(separator: ", ")))
+            + Self.columnList(header)))
     }
     for (name, role) in options.roles where !header.contains(name) { missing(name, Self.csvSetting(for: role)) }
     if !problems.isEmpty { return problems }
@@ -289,7 +289,7 @@ extension ClassifyTask {
       }
       problems.append(
         SettingProblem(
-          setting, why + "; the feature columns are: " + candidates.map { "'\($0)'" }.joined(separator: ", ")))
+          setting, why + "; the columns that can be features are: " + Self.columnList(candidates)))
     }
     let sets = (try? s.dictionary("feature_sets")) ?? [:]
     for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
@@ -307,7 +307,7 @@ extension ClassifyTask {
             SettingProblem(
               "features",
               "'\(name)' is a feature set of the Aave panel; with data.source csv use all, a key of feature_sets "
-                + "or the CSV's columns: " + candidates.map { "'\($0)'" }.joined(separator: ", ")))
+                + "or the CSV's columns that can be features: " + Self.columnList(candidates)))
         } else {
           unknown(name, "features")
         }
@@ -317,6 +317,12 @@ extension ClassifyTask {
     default: break
     }
     return problems
+  }
+
+  /// Column names for a message, each quoted, at most 20 of them.
+  static func columnList(_ names: [String]) -> String {
+    let shown = names.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
+    return names.count > 20 ? shown + ", ... (\(names.count - 20) more columns)" : shown
   }
 
   /// The `data.csv` setting that gives a column a role.

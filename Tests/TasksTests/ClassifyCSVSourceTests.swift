@@ -190,25 +190,25 @@ struct ClassifyCSVSourceTests {
     let features = yaml.replacingOccurrences(of: "lable", with: "label").replacingOccurrences(of: "tokne", with: "token")
     #expect(
       try planErrors(features, files: ["panel.csv": Self.header]) == [
-        "x.yaml:10:11: error: no column 'volum' in panel.csv (did you mean 'volume'?); the feature columns are: "
+        "x.yaml:10:11: error: no column 'volum' in panel.csv (did you mean 'volume'?); the columns that can be features are: "
           + "'price', 'volume', 'note'"
       ])
     let label = features.replacingOccurrences(of: "volum]", with: "label]")
     #expect(
       try planErrors(label, files: ["panel.csv": Self.header]) == [
-        "x.yaml:10:11: error: 'label' is the label column (data.csv.label), not a feature; the feature columns are: "
+        "x.yaml:10:11: error: 'label' is the label column (data.csv.label), not a feature; the columns that can be features are: "
           + "'price', 'volume', 'note'"
       ])
     let sevenDay = features.replacingOccurrences(of: "[price, volum]", with: "7d")
     #expect(
       try planErrors(sevenDay, files: ["panel.csv": Self.header]) == [
         "x.yaml:10:11: error: '7d' is a feature set of the Aave panel; with data.source csv use all, a key of "
-          + "feature_sets or the CSV's columns: 'price', 'volume', 'note'"
+          + "feature_sets or the CSV's columns that can be features: 'price', 'volume', 'note'"
       ])
     let sets = features.replacingOccurrences(of: "[price, volum]", with: "mine\nfeature_sets:\n  mine: [price, day]")
     #expect(
       try planErrors(sets, files: ["panel.csv": Self.header]) == [
-        "x.yaml:12:9: error: 'day' is the time column, not a feature; the feature columns are: 'price', 'volume', 'note'"
+        "x.yaml:12:9: error: 'day' is the time column, not a feature; the columns that can be features are: 'price', 'volume', 'note'"
       ])
     let conflict = features.replacingOccurrences(of: "    group: token", with: "    group: day")
     #expect(
@@ -216,6 +216,19 @@ struct ClassifyCSVSourceTests {
         "x.yaml:9:12: error: column 'day' cannot be both the time and the group"
       ])
     #expect(try planErrors(features.replacingOccurrences(of: "volum]", with: "volume]"), files: ["panel.csv": Self.header]) == [])
+    // A wide header is cut after 20 columns.
+    let wide = "day,token,label," + (1...27).map { "c\($0)" }.joined(separator: ",") + "\n"
+    let listed = (["day", "token", "label"] + (1...17).map { "c\($0)" }).map { "'\($0)'" }.joined(separator: ", ")
+    #expect(
+      try planErrors(features.replacingOccurrences(of: "volum]", with: "c1]").replacingOccurrences(of: "price", with: "c40"),
+                     files: ["panel.csv": wide]) == [
+        "x.yaml:10:11: error: no column 'c40' in panel.csv (did you mean 'c4'?); the columns that can be features are: "
+          + (1...20).map { "'c\($0)'" }.joined(separator: ", ") + ", ... (7 more columns)"
+      ])
+    #expect(
+      try planErrors(yaml, files: ["panel.csv": wide]).first
+        == "x.yaml:7:12: error: no column 'lable' in panel.csv (did you mean 'label'?); its header has: \(listed), ... "
+        + "(10 more columns)")
   }
 
   @Test("A missing file, a missing data.csv, a header that does not parse and a missing label key, located")
