@@ -262,6 +262,17 @@ struct ClassifyCSVSourceTests {
         .hasPrefix("x.yaml:5:8: error: missing required key 'data.csv.label'") == true)
   }
 
+  @Test("An experiment without data.csv resolves without it, so the trial keys of existing experiments stay the same")
+  func trialKeysOfOtherSourcesAreUnchanged() throws {
+    let url = URL(fileURLWithPath: "/tmp/x.yaml")
+    let plain = try ExperimentParser.parse(source: "name: x\ntask: classify\n", fileURL: url, tasks: [task])
+    #expect(plain.settings[path: "data.csv"] == nil)
+    #expect(plain.settings[path: "data.source"] == "synthetic")
+    let csv = try ExperimentParser.parse(
+      source: "name: x\ntask: classify\ndata:\n  csv: {path: p.csv, label: y}\n", fileURL: url, tasks: [task])
+    #expect(csv.settings[path: "data.csv"] == ["path": "p.csv", "label": "y", "exclude": []])
+  }
+
   @Test("The built-in set names keep their meaning for the Aave sources, and `all` is every feature")
   func allFeatures() throws {
     #expect(task.check(settings: classifySettings(["features": "all"])).isEmpty)
