@@ -30,6 +30,20 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
     case duplicateTime(text: String, firstLine: Int)
     /// The file has a header but no data rows (or no row passed the filter, named in `detail`).
     case noData(detail: String)
+    /// A cell the reader needs is empty (or `NA`, `NaN`): the CSV panel source refuses missing values.
+    case missingValue(column: String, text: String)
+    /// A feature cell of the CSV panel source that is infinite or too large for a double.
+    case nonFiniteFeature(column: String, text: String)
+    /// A label cell that is not one of the accepted values (`expected` says which).
+    case invalidLabel(column: String, text: String, expected: String)
+    /// Every label is the same class; a classifier needs both.
+    case singleClass(column: String, label: Int, rows: Int)
+    /// A time cell that is neither of the time kinds, or not of the kind of the first row (`expected` says which).
+    case invalidTime(column: String, text: String, expected: String)
+    /// One column is given two roles (label, time, group, feature, excluded), or listed twice in one.
+    case conflictingRoles(name: String, first: String, second: String)
+    /// No column is left to serve as a feature; `detail` says why.
+    case noFeatures(detail: String)
   }
 
   /// Longest quoted text in a message, in characters; longer text is cut and says how much was left out.
@@ -111,6 +125,25 @@ public struct CSVError: Error, Sendable, Hashable, CustomStringConvertible {
         "duplicate time '\(Self.quoted(text))' (also on line \(firstLine)); remove one, or set duplicates to mean, first or last"
     case .noData(let detail):
       return "no data rows: \(detail)"
+    case .missingValue(let column, let text):
+      return "missing value '\(Self.quoted(text))' in column '\(Self.quoted(column))'; the CSV source needs a value in "
+        + "every label, time, group and feature cell (drop or fill the row)"
+    case .nonFiniteFeature(let column, let text):
+      return "number out of range in column '\(Self.quoted(column))': '\(Self.quoted(text))'; feature values must be "
+        + "finite"
+    case .invalidLabel(let column, let text, let expected):
+      return "unexpected label '\(Self.quoted(text))' in column '\(Self.quoted(column))'; expected \(expected)"
+    case .singleClass(let column, let label, let rows):
+      return "all \(rows) rows have label \(label) in column '\(Self.quoted(column))'; a classifier needs rows of both "
+        + "classes (check the label column and the positive value)"
+    case .invalidTime(let column, let text, let expected):
+      return "expected a time in column '\(Self.quoted(column))', found '\(Self.quoted(text))'; expected \(expected)"
+    case .conflictingRoles(let name, let first, let second):
+      return first == second
+        ? "column '\(Self.quoted(name))' is named twice as \(first)"
+        : "column '\(Self.quoted(name))' cannot be both \(first) and \(second)"
+    case .noFeatures(let detail):
+      return "no feature columns: \(detail)"
     }
   }
 

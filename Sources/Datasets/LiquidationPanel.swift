@@ -18,6 +18,8 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
   case emptySplit(train: Int, test: Int, testDays: Int)
   /// `testDays` is negative.
   case invalidTestDays(Int)
+  /// A feature named like one of the CSV export's leading columns (``LiquidationPanel/csvLeadingColumns``).
+  case reservedColumnName(String)
 
   public var description: String {
     switch self {
@@ -30,6 +32,9 @@ public enum DatasetError: Error, Sendable, Equatable, CustomStringConvertible {
       return "test_days \(testDays) leaves \(train) training and \(test) test rows; both must be non-empty"
     case .invalidTestDays(let n):
       return "test_days must be >= 0, got \(n)"
+    case .reservedColumnName(let name):
+      return "a feature is named '\(name)', a column the CSV export writes itself "
+        + "(\(LiquidationPanel.csvLeadingColumns.joined(separator: ", ")))"
     }
   }
 }
@@ -58,6 +63,9 @@ public enum TutorialFilter {
 /// per collateral token, as the tutorial does. Rows are ordered by (day, token).
 ///
 /// Label: 1 when the row's summed `debt_value_USD` is non-zero, else 0.
+///
+/// A panel can also come from a user's CSV table (``init(csv:options:)``, docs/csv-source.md): its time as the days,
+/// its group as the tokens, its label and feature columns.
 public struct LiquidationPanel: Sendable {
   /// How the derived features were computed.
   public var pipeline: PanelPipeline

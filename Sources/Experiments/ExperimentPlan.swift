@@ -78,7 +78,7 @@ public struct ExperimentPlan: Sendable {
       if let known = inputsBySettings[canonical] {
         inputs = known
       } else {
-        for problem in spec.task.check(settings: settings) {
+        for problem in spec.task.check(settings: settings, baseDirectory: spec.baseDirectory) {
           if problems[problem] == nil { problemOrder.append(problem) }
           problems[problem, default: []].append(axisValues)
         }

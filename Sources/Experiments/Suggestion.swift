@@ -1,5 +1,5 @@
 /// "Did you mean ...?" suggestions by Levenshtein distance.
-enum Suggestion {
+public enum Suggestion {
   /// Edit distance (insertions, deletions, substitutions each cost 1) between `a` and `b`, over Unicode scalars.
   /// Empty strings: the distance is the other string's length.
   static func levenshtein(_ a: String, _ b: String) -> Int {
@@ -22,7 +22,7 @@ enum Suggestion {
   /// The candidate closest to `word`, if it is close enough to be a plausible typo: at most
   /// `max(2, word.count / 3)` edits (case differences count as one edit each), and fewer edits than the word's
   /// length. Ties go to the earlier candidate.
-  static func closest(to word: String, in candidates: [String]) -> String? {
+  public static func closest(to word: String, in candidates: [String]) -> String? {
     let limit = max(2, word.count / 3)
     var best: (candidate: String, distance: Int)?
     let length = word.unicodeScalars.count
@@ -38,7 +38,7 @@ enum Suggestion {
   }
 
   /// ` (did you mean 'x'?)` or the empty string.
-  static func didYouMean(_ word: String, in candidates: [String]) -> String {
+  public static func didYouMean(_ word: String, in candidates: [String]) -> String {
     closest(to: word, in: candidates).map { " (did you mean '\($0)'?)" } ?? ""
   }
 }

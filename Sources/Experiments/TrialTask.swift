@@ -28,10 +28,14 @@ public protocol TrialTask: Sendable {
   /// ``settingsSchema`` can say. Called by the planner once per distinct resolved settings; each problem becomes a
   /// located error (at the setting's position in the file) and the plan is refused. Default: no problems.
   func check(settings: Value) -> [SettingProblem]
+  /// As ``check(settings:)``, with the experiment file's directory for checks that read input files (the columns of
+  /// a CSV the settings name). The planner calls this one. Default: ``check(settings:)``.
+  func check(settings: Value, baseDirectory: URL) -> [SettingProblem]
 }
 
 extension TrialTask {
   public func check(settings: Value) -> [SettingProblem] { [] }
+  public func check(settings: Value, baseDirectory: URL) -> [SettingProblem] { check(settings: settings) }
 
   /// The ranked scalar metrics and their directions (what `metrics:` may name), from ``metrics``.
   public var metricGoals: [String: MetricGoal] {

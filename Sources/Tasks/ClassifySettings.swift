@@ -8,8 +8,11 @@ import Learning
 struct ClassifySettings: Sendable, Hashable {
   /// Where the panel comes from (`data.source`); its raw values are the schema's choices.
   enum DataSource: String, Sendable, CaseIterable {
-    case synthetic, aave
+    case synthetic, aave, csv
   }
+
+  /// The `features` word for every feature of the panel (any source).
+  static let allFeatures = "all"
 
   /// The word `threshold` accepts besides a number.
   enum ThresholdKeyword: String, Sendable, CaseIterable {
@@ -21,6 +24,8 @@ struct ClassifySettings: Sendable, Hashable {
   enum Source: Sendable, Hashable {
     case synthetic(seed: UInt64, days: Int)
     case aave(directory: URL)
+    /// `data.csv`: the file (resolved) and how its columns are read.
+    case csv(file: URL, options: CSVPanelOptions)
   }
 
   /// The largest seed: 2^53 - 1, the largest integer every JSON reader (doubles) keeps exactly.
@@ -32,7 +37,9 @@ struct ClassifySettings: Sendable, Hashable {
   var pipeline: PanelPipeline
   var testDays: Int
   var scaling: Scaling
-  var features: [String]
+  /// The features the model uses; nil for every feature of the panel (`features: all`, and the default `3d` with
+  /// `data.source: csv`).
+  var features: [String]?
   var classifier: ClassifierConfig
 
   /// Reads `settings` after validating them against ``ClassifyTask/schema`` (throws ``SettingsError`` when they do
@@ -43,7 +50,13 @@ struct ClassifySettings: Sendable, Hashable {
     pipeline = try s.choice("data.features")
     testDays = try s.int("data.test_days")
     scaling = try s.choice("data.scaling")
-    features = try Self.features(s)
+    features = try Self.features(s, source: source)
+    // A CSV source reads only the columns the model uses when they are named (so a text cell in one is an error at
+    // its position rather than an unknown feature); `all` reads every numeric column.
+    if case .csv(let file, var options) = source, options.features == nil, let features {
+      options.features = features
+      source = .csv(file: file, options: options)
+    }
 
     var c = ClassifierConfig()
     c.modelType = try s.choice("model.type")
@@ -97,17 +110,38 @@ struct ClassifySettings: Sendable, Hashable {
       return .synthetic(
         seed: UInt64(clamping: try s.int("data.synthetic.seed")),
         days: try s.int("data.synthetic.days"))
+    case .csv:
+      guard let path = s.value[path: "data.csv.path"]?.string, let label = s.value[path: "data.csv.label"]?.string
+      else { throw TrialFailure("data.source: csv needs data.csv with at least path and label") }
+      let options = CSVPanelOptions(
+        label: label, positive: s.value[path: "data.csv.positive"].flatMap(csvText),
+        features: try s.value[path: "data.csv.features"].map { _ in try s.strings("data.csv.features") },
+        exclude: try s.strings("data.csv.exclude"), time: s.value[path: "data.csv.time"]?.string,
+        group: s.value[path: "data.csv.group"]?.string)
+      return .csv(file: resolve(path, against: baseDirectory), options: options)
     }
   }
 
-  /// `features`: a key of `feature_sets`, a built-in set name, one feature name, or a list of names.
-  static func features(_ s: ValidatedSettings) throws -> [String] {
+  /// A `data.csv.positive` value as the text it is compared with: a string as written, an integer in decimal.
+  static func csvText(_ v: Value) -> String? {
+    if case .int(let i) = v { return String(i) }
+    return v.string
+  }
+
+  /// `features`: a key of `feature_sets`, `all`, a built-in set name, one feature name, or a list of names; nil
+  /// means every feature of the panel. With `data.source: csv` the built-in sets (Aave panel columns) do not apply:
+  /// `3d`, the default, means every feature column of the CSV, and any other name is a column name.
+  static func features(_ s: ValidatedSettings, source: Source) throws -> [String]? {
     let features: [String]
     switch try s.value("features") {
     case .string(let name):
+      var csv = false
+      if case .csv = source { csv = true }
       if case .list(let list)? = try s.dictionary("feature_sets")[name] {
         features = list.compactMap(\.string)
-      } else if let builtIn = FeatureSets.builtIn[name] {
+      } else if name == allFeatures || (csv && name == ClassifyTask.defaultFeatures) {
+        return nil
+      } else if !csv, let builtIn = FeatureSets.builtIn[name] {
         features = builtIn
       } else {
         features = [name]

@@ -16,7 +16,8 @@ extension ClassifyTask {
       .object([
         Field(
           "source", .choice(ClassifySettings.DataSource.self), default: "synthetic",
-          help: "synthetic (generated market) or aave (the Giza-export CSVs in data.dir)"),
+          help: "synthetic (generated market), aave (the Giza-export CSVs in data.dir) or csv (your own table, "
+            + "data.csv; docs/csv-source.md)"),
         Field(
           "dir", .string(), default: "../../shared/data/aave",
           help: "source aave: directory of the Giza-export tables, relative to the experiment file"),
@@ -25,7 +26,8 @@ extension ClassifyTask {
           help: "per-token rolling windows (default) or the tutorial's cross-token windows, kept for reproduction"),
         Field(
           "test_days", .int(min: 0, max: 36_500), default: 40,
-          help: "the last N days are the test set (at most 100 years of days)"),
+          help: "the last N days are the test set (at most 100 years of days); csv: N units of data.csv.time "
+            + "(days for dates), or the last N + 1 rows without a time column"),
         Field(
           "scaling", .choice(Scaling.self), default: "minmax",
           help: "feature scaling, fitted on training rows only"),
@@ -39,11 +41,43 @@ extension ClassifyTask {
               "days", .int(min: 60, max: 20_000), default: 730,
               help: "simulated days (the market's memory grows with the days; 20000 is 55 years)"),
           ]), help: "source synthetic: generator parameters"),
+        Field(
+          "csv",
+          .object([
+            Field(
+              "path", .string(), required: true,
+              help: "the CSV file (header line, comma-separated), relative to the experiment file"),
+            Field(
+              "label", .string(), required: true,
+              help: "the label column: 0/1 (or true/false), or two values with positive naming the one that is 1"),
+            Field(
+              "positive",
+              .oneOf([.string(), .int(min: -ClassifySettings.maximumSeed, max: ClassifySettings.maximumSeed)]),
+              help: "the label value counted as 1, compared as text (an integer as its digits); the other rows must "
+                + "all hold one other value. Omitted: labels are 0/1 or true/false"),
+            Field(
+              "features", .list(of: .string(), maxCount: ClassifySettings.maximumFeatures),
+              help: "the feature columns; omitted: every named column besides label, time, group and exclude whose "
+                + "first non-empty cell is a number"),
+            Field(
+              "exclude", .list(of: .string(), nonEmpty: false, maxCount: ClassifySettings.maximumFeatures),
+              default: [], help: "columns never used as features (each must exist)"),
+            Field(
+              "time", .string(),
+              help: "the time column: dates (YYYY-MM-DD[ HH:MM:SS], as days) or integers (at most 11 digits); "
+                + "gives the test split and timeseries folds. Omitted: the row number"),
+            Field(
+              "group", .string(),
+              help: "the group column (like tokens: windows and sequences never cross groups). Omitted: one group"),
+          ]),
+          help: "source csv: your own table; rows stably sorted by (time, group); every cell needs a value; "
+            + "errors name file:line:column"),
       ]), help: "where the liquidation panel comes from"),
     Field(
       "features", .oneOf([.string(), .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)]),
-      default: "3d",
-      help: "a built-in set (3d, 7d), a key of feature_sets, a feature name, or a list of feature names"),
+      default: .string(ClassifyTask.defaultFeatures),
+      help: "a built-in set (3d, 7d), all, a key of feature_sets, a feature name, or a list of feature names; with "
+        + "data.source csv, names are CSV columns and 3d (the default) means all"),
     Field(
       "feature_sets", .dictionary(of: .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)),
       default: .map([:]), help: "name -> list of feature names"),
@@ -140,19 +174,32 @@ extension ClassifyTask {
 }
 
 extension ClassifyTask {
+  /// The default of `features`: the tutorial's 3-day set (with `data.source: csv`, every feature column).
+  static let defaultFeatures = "3d"
+
+  public func check(settings: Value) -> [SettingProblem] { check(settings: settings, base: nil) }
+
+  public func check(settings: Value, baseDirectory: URL) -> [SettingProblem] {
+    check(settings: settings, base: baseDirectory)
+  }
+
   /// Rules the schema cannot express, reported by the planner at the offending setting: `model.betas` must be two
-  /// numbers (the schema bounds each to [0, 1)); `features` must name a built-in set, a key of `feature_sets`, or
-  /// known feature names (``FeatureSets/all``); every `feature_sets` entry must list known feature names.
-  public func check(settings: Value) -> [SettingProblem] {
+  /// numbers (the schema bounds each to [0, 1)); `features` must name `all`, a built-in set, a key of
+  /// `feature_sets`, or known feature names (``FeatureSets/all``); every `feature_sets` entry must list known feature
+  /// names. With `data.source: csv` (``checkCSV(_:base:)``): `data.csv` must be given, and with a base directory the
+  /// CSV's header is read so that every column the settings name exists and has one role.
+  func check(settings: Value, base: URL?) -> [SettingProblem] {
     let s: ValidatedSettings
     let sets: [String: Value]
     let features: Value
     let betas: [Double]
+    let source: ClassifySettings.DataSource
     do {
       s = try ValidatedSettings(settings, schema: Self.schema)
       sets = try s.dictionary("feature_sets")
       features = try s.value("features")
       betas = try s.doubles("model.betas")
+      source = try s.choice("data.source")
     } catch {
       // The planner validates before it checks; a direct caller learns why the settings are unusable.
       return [SettingProblem("", "\(error)")]
@@ -165,6 +212,9 @@ extension ClassifyTask {
       problems.append(
         SettingProblem("model.gbdt.max_leaf_nodes", "a tree needs at least 2 leaves (0: no limit), got 1"))
     }
+    if source == .csv {
+      return problems + checkCSV(s, base: base)
+    }
     for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
       guard case .list(let items) = list else { continue }
       for feature in items.compactMap(\.string) where !FeatureSets.all.contains(feature) {
@@ -173,8 +223,11 @@ extension ClassifyTask {
     }
     switch features {
     case .string(let name):
-      if sets[name] == nil && FeatureSets.builtIn[name] == nil && !FeatureSets.all.contains(name) {
-        let choices = (FeatureSets.builtIn.keys.sorted() + sets.keys.sorted()).joined(separator: ", ")
+      if sets[name] == nil && FeatureSets.builtIn[name] == nil && !FeatureSets.all.contains(name)
+        && name != ClassifySettings.allFeatures
+      {
+        let choices = ([ClassifySettings.allFeatures] + FeatureSets.builtIn.keys.sorted() + sets.keys.sorted())
+          .joined(separator: ", ")
         problems.append(SettingProblem("features", "'\(name)' is not a feature set (\(choices)) nor a feature name"))
       }
     case .list(let names):
@@ -184,6 +237,103 @@ extension ClassifyTask {
     default: break
     }
     return problems
+  }
+
+  /// The `data.source: csv` rules: `data.csv` is given; no column has two roles; and, when the file exists (a missing
+  /// file is the planner's to report, at `data.csv.path`), every named column is in its header and every name of
+  /// `features` and `feature_sets` is a possible feature column of it. Without `base` only the first two.
+  func checkCSV(_ s: ValidatedSettings, base: URL?) -> [SettingProblem] {
+    let source: ClassifySettings.Source
+    do {
+      source = try ClassifySettings.source(s, baseDirectory: base ?? URL(fileURLWithPath: "/"))
+    } catch {
+      return [SettingProblem("data.source", "data.source csv needs data.csv with at least path and label")]
+    }
+    guard case .csv(let file, let options) = source else { return [] }
+    if let kind = options.conflictingRoles, let (_, role) = options.conflictingColumn {
+      return [SettingProblem(Self.csvSetting(for: role), CSVError(file: "", line: 1, column: 1, kind: kind).message)]
+    }
+    guard base != nil else { return [] }
+    guard FileManager.default.fileExists(atPath: file.path) else { return [] }
+    let header: [String]
+    do {
+      header = try CSVTable.header(contentsOf: file)
+    } catch {
+      return [SettingProblem("data.csv.path", "\(error)")]
+    }
+    var problems: [SettingProblem] = []
+    func missing(_ name: String, _ setting: String) {
+      problems.append(
+        SettingProblem(
+          setting,
+          "no column '\(name)' in \(file.lastPathComponent)\(Suggestion.didYouMean(name, in: header)); its header has: "
+            + Self.columnList(header)))
+    }
+    for (name, role) in options.roles where !header.contains(name) { missing(name, Self.csvSetting(for: role)) }
+    if !problems.isEmpty { return problems }
+
+    // The names `features` may use: the listed feature columns, or every column without another role.
+    let candidates = options.candidateFeatures(header: header)
+    func unknown(_ name: String, _ setting: String) {
+      let why: String
+      if name == options.label {
+        why = "'\(name)' is the label column (data.csv.label), not a feature"
+      } else if name == options.time || name == options.group {
+        why = "'\(name)' is the \(name == options.time ? "time" : "group") column, not a feature"
+      } else if options.exclude.contains(name) {
+        why = "'\(name)' is excluded (data.csv.exclude)"
+      } else if header.contains(name) {
+        why = "'\(name)' is not one of data.csv.features"
+      } else {
+        why = "no column '\(name)' in \(file.lastPathComponent)\(Suggestion.didYouMean(name, in: candidates))"
+      }
+      problems.append(
+        SettingProblem(
+          setting, why + "; the columns that can be features are: " + Self.columnList(candidates)))
+    }
+    let sets = (try? s.dictionary("feature_sets")) ?? [:]
+    for (name, list) in sets.sorted(by: { $0.key < $1.key }) {
+      for feature in list.list?.compactMap(\.string) ?? [] where !candidates.contains(feature) {
+        unknown(feature, "feature_sets.\(name)")
+      }
+    }
+    switch (try? s.value("features")) ?? .null {
+    case .string(let name):
+      if sets[name] == nil && name != ClassifySettings.allFeatures && name != Self.defaultFeatures
+        && !candidates.contains(name)
+      {
+        if FeatureSets.builtIn[name] != nil {
+          problems.append(
+            SettingProblem(
+              "features",
+              "'\(name)' is a feature set of the Aave panel; with data.source csv use all, a key of feature_sets "
+                + "or the CSV's columns that can be features: " + Self.columnList(candidates)))
+        } else {
+          unknown(name, "features")
+        }
+      }
+    case .list(let names):
+      for feature in names.compactMap(\.string) where !candidates.contains(feature) { unknown(feature, "features") }
+    default: break
+    }
+    return problems
+  }
+
+  /// Column names for a message, each quoted, at most 20 of them.
+  static func columnList(_ names: [String]) -> String {
+    let shown = names.prefix(20).map { "'\($0)'" }.joined(separator: ", ")
+    return names.count > 20 ? shown + ", ... (\(names.count - 20) more columns)" : shown
+  }
+
+  /// The `data.csv` setting that gives a column a role.
+  static func csvSetting(for role: CSVPanelOptions.Role) -> String {
+    switch role {
+    case .label: return "data.csv.label"
+    case .time: return "data.csv.time"
+    case .group: return "data.csv.group"
+    case .feature: return "data.csv.features"
+    case .excluded: return "data.csv.exclude"
+    }
   }
 
   static func unknownFeature(_ name: String) -> String {

@@ -4,8 +4,9 @@ import Experiments
 import Foundation
 import Learning
 
-/// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market) with a
-/// feed-forward network or logistic regression, validated by folds, refitted, and scored on the last `test_days`.
+/// `task: classify`: liquidation-day classification on the Aave panel (real export or synthetic market, or a user's
+/// CSV table read into the same panel: `data.source: csv`, docs/csv-source.md) with a feed-forward network or
+/// logistic regression, validated by folds, refitted, and scored on the last `test_days`.
 ///
 /// Per trial: the panel (cached across trials, see ``panelCache``) is split in time with scaling fitted on training
 /// rows, the classifier is validated (`validation.*`), refitted on all training rows (or carried, with
@@ -22,13 +23,20 @@ public struct ClassifyTask: TrialTask {
 
   public var name: String { "classify" }
 
-  /// The five Giza-export CSVs of `data.dir` for `data.source: aave`; none for synthetic data.
+  /// The five Giza-export CSVs of `data.dir` for `data.source: aave`; the file of `data.csv.path` for csv (none when
+  /// `data.csv` is missing: ``check(settings:baseDirectory:)`` reports that); none for synthetic data.
   public func inputFiles(settings: Value, baseDirectory: URL) throws -> [URL] {
-    let source = try ClassifySettings.source(
-      try ValidatedSettings(settings, schema: Self.schema),
-      baseDirectory: baseDirectory)
-    guard case .aave(let dir) = source else { return [] }
-    return ClassifyTask.aaveFileNames.map { dir.appendingPathComponent($0) }
+    let s = try ValidatedSettings(settings, schema: Self.schema)
+    if try s.choice("data.source", as: ClassifySettings.DataSource.self) == .csv,
+      s.value[path: "data.csv.path"] == nil || s.value[path: "data.csv.label"] == nil
+    {
+      return []
+    }
+    switch try ClassifySettings.source(s, baseDirectory: baseDirectory) {
+    case .aave(let dir): return ClassifyTask.aaveFileNames.map { dir.appendingPathComponent($0) }
+    case .csv(let file, _): return [file]
+    case .synthetic: return []
+    }
   }
 
   static let aaveFileNames = [
@@ -38,11 +46,17 @@ public struct ClassifyTask: TrialTask {
 
   public func run(_ trial: Trial, context: TrialContext) throws -> TrialOutcome {
     let settings = try ClassifySettings(trial.settings, baseDirectory: context.baseDirectory)
-    let panel = try ClassifyTask.panel(source: settings.source, pipeline: settings.pipeline)
+    let panel: LiquidationPanel
+    do {
+      panel = try ClassifyTask.panel(source: settings.source, pipeline: settings.pipeline)
+    } catch let error as CSVError {
+      throw TrialFailure(error.description)
+    }
     if context.isCancelled() { throw TrialFailure("cancelled") }
     let split: PanelSplit
     do {
-      split = try panel.split(testDays: settings.testDays, features: settings.features, scaling: settings.scaling)
+      split = try panel.split(
+        testDays: settings.testDays, features: settings.features ?? panel.featureNames, scaling: settings.scaling)
     } catch let error as DatasetError {
       throw TrialFailure("\(ClassifyTask.settingName(for: error)): \(error.description)")
     }
@@ -67,7 +81,7 @@ public struct ClassifyTask: TrialTask {
     switch error {
     case .unknownFeature: return "features"
     case .invalidTestDays, .emptySplit: return "data.test_days"
-    case .noLiquidations: return "data"
+    case .noLiquidations, .reservedColumnName: return "data"
     @unknown default: return "data"
     }
   }
@@ -129,10 +143,26 @@ extension ClassifyTask {
   static let panelCache = MemoCache<PanelKey, LiquidationPanel>()
 
   /// The panel for a data source and pipeline, from ``panelCache``.
+  ///
+  /// A CSV panel is keyed by its settings and the file's size and modification time (the pipeline does not apply),
+  /// so a file rewritten in place is read again; its errors are ``CSVError``s located in the file.
   static func panel(source: ClassifySettings.Source, pipeline: PanelPipeline) throws -> LiquidationPanel {
-    try panelCache.value(for: PanelKey(source: source, pipeline: pipeline)) {
+    var key = PanelKey(source: source, pipeline: pipeline)
+    if case .csv(let file, _) = source {
+      key.pipeline = .perToken
+      let attributes = (try? FileManager.default.attributesOfItem(atPath: file.path)) ?? [:]
+      let size = (attributes[.size] as? NSNumber)?.int64Value ?? -1
+      let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+      key.fileVersion = "\(size)@\(modified)"
+    }
+    return try panelCache.value(for: key) {
       let tables: AaveTables
       switch source {
+      case .csv(let file, let options):
+        guard FileManager.default.fileExists(atPath: file.path) else {
+          throw TrialFailure("data.csv.path: no file at \(file.path)")
+        }
+        return try LiquidationPanel.read(csv: file, options: options)
       case .synthetic(let seed, let days):
         tables = SyntheticMarket.generate(SyntheticMarket.Config(seed: seed, days: days)).tables
       case .aave(let directory):
@@ -152,5 +182,7 @@ extension ClassifyTask {
   struct PanelKey: Hashable, Sendable {
     var source: ClassifySettings.Source
     var pipeline: PanelPipeline
+    /// For a CSV source: the file's size and modification time.
+    var fileVersion: String? = nil
   }
 }

@@ -1,11 +1,55 @@
 import ArgumentParser
+import Datasets
+import Experiments
 import Foundation
 import Reports
+import Tasks
 import Tracking
 
 struct Export: ParsableCommand {
   static let configuration = CommandConfiguration(
-    abstract: "Export an experiment's results to other tools.", subcommands: [ExportMLflow.self])
+    abstract: "Export an experiment's results or data to other tools.",
+    subcommands: [ExportMLflow.self, ExportPanel.self])
+}
+
+struct ExportPanel: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "panel",
+    abstract: "Write the liquidation panel of a classify experiment's data settings as CSV.",
+    discussion: """
+      Columns: day (YYYY-MM-DD), token, label (0/1), then every feature of the panel (or, with --used-features, those \
+      the experiment's `features` setting selects). The settings are the first trial's when the sweep varies them. \
+      Values round-trip exactly: `data.source: csv` with `time: day`, `group: token`, `label: label` reads back the \
+      same panel (docs/csv-source.md).
+      """)
+
+  @Argument(help: "A classify experiment file (YAML).", completion: .file(extensions: ["yaml", "yml"]))
+  var experiment: String
+  @Option(help: "The CSV file to write (replaced if it exists).") var out: String
+  @Flag(help: "Write only the feature columns the experiment's `features` setting selects.") var usedFeatures = false
+
+  func run() throws {
+    try reportingErrors {
+      let plan = try ExperimentPlan.load(fileURL: URL(fileURLWithPath: experiment), tasks: TaskRegistry.tasks())
+      guard plan.spec.taskName == ClassifyTask().name else {
+        throw InputError("\(experiment): export panel needs a classify experiment, got task '\(plan.spec.taskName)'")
+      }
+      guard let trial = plan.trials.first else { throw InputError("\(experiment): the plan has no trial") }
+      let export: ClassifyTask.PanelExport
+      do {
+        export = try ClassifyTask.panelCSV(
+          settings: trial.settings, baseDirectory: plan.spec.baseDirectory, usedFeaturesOnly: usedFeatures)
+      } catch let error as CSVError {
+        throw InputError(error.description)
+      }
+      let url = URL(fileURLWithPath: out)
+      try Data(export.text.utf8).write(to: url, options: .atomic)
+      print(
+        "wrote \(out): \(export.rows) rows (\(export.positives) positive), \(export.features.count) features, days "
+          + "\(CSVDate.isoDate(export.firstDay)) .. \(CSVDate.isoDate(export.lastDay)), \(export.text.utf8.count) bytes "
+          + "(settings of trial 0: \(trial.label))")
+    }
+  }
 }
 
 struct ExportMLflow: ParsableCommand {

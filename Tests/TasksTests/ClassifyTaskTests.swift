@@ -46,7 +46,7 @@ struct ClassifyTaskTests {
       else { return [] }
       return fields.map(\.name)
     }
-    #expect(names("data") == ["source", "dir", "features", "test_days", "scaling", "synthetic"])
+    #expect(names("data") == ["source", "dir", "features", "test_days", "scaling", "synthetic", "csv"])
     #expect(names("model") == ["type", "hidden", "activation", "lr", "betas", "eps", "weight_decay", "epochs",
                                "batch_size", "gbdt"])
     #expect(names("validation") == ["scheme", "folds", "carry_model"])
