@@ -41,8 +41,9 @@ public enum FeatureSets {
   /// Every feature name (the per-token pipeline provides all of them).
   public static let all = tutorial + momentum
 
-  /// `"3d"` and `"7d"`: the tutorial's ten columns each.
-  public static let builtIn: [String: [String]] = ["3d": threeDay, "7d": sevenDay]
+  /// `"3d"` and `"7d"`: the tutorial's ten columns each; `"daily"`: the five base columns, one value per token and
+  /// day with no window (the inputs of a recurrent model, which reads the days themselves as a sequence).
+  public static let builtIn: [String: [String]] = ["3d": threeDay, "7d": sevenDay, "daily": base]
 
   /// The features of a built-in set name, or the names themselves when they are feature names; throws
   /// ``DatasetError/unknownFeature(_:valid:)`` otherwise.

@@ -76,7 +76,7 @@ extension ClassifyTask {
     Field(
       "features", .oneOf([.string(), .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)]),
       default: .string(ClassifyTask.defaultFeatures),
-      help: "a built-in set (3d, 7d), all, a key of feature_sets, a feature name, or a list of feature names; with "
+      help: "a built-in set (3d, 7d, daily), all, a key of feature_sets, a feature name, or a list of feature names; with "
         + "data.source csv, names are CSV columns and 3d (the default) means all"),
     Field(
       "feature_sets", .dictionary(of: .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)),
