@@ -8,6 +8,9 @@ public enum ModelType: String, Sendable, CaseIterable {
   case logistic
   /// ``GradientBoostedTrees`` with ``ClassifierConfig/trees`` (scikit-learn's HistGradientBoostingClassifier).
   case gbdt
+  /// ``GRUNetwork`` over sequences with ``ClassifierConfig/recurrent`` (`torch.nn.GRU` + a sigmoid head), run by
+  /// ``ClassifierEvaluation/runRecurrent(config:train:trainY:trainDays:test:testY:generator:isCancelled:)``.
+  case gru
 }
 
 /// How predictions become classes.
@@ -40,6 +43,8 @@ public struct ClassifierConfig: Sendable, Hashable {
   public var threshold: ThresholdRule = .fixed(0.5)
   /// The settings of `gbdt` models (the network settings above are ignored for them, and so is ``carryModel``).
   public var trees = GradientBoostingConfig()
+  /// The settings of `gru` models (hidden size and layers; the training, Adam and validation settings above apply).
+  public var recurrent = RecurrentConfig()
 
   public init() {}
 
@@ -114,6 +119,9 @@ public enum ClassifierEvaluation {
           "timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
             + "\(config.folds), \(Set(trainDays).count) days")
       }
+    }
+    if config.modelType == .gru {
+      throw LearningError("gru models train on sequences: use ClassifierEvaluation.runRecurrent")
     }
     if config.modelType == .gbdt {
       return try runTrees(

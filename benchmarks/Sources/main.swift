@@ -5,6 +5,7 @@ import Foundation
 let benchmarks: [String: (ArraySlice<String>) throws -> Void] = [
   "network": NetworkBenchmark.run,
   "trees": TreeBenchmark.run,
+  "gru": GRUBenchmark.run,
   "learning": learningBenchmark,
   "panel": panelBenchmark,
   "arima": ArimaBenchmark.run,
