@@ -32,6 +32,8 @@ struct ClassifySettings: Sendable, Hashable {
   static let maximumSeed = 9_007_199_254_740_991
   /// The longest feature list: far more than the features that exist (``FeatureSets/all``).
   static let maximumFeatures = 1000
+  /// The longest GRU window: a year of days (memory per trial is rows x window x features floats).
+  static let maximumWindow = 366
 
   var source: Source
   var pipeline: PanelPipeline
@@ -41,6 +43,8 @@ struct ClassifySettings: Sendable, Hashable {
   /// `data.source: csv`).
   var features: [String]?
   var classifier: ClassifierConfig
+  /// `model.gru.window`: the days of history each sequence holds (read by `gru` models only).
+  var window: Int
 
   /// Reads `settings` after validating them against ``ClassifyTask/schema`` (throws ``SettingsError`` when they do
   /// not validate); `baseDirectory` resolves `data.dir`.
@@ -71,6 +75,9 @@ struct ClassifySettings: Sendable, Hashable {
     c.weightDecay = try s.double("model.weight_decay")
     c.training = TrainingOptions(epochs: try s.int("model.epochs"), batchSize: try s.int("model.batch_size"))
     c.trees = try Self.trees(s)
+    c.recurrent.hidden = try s.int("model.gru.hidden")
+    c.recurrent.layers = try s.int("model.gru.layers")
+    window = try s.int("model.gru.window")
     c.validation = try s.choice("validation.scheme")
     c.folds = try s.int("validation.folds")
     c.carryModel = try s.bool("validation.carry_model")

@@ -76,7 +76,8 @@ extension ClassifyTask {
     Field(
       "features", .oneOf([.string(), .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)]),
       default: .string(ClassifyTask.defaultFeatures),
-      help: "a built-in set (3d, 7d, daily), all, a key of feature_sets, a feature name, or a list of feature names; with "
+      help:
+        "a built-in set (3d, 7d, daily), all, a key of feature_sets, a feature name, or a list of feature names; with "
         + "data.source csv, names are CSV columns and 3d (the default) means all"),
     Field(
       "feature_sets", .dictionary(of: .list(of: .string(), maxCount: ClassifySettings.maximumFeatures)),
@@ -87,7 +88,8 @@ extension ClassifyTask {
         Field(
           "type", .choice(ModelType.self), default: "mlp",
           help: "mlp: feed-forward network; logistic: logistic regression; gbdt: gradient-boosted trees "
-            + "(scikit-learn's HistGradientBoostingClassifier; settings under model.gbdt)"),
+            + "(scikit-learn's HistGradientBoostingClassifier; settings under model.gbdt); gru: a GRU over each "
+            + "token's last model.gru.window days (torch.nn.GRU; needs validation.scheme timeseries)"),
         Field(
           "hidden", .list(of: .int(min: 1, max: 4096), nonEmpty: false, maxCount: 16), default: [32, 16],
           help: "hidden layer widths (mlp); at most 16 layers of 4096 units (about 270 million weights)"),
@@ -106,6 +108,18 @@ extension ClassifyTask {
         Field(
           "batch_size", .int(min: 1, max: 1_000_000), default: 32,
           help: "rows per mini-batch"),
+        Field(
+          "gru",
+          .object([
+            Field(
+              "window", .int(min: 1, max: ClassifySettings.maximumWindow), default: 7,
+              help: "days of each token's history one sequence holds (calendar days; absent days are skipped); "
+                + "at most a year, which with the features bounds a trial's memory"),
+            Field("hidden", .int(min: 1, max: 1024), default: 32, help: "hidden units per GRU layer"),
+            Field("layers", .int(min: 1, max: 8), default: 1, help: "stacked GRU layers"),
+          ]),
+          help: "recurrent model (model.type gru): one sequence per row, within its token and its side of the "
+            + "train/test split; lr, betas, eps, weight_decay, epochs and batch_size apply"),
         Field(
           "gbdt",
           .object([
@@ -211,6 +225,15 @@ extension ClassifyTask {
     if (try? s.int("model.gbdt.max_leaf_nodes")) == 1 {
       problems.append(
         SettingProblem("model.gbdt.max_leaf_nodes", "a tree needs at least 2 leaves (0: no limit), got 1"))
+    }
+    if (try? s.choice("model.type", as: ModelType.self)) == .gru,
+      let scheme = try? s.choice("validation.scheme", as: ValidationScheme.self), scheme != .timeseries
+    {
+      problems.append(
+        SettingProblem(
+          "validation.scheme",
+          "model.type gru needs time-ordered folds (timeseries): with \(scheme.rawValue), a fold would train on "
+            + "sequences from after its validation days"))
     }
     if source == .csv {
       return problems + checkCSV(s, base: base)

@@ -63,12 +63,20 @@ public struct ClassifyTask: TrialTask {
     var generator = trial.makeGenerator()
     let report: ClassifierReport
     do {
-      report = try ClassifierEvaluation.run(
-        config: settings.classifier,
-        trainX: Matrix(rows: split.trainCount, columns: split.featureCount, doubles: split.trainX),
-        trainY: split.trainY.map(Float.init), trainDays: split.trainDays,
-        testX: Matrix(rows: split.testCount, columns: split.featureCount, doubles: split.testX),
-        testY: split.testY.map(Float.init), generator: &generator, isCancelled: context.isCancelled)
+      if settings.classifier.modelType == .gru {
+        let (train, test) = split.sequences(window: settings.window)
+        report = try ClassifierEvaluation.runRecurrent(
+          config: settings.classifier, train: SequenceMatrix(train), trainY: split.trainY.map(Float.init),
+          trainDays: split.trainDays, test: SequenceMatrix(test), testY: split.testY.map(Float.init),
+          generator: &generator, isCancelled: context.isCancelled)
+      } else {
+        report = try ClassifierEvaluation.run(
+          config: settings.classifier,
+          trainX: Matrix(rows: split.trainCount, columns: split.featureCount, doubles: split.trainX),
+          trainY: split.trainY.map(Float.init), trainDays: split.trainDays,
+          testX: Matrix(rows: split.testCount, columns: split.featureCount, doubles: split.testX),
+          testY: split.testY.map(Float.init), generator: &generator, isCancelled: context.isCancelled)
+      }
     } catch let error as LearningError {
       throw TrialFailure(error.description)
     }
@@ -184,5 +192,14 @@ extension ClassifyTask {
     var pipeline: PanelPipeline
     /// For a CSV source: the file's size and modification time.
     var fileVersion: String? = nil
+  }
+}
+
+extension SequenceMatrix {
+  /// The panel's sequences (``PanelSequences``, doubles) as the recurrent model's float input.
+  init(_ sequences: PanelSequences) {
+    self.init(
+      rows: sequences.rows, window: sequences.window, features: sequences.features,
+      values: sequences.values.map { Float($0) }, lengths: sequences.lengths)
   }
 }

@@ -48,7 +48,7 @@ struct ClassifyTaskTests {
     }
     #expect(names("data") == ["source", "dir", "features", "test_days", "scaling", "synthetic", "csv"])
     #expect(names("model") == ["type", "hidden", "activation", "lr", "betas", "eps", "weight_decay", "epochs",
-                               "batch_size", "gbdt"])
+                               "batch_size", "gru", "gbdt"])
     #expect(names("validation") == ["scheme", "folds", "carry_model"])
     #expect(task.defaultMetric == "f1")
     #expect(Set(task.metricGoals.keys) == ["accuracy", "precision", "recall", "f1", "roc_auc", "pr_auc", "log_loss",
