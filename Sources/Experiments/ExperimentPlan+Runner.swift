@@ -8,6 +8,7 @@ extension ExperimentPlan {
     RunnerExperiment(
       name: spec.name, taskName: spec.taskName, specText: spec.source, fileURL: spec.fileURL, notes: spec.notes,
       selectedMetrics: spec.metrics, axes: axes.flatMap { $0.kind == .seeds ? ["seeds"] : $0.keys },
+      zipGroups: axes.filter { $0.kind == .zip }.map(\.keys),
       tags: [TagKey.experimentFile: spec.displayPath])
   }
 

@@ -19,6 +19,8 @@ public struct RunnerExperiment: Sendable {
   public var selectedMetrics: [String]
   /// The sweep axes' dotted keys, in order (stored as the `almanac.axes` tag of every run, for reports).
   public var axes: [String]
+  /// The keys of each `zip` group of the sweep (stored as the `almanac.zip_groups` tag of every run, for reports).
+  public var zipGroups: [[String]]
   /// Experiment tags.
   public var tags: [String: String]
   /// The full plan recorded as the experiment's plan membership, when it is more than the trials this invocation
@@ -28,9 +30,11 @@ public struct RunnerExperiment: Sendable {
 
   public init(
     name: String, taskName: String, specText: String = "", fileURL: URL? = nil, notes: String = "",
-    selectedMetrics: [String] = [], axes: [String] = [], tags: [String: String] = [:], plan: [PlanEntry]? = nil
+    selectedMetrics: [String] = [], axes: [String] = [], zipGroups: [[String]] = [], tags: [String: String] = [:],
+    plan: [PlanEntry]? = nil
   ) {
     self.plan = plan
+    self.zipGroups = zipGroups
     self.name = name
     self.taskName = taskName
     self.specText = specText

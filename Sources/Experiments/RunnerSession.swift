@@ -53,6 +53,9 @@ struct RunnerSession {
     self.chunk = max(2, options.claimChunk ?? 2 * max(1, options.jobs))
     var tags = RunnerProvenance.collect(directory: experiment.baseDirectory)
     if !experiment.axes.isEmpty { tags[TagKey.axes] = experiment.axes.joined(separator: ",") }
+    if !experiment.zipGroups.isEmpty {
+      tags[TagKey.zipGroups] = experiment.zipGroups.map { $0.joined(separator: "+") }.joined(separator: ",")
+    }
     tags[TagKey.task] = task.name
     for (k, v) in provenance { tags[k] = v }
     self.commonTags = tags

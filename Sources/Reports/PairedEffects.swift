@@ -30,15 +30,21 @@ struct PairedEffect: Sendable {
   /// Smallest n for which the bootstrap interval of mean Δ is shown.
   static let bootstrapMinimum = 10
 
-  init(axis: String, reference: String, value: String, metric: String, goal: MetricGoal, trials: [TrialRecord]) {
+  /// - Parameter members: the parameters that make up `axis` (a `zip` group's keys, see ``ZipAxes``); pairs may
+  ///   differ in them and in nothing else. Default: `axis` alone.
+  init(
+    axis: String, reference: String, value: String, metric: String, goal: MetricGoal, trials: [TrialRecord],
+    members: [String]? = nil
+  ) {
     self.axis = axis
     self.reference = reference
     self.value = value
     self.metric = metric
     self.goal = goal
     let finished = trials.filter { $0.status == .finished }
+    let varying = Set(members ?? []).union([axis])
     func signature(_ t: TrialRecord) -> String {
-      t.params.filter { $0.key != axis && !TrialRecord.replicateParameterNames.contains($0.key) }
+      t.params.filter { !varying.contains($0.key) && !TrialRecord.replicateParameterNames.contains($0.key) }
         .sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: "\u{1}") + "\u{1}#\(t.replicate)"
     }
     var references: [String: TrialRecord] = [:]
@@ -106,7 +112,9 @@ struct PairedEffect: Sendable {
 /// Every paired effect of a report, Holm-adjusted together.
 enum PairedEffects {
   /// For each axis with at least two values: each value against the first, on `metric`.
-  static func compute(axes: [String], trials: [TrialRecord], metric: String, goal: MetricGoal) -> [PairedEffect] {
+  static func compute(
+    axes: [String], trials: [TrialRecord], metric: String, goal: MetricGoal, members: [String: [String]] = [:]
+  ) -> [PairedEffect] {
     var effects: [PairedEffect] = []
     for axis in axes where !TrialRecord.replicateParameterNames.contains(axis) {
       var order: [String] = []
@@ -116,7 +124,7 @@ enum PairedEffects {
         effects.append(
           PairedEffect(
             axis: axis, reference: reference, value: value, metric: metric, goal: goal,
-            trials: trials))
+            trials: trials, members: members[axis]))
       }
     }
     let p = effects.map { $0.t?.pValue ?? .nan }

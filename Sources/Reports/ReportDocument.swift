@@ -44,13 +44,14 @@ struct ReportDocument: Sendable {
       trials: input.trials, sweepAxes: e.sweepAxes, rankingMetric: e.rankingMetric,
       goal: e.goal, metrics: metrics)
     leaderboard = board
-    effects = e.sweepAxes.filter { !TrialRecord.replicateParameterNames.contains($0) }.compactMap { axis in
-      let table = EffectTable(axis: axis, trials: input.trials, metrics: metrics)
+    let zipped = ZipAxes(groups: e.zipGroups, axes: e.sweepAxes, trials: input.trials)
+    effects = zipped.axes.filter { !TrialRecord.replicateParameterNames.contains($0) }.compactMap { axis in
+      let table = EffectTable(axis: axis, trials: zipped.trials, metrics: metrics)
       return table.rows.count > 1 ? table : nil
     }
     pairedEffects = PairedEffects.compute(
-      axes: effects.map(\.axis), trials: input.trials, metric: e.rankingMetric,
-      goal: e.goal)
+      axes: effects.map(\.axis), trials: zipped.trials, metric: e.rankingMetric,
+      goal: e.goal, members: zipped.members)
     switch e.task {
     case .classify: charts = Self.classificationCharts(input, board, options)
     case .forecast: charts = Self.forecastCharts(input, board, options)
@@ -125,7 +126,14 @@ struct ReportDocument: Sendable {
         + (e.goal == .maximize ? " (higher is better)" : " (lower is better)"),
     ])
     if !e.sweepAxes.isEmpty {
-      rows.append(["Sweep axes", e.sweepAxes.map { Markdown.code($0) }.joined(separator: ", ")])
+      let zipped = ZipAxes(groups: e.zipGroups, axes: e.sweepAxes, trials: [])
+      rows.append([
+        "Sweep axes",
+        zipped.axes.map { axis in
+          zipped.members[axis].map { "zip(" + $0.map { Markdown.code($0) }.joined(separator: ", ") + ")" }
+            ?? Markdown.code(axis)
+        }.joined(separator: ", "),
+      ])
     }
     let c = counts
     rows.append([

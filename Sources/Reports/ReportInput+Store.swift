@@ -52,6 +52,10 @@ extension ReportInput {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty && $0 != "seeds" }
 
+    let zipGroups = (latest[TagKey.zipGroups] ?? "").split(separator: ",").map {
+      $0.split(separator: "+").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }.filter { $0.count > 1 }
+
     let task = ReportTaskKind(rawValue: experiment.task) ?? .other
     let catalog = results.metrics
     let metric = catalog.ranking ?? Set(trials.flatMap(\.metrics.keys)).sorted().first ?? "score"
@@ -59,7 +63,8 @@ extension ReportInput {
       name: experiment.name, notes: experiment.notes, task: task,
       filePath: experiment.tags[TagKey.experimentFile] ?? experiment.filePath,
       reproduceCommand: reproduceCommand, date: date, git: git, dataFingerprints: fingerprints,
-      rankingMetric: metric, goal: catalog.goal(of: metric) ?? .maximize, sweepAxes: axes, valueAxis: valueAxis,
+      rankingMetric: metric, goal: catalog.goal(of: metric) ?? .maximize, sweepAxes: axes, zipGroups: zipGroups,
+      valueAxis: valueAxis,
       tableMetrics: catalog.listed)
     return ReportInput(experiment: info, trials: trials)
   }

@@ -81,6 +81,9 @@ public struct ReportExperiment: Sendable {
   /// The sweep axes as dotted parameter keys, in the experiment file's order (`seeds` excluded; each key of a
   /// `zip` group listed on its own).
   public var sweepAxes: [String]
+  /// The keys of each `zip` group of the sweep (keys that move together): the comparisons treat each group as one
+  /// axis (``ZipAxes``).
+  public var zipGroups: [[String]]
   /// Units of forecast values (ignored for classification).
   public var valueAxis: ValueAxis
   /// The metrics shown as table columns after the ranking metric, in order (the task's listed declarations);
@@ -90,9 +93,10 @@ public struct ReportExperiment: Sendable {
   public init(
     name: String, notes: String = "", task: ReportTaskKind, filePath: String? = nil,
     reproduceCommand: String, date: Date, git: GitState? = nil, dataFingerprints: [String: String] = [:],
-    rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], valueAxis: ValueAxis = .percentAPR,
-    tableMetrics: [String] = []
+    rankingMetric: String, goal: MetricGoal, sweepAxes: [String] = [], zipGroups: [[String]] = [],
+    valueAxis: ValueAxis = .percentAPR, tableMetrics: [String] = []
   ) {
+    self.zipGroups = zipGroups
     self.name = name
     self.notes = notes
     self.task = task

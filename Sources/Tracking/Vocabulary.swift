@@ -16,6 +16,9 @@ public enum TagKey {
   public static let task = "almanac.task"
   /// The sweep axes' dotted keys, comma-separated, in file order (`seeds` for the replicate axis).
   public static let axes = "almanac.axes"
+  /// The `zip` groups of the sweep, when it has any: each group's dotted keys joined by `+`, groups comma-separated
+  /// (`model.type+features,model.lr+model.batch_size`). Reports compare a group's values as one axis.
+  public static let zipGroups = "almanac.zip_groups"
   /// The trial seed (decimal).
   public static let seed = "almanac.seed"
   /// The 0-based replicate number.
