@@ -1,4 +1,4 @@
-// almanac-bench gru [--epochs N] [--window W] [--hidden H] [--layers L] [--folds K]: one GRU trial on the per-token
+// almanac-bench gru [--epochs N] [--window W] [--hidden H] [--layers L] [--folds K] [--batch B] [--almanac-only]: one GRU trial on the per-token
 // panel (3d features, min-max scaled, last 40 days as test; each row's sequence = its token's last `window` rows
 // within its side, compressed over missing days), 5 KFold folds + a final fit, 30 epochs, batch 32, Adam lr 1e-3,
 // timed on one thread (CPU time of the training and scoring, data building excluded), against PyTorch training the
@@ -17,12 +17,17 @@ enum GRUBenchmark {
     var layers = 1
     var folds = 5
     var batch = 32
+    var pytorch = true
   }
 
   static func parse(_ args: ArraySlice<String>) -> Options {
     var o = Options()
     var it = args.makeIterator()
     while let a = it.next() {
+      if a == "--almanac-only" {
+        o.pytorch = false
+        continue
+      }
       guard let v = it.next().flatMap({ Int($0) }), v > 0 else {
         print("almanac-bench gru: \(a) needs a positive integer")
         exit(2)
@@ -111,6 +116,7 @@ enum GRUBenchmark {
         format: "Almanac: %.2f s CPU (%.2f s wall), test ROC-AUC %.4f", almanacCPU, almanacWall,
         report.metrics.rocAUC))
 
+    if !o.pytorch { return }
     guard let python = PythonReference.interpreter(module: "torch") else {
       print(
         "PyTorch is not installed: `pip install torch --index-url https://download.pytorch.org/whl/cpu` (or set "
