@@ -51,6 +51,9 @@ extension ClassifierEvaluation {
       throw LearningError("runRecurrent runs gru models; got \(config.modelType.rawValue)")
     }
     try config.recurrent.validate()
+    guard train.isConsistent, test.isConsistent else {
+      throw LearningError("training or test sequences are inconsistent (value count, lengths outside 1...window)")
+    }
     guard train.rows == trainY.count, test.rows == testY.count else {
       throw LearningError("training or test sequences and labels have different row counts")
     }

@@ -86,6 +86,8 @@ public struct GRUNetwork: Sendable, Hashable {
   /// gives `[]`; a NaN in a row's valid steps makes that row's probability NaN (padding steps are never read).
   public func predict(_ x: SequenceMatrix) -> [Float] {
     precondition(x.features == inputSize, "predict: \(x.features) features, the network expects \(inputSize)")
+    precondition(
+      x.isConsistent, "predict: inconsistent SequenceMatrix (values, lengths or a length outside 1...window)")
     if x.rows == 0 { return [] }
     let workspace = GRUWorkspace(network: self, window: x.window, maxBatch: min(256, x.rows))
     var out = [Float](repeating: 0, count: x.rows)

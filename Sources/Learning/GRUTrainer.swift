@@ -98,6 +98,8 @@ public final class GRUTrainer {
 
   private func check(_ network: GRUNetwork, _ x: SequenceMatrix, _ y: [Float], _ w: [Float]?) {
     precondition(
+      x.isConsistent, "GRUTrainer: inconsistent SequenceMatrix (values, lengths or a length outside 1...window)")
+    precondition(
       x.features == network.inputSize && x.window == window && y.count == x.rows,
       "GRUTrainer: shapes of the network, x and y disagree")
     precondition(w.map { $0.count == x.rows } ?? true, "GRUTrainer: one weight per row")

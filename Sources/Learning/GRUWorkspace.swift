@@ -195,8 +195,10 @@ final class GRUWorkspace {
         }
         gruAccumulate(
           g, ldc: g3, input + t &* B &* nIn, rowStride: nIn, columnStride: 1, wT, ldb: g3, m: a, k: nIn, n: g3)
+        // Rows whose first valid step is t have h_prev = h0 = 0 (they follow the rows active at t - 1): only the bias.
+        let carried = t == 0 ? 0 : active[t &- 1]
         gruAccumulate(
-          gh, ldc: g3, UnsafePointer(hPrev), rowStride: H, columnStride: 1, uT, ldb: g3, m: a, k: H, n: g3)
+          gh, ldc: g3, UnsafePointer(hPrev), rowStride: H, columnStride: 1, uT, ldb: g3, m: carried, k: H, n: g3)
         let hnt = hnl + t &* B &* H
         for s in 0..<a {
           let gs = g + s &* g3
@@ -204,16 +206,19 @@ final class GRUWorkspace {
           let hp = hPrev + s &* H
           let hx = hNext + s &* H
           let hns = hnt + s &* H
-          for j in 0..<H {
-            let r = gruSigmoid(gs[j] + ghs[j])
-            let z = gruSigmoid(gs[H &+ j] + ghs[H &+ j])
-            let hnj = ghs[2 &* H &+ j]
-            let nn = Math.tanh(gs[2 &* H &+ j] + r * hnj)
-            gs[j] = r
-            gs[H &+ j] = z
-            gs[2 &* H &+ j] = nn
-            hns[j] = hnj
-            hx[j] = (1 - z) * nn + z * hp[j]
+          var j = 0
+          while j < H {
+            let w = min(8, H &- j)
+            let r = gruSigmoid8(gruLoad(gs + j, w) + gruLoad(ghs + j, w))
+            let z = gruSigmoid8(gruLoad(gs + (H &+ j), w) + gruLoad(ghs + (H &+ j), w))
+            let hnj = gruLoad(ghs + (2 &* H &+ j), w)
+            let nn = gruTanh8(gruLoad(gs + (2 &* H &+ j), w) + r * hnj)
+            gruStore(r, gs + j, w)
+            gruStore(z, gs + (H &+ j), w)
+            gruStore(nn, gs + (2 &* H &+ j), w)
+            gruStore(hnj, hns + j, w)
+            gruStore((1 - z) * nn + z * gruLoad(hp + j, w), hx + j, w)
+            j &+= 8
           }
         }
       }
@@ -338,37 +343,45 @@ final class GRUWorkspace {
           let dr = dgh + s &* g3
           let fromAbove: UnsafeMutablePointer<Float>? = isTop ? nil : above + s &* H
           let headD = isTop && t == T &- 1 ? dLogit[s] : 0
-          for j in 0..<H {
-            var d = dhs[j]
-            if let fromAbove { d += fromAbove[j] }
-            if isTop { d += headD * headWeight[j] }
-            let r = gs[j]
-            let z = gs[H &+ j]
-            let nn = gs[2 &* H &+ j]
+          let headV = SIMD8<Float>(repeating: headD)
+          var j = 0
+          while j < H {
+            let w = min(8, H &- j)
+            var d = gruLoad(dhs + j, w)
+            if let fromAbove { d += gruLoad(fromAbove + j, w) }
+            if isTop { d += headV * gruLoad(headWeight + j, w) }
+            let r = gruLoad(gs + j, w)
+            let z = gruLoad(gs + (H &+ j), w)
+            let nn = gruLoad(gs + (2 &* H &+ j), w)
             let dn = d * (1 - z)
-            let dz = d * (hp[j] - nn)
+            let dz = d * (gruLoad(hp + j, w) - nn)
             let dan = dn * (1 - nn * nn)
-            let dar = dan * hns[j] * r * (1 - r)
+            let dar = dan * gruLoad(hns + j, w) * r * (1 - r)
             let daz = dz * z * (1 - z)
-            di[j] = dar
-            di[H &+ j] = daz
-            di[2 &* H &+ j] = dan
-            dr[j] = dar
-            dr[H &+ j] = daz
-            dr[2 &* H &+ j] = dan * r
-            dhs[j] = d * z
+            gruStore(dar, di + j, w)
+            gruStore(daz, di + (H &+ j), w)
+            gruStore(dan, di + (2 &* H &+ j), w)
+            gruStore(dar, dr + j, w)
+            gruStore(daz, dr + (H &+ j), w)
+            gruStore(dan * r, dr + (2 &* H &+ j), w)
+            gruStore(d * z, dhs + j, w)
+            j &+= 8
           }
         }
         if a == 0 { continue }
-        // dW_hh^T += h_prev^T dgh; db_hh += sum dgh; dh_prev += dgh W_hh.
-        gruAccumulate(
-          dWhhT, ldc: g3, UnsafePointer(hPrev), rowStride: 1, columnStride: H, UnsafePointer(dgh), ldb: g3,
-          m: H, k: a, n: g3)
+        // db_hh += sum dgh; dW_hh^T += h_prev^T dgh and dh_prev += dgh W_hh over the rows active at t - 1 only (the
+        // others start at t from h0 = 0: no weight gradient, and h0's gradient is not needed).
         for s in 0..<a {
           let dr = dgh + s &* g3
           for j in 0..<g3 { dbhh[j] += dr[j] }
         }
-        gruAccumulate(dh, ldc: H, UnsafePointer(dgh), rowStride: g3, columnStride: 1, whhP, ldb: H, m: a, k: g3, n: H)
+        let carried = t == 0 ? 0 : active[t &- 1]
+        if carried == 0 { continue }
+        gruAccumulate(
+          dWhhT, ldc: g3, UnsafePointer(hPrev), rowStride: 1, columnStride: H, UnsafePointer(dgh), ldb: g3,
+          m: H, k: carried, n: g3)
+        gruAccumulate(
+          dh, ldc: H, UnsafePointer(dgh), rowStride: g3, columnStride: 1, whhP, ldb: H, m: carried, k: g3, n: H)
       }
       // Input weights over every active (step, row): dW_ih^T += x^T dgi, db_ih += sum dgi, and for the layer below
       // dL/d(its output) = dgi W_ih.
@@ -422,61 +435,150 @@ func gruTranspose(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: 
 
 /// `C[i, 0..<n] += sum_p A(i, p) B[p, 0..<n]` for `i < m`, where `A(i, p) = a[i * rowStride + p * columnStride]`
 /// (so a transposed operand is a stride swap), `B` row-major with leading dimension `ldb`, `C` with `ldc`.
-/// Columns go 32 at a time in eight-lane registers (the inner loop over `p` keeps them in registers), then 8, then
-/// one; the sum over `p` runs in order for every element.
+/// Rows go two at a time and columns 16 at a time in eight-lane registers (each `B` load serves both rows; the inner
+/// loop over `p` keeps the accumulators in registers), then 8 columns, then one; the sum over `p` runs in order for
+/// every element, so the result does not depend on the blocking.
 func gruAccumulate(
   _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
   _ b: UnsafePointer<Float>, ldb: Int, m: Int, k: Int, n: Int
 ) {
-  for i in 0..<m {
-    let ci = c + i &* ldc
-    let ai = a + i &* rowStride
+  var i = 0
+  while i &+ 2 <= m {
+    let c0 = c + i &* ldc
+    let c1 = c0 + ldc
+    let a0 = a + i &* rowStride
+    let a1 = a0 + rowStride
     var j = 0
-    while j &+ 32 <= n {
-      var c0 = load8(ci + j)
-      var c1 = load8(ci + (j &+ 8))
-      var c2 = load8(ci + (j &+ 16))
-      var c3 = load8(ci + (j &+ 24))
+    while j &+ 16 <= n {
+      var x0 = load8(c0 + j)
+      var x1 = load8(c0 + (j &+ 8))
+      var y0 = load8(c1 + j)
+      var y1 = load8(c1 + (j &+ 8))
       var bp = b + j
-      var ap = ai
+      var q = 0
       for _ in 0..<k {
-        let s = SIMD8<Float>(repeating: ap.pointee)
-        c0 += s * load8(bp)
-        c1 += s * load8(bp + 8)
-        c2 += s * load8(bp + 16)
-        c3 += s * load8(bp + 24)
+        let s0 = SIMD8<Float>(repeating: a0[q])
+        let s1 = SIMD8<Float>(repeating: a1[q])
+        let b0 = load8(bp)
+        let b1 = load8(bp + 8)
+        x0 += s0 * b0
+        x1 += s0 * b1
+        y0 += s1 * b0
+        y1 += s1 * b1
         bp += ldb
-        ap += columnStride
+        q &+= columnStride
       }
-      store8(c0, ci + j)
-      store8(c1, ci + (j &+ 8))
-      store8(c2, ci + (j &+ 16))
-      store8(c3, ci + (j &+ 24))
-      j &+= 32
+      store8(x0, c0 + j)
+      store8(x1, c0 + (j &+ 8))
+      store8(y0, c1 + j)
+      store8(y1, c1 + (j &+ 8))
+      j &+= 16
     }
-    while j &+ 8 <= n {
-      var c0 = load8(ci + j)
-      var bp = b + j
-      var ap = ai
-      for _ in 0..<k {
-        c0 += SIMD8<Float>(repeating: ap.pointee) * load8(bp)
-        bp += ldb
-        ap += columnStride
-      }
-      store8(c0, ci + j)
-      j &+= 8
-    }
-    while j < n {
-      var s = ci[j]
-      var bp = b + j
-      var ap = ai
-      for _ in 0..<k {
-        s += ap.pointee * bp.pointee
-        bp += ldb
-        ap += columnStride
-      }
-      ci[j] = s
-      j &+= 1
-    }
+    gruAccumulateRowTail(c0, a0, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n)
+    gruAccumulateRowTail(c1, a1, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n)
+    i &+= 2
   }
+  if i < m {
+    gruAccumulateRowTail(
+      c + i &* ldc, a + i &* rowStride, columnStride: columnStride, b, ldb: ldb, k: k, from: 0, to: n)
+  }
+}
+
+/// One row of ``gruAccumulate`` over the columns `from..<to`: 8 at a time, then one.
+@inline(__always) private func gruAccumulateRowTail(
+  _ ci: UnsafeMutablePointer<Float>, _ ai: UnsafePointer<Float>, columnStride: Int, _ b: UnsafePointer<Float>,
+  ldb: Int, k: Int, from: Int, to n: Int
+) {
+  var j = from
+  while j &+ 8 <= n {
+    var c0 = load8(ci + j)
+    var bp = b + j
+    var q = 0
+    for _ in 0..<k {
+      c0 += SIMD8<Float>(repeating: ai[q]) * load8(bp)
+      bp += ldb
+      q &+= columnStride
+    }
+    store8(c0, ci + j)
+    j &+= 8
+  }
+  while j < n {
+    var s = ci[j]
+    var bp = b + j
+    var q = 0
+    for _ in 0..<k {
+      s += ai[q] * bp.pointee
+      bp += ldb
+      q &+= columnStride
+    }
+    ci[j] = s
+    j &+= 1
+  }
+}
+
+// MARK: Eight-lane sigmoid and tanh
+
+/// `exp(x)` on eight lanes (Cephes `expf`: `x = n ln2 + r`, `|r| <= ln2 / 2`, a degree-5 polynomial for `exp(r)`, and
+/// `2^n` built in the exponent bits), with SSE2 operations only; within 2 ulp of the correctly rounded value on
+/// `[-87.3, 88.3]`, inputs clamped to it. NaN is the caller's concern (see ``gruSigmoid8`` and ``gruTanh8``).
+@inline(__always) func gruExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+  let lo = SIMD8<Float>(repeating: -87.3)
+  let hi = SIMD8<Float>(repeating: 88.3)
+  let x = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
+  // Round x / ln2 to the nearest integer with the 1.5 * 2^23 trick (exact for |v| < 2^22).
+  let magic = SIMD8<Float>(repeating: 12_582_912)
+  let shifted = x * SIMD8(repeating: 1.442_695_04) + magic
+  let n = shifted - magic
+  var r = x - n * SIMD8(repeating: 0.693_359_375)
+  r = r - n * SIMD8(repeating: -2.121_944_4e-4)
+  var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
+  p = p * r + SIMD8(repeating: 1.398_199_95e-3)
+  p = p * r + SIMD8(repeating: 8.333_451_9e-3)
+  p = p * r + SIMD8(repeating: 4.166_579_59e-2)
+  p = p * r + SIMD8(repeating: 1.666_666_55e-1)
+  p = p * r + SIMD8(repeating: 5.000_000_12e-1)
+  let y = p * (r * r) + r + SIMD8(repeating: 1)
+  // n's integer value sits in the low bits of `shifted`; 2^n = (n + 127) << 23.
+  let ni = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
+  let scale = unsafeBitCast((ni &+ 127) &<< 23, to: SIMD8<Float>.self)
+  return y * scale
+}
+
+/// `1 / (1 + exp(-x))` on eight lanes; NaN stays NaN.
+@inline(__always) func gruSigmoid8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+  let s = 1 / (1 + gruExp8(-x))
+  return s.replacing(with: x, where: x .!= x)
+}
+
+/// `tanh(x)` on eight lanes (Cephes `tanhf`): an odd polynomial for `|x| < 0.625`, `1 - 2 / (exp(2|x|) + 1)` with
+/// the sign of `x` above; NaN stays NaN.
+@inline(__always) func gruTanh8(_ x: SIMD8<Float>) -> SIMD8<Float> {
+  let a = x.replacing(with: -x, where: x .< 0)
+  let big = 1 - 2 / (gruExp8(a + a) + 1)
+  let signed = big.replacing(with: -big, where: x .< 0)
+  let z = x * x
+  var p = SIMD8<Float>(repeating: -5.704_988_727_45e-3)
+  p = p * z + SIMD8(repeating: 2.063_908_879_54e-2)
+  p = p * z + SIMD8(repeating: -5.373_971_555_31e-2)
+  p = p * z + SIMD8(repeating: 1.333_144_220_36e-1)
+  p = p * z + SIMD8(repeating: -3.333_328_194_22e-1)
+  let small = p * z * x + x
+  return signed.replacing(with: small, where: a .< 0.625).replacing(with: x, where: x .!= x)
+}
+
+/// Up to eight values from `p` (the rest zero).
+@inline(__always) func gruLoad(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+  if count == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+  var v = SIMD8<Float>()
+  for i in 0..<count { v[i] = p[i] }
+  return v
+}
+
+/// The first `count` (up to eight) lanes of `v` into `p`.
+@inline(__always) func gruStore(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+  if count == 8 {
+    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
+    return
+  }
+  for i in 0..<count { p[i] = v[i] }
 }

@@ -32,6 +32,13 @@ public struct SequenceMatrix: Sendable, Hashable {
   /// Values per row (`window * features`).
   public var rowStride: Int { window * features }
 
+  /// Whether the stored properties still describe a valid matrix (they are mutable): the count of values, one length
+  /// per row, each in `1...window`. Kernels check this before reading raw buffers.
+  public var isConsistent: Bool {
+    rows >= 0 && window >= 1 && features >= 1 && values.count == rows * window * features && lengths.count == rows
+      && lengths.allSatisfy { $0 >= 1 && $0 <= window }
+  }
+
   /// The selected rows with their lengths, in the order given (indices may repeat).
   public func rows(_ indices: some Collection<Int>) -> SequenceMatrix {
     let stride = rowStride

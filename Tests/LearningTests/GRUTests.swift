@@ -349,6 +349,11 @@ struct GRUClassifierTests {
     #expect(throws: LearningError.self) {
       try ClassifierEvaluation.runRecurrent(config: config, train: x, trainY: y, test: other, testY: [1], generator: &g)
     }
+    var broken = x
+    broken.lengths[0] = 5  // > window
+    #expect(throws: LearningError.self) {
+      try ClassifierEvaluation.runRecurrent(config: config, train: broken, trainY: y, test: x, testY: y, generator: &g)
+    }
     config.recurrent.hidden = 0
     #expect(throws: LearningError.self) {
       try ClassifierEvaluation.runRecurrent(config: config, train: x, trainY: y, test: x, testY: y, generator: &g)

@@ -1,4 +1,4 @@
-// almanac-bench gru [--epochs N] [--window W] [--hidden H] [--layers L] [--folds K]: one GRU trial on the per-token
+// almanac-bench gru [--epochs N] [--window W] [--hidden H] [--layers L] [--folds K] [--batch B] [--almanac-only]: one GRU trial on the per-token
 // panel (3d features, min-max scaled, last 40 days as test; each row's sequence = its token's last `window` rows
 // within its side, compressed over missing days), 5 KFold folds + a final fit, 30 epochs, batch 32, Adam lr 1e-3,
 // timed on one thread (CPU time of the training and scoring, data building excluded), against PyTorch training the
@@ -17,12 +17,17 @@ enum GRUBenchmark {
     var layers = 1
     var folds = 5
     var batch = 32
+    var pytorch = true
   }
 
   static func parse(_ args: ArraySlice<String>) -> Options {
     var o = Options()
     var it = args.makeIterator()
     while let a = it.next() {
+      if a == "--almanac-only" {
+        o.pytorch = false
+        continue
+      }
       guard let v = it.next().flatMap({ Int($0) }), v > 0 else {
         print("almanac-bench gru: \(a) needs a positive integer")
         exit(2)
@@ -65,6 +70,22 @@ enum GRUBenchmark {
       }
     }
     return SequenceMatrix(rows: n, window: window, features: features, values: values, lengths: lengths)
+  }
+
+  /// Floating-point operations of the matrix products of training (2 per multiply-add): per valid step and row,
+  /// layer 0 does `x W_ih^T`, `h W_hh^T` forward and `dW_hh`, `dh`, `dW_ih` backward; layers above also propagate to
+  /// the layer below. Counted over every fit (folds and final) and epoch; prediction and element-wise work excluded.
+  static func trainingFlop(_ o: Options, features: Int, lengths: [Int]) -> Double {
+    let g = Double(3 * o.hidden)
+    let h = Double(o.hidden)
+    var perStep = 2 * g * (Double(features) + h) + 2 * g * (2 * h + Double(features))
+    if o.layers > 1 { perStep += Double(o.layers - 1) * (2 * g * (2 * h) + 2 * g * (4 * h)) }
+    var steps = 0
+    for fold in ValidationSplits.kFold(count: lengths.count, folds: o.folds) {
+      steps += fold.train.reduce(0) { $0 + lengths[$1] }
+    }
+    steps += lengths.reduce(0, +)
+    return Double(o.epochs) * Double(steps) * perStep
   }
 
   static func run(_ args: ArraySlice<String>) throws {
@@ -110,7 +131,13 @@ enum GRUBenchmark {
       String(
         format: "Almanac: %.2f s CPU (%.2f s wall), test ROC-AUC %.4f", almanacCPU, almanacWall,
         report.metrics.rocAUC))
+    let flop = trainingFlop(o, features: s.featureCount, lengths: train.lengths)
+    print(
+      String(
+        format: "training arithmetic (matrix products of forward and backward, valid steps only): %.1f GFLOP, "
+          + "%.1f GFLOP/s", flop / 1e9, flop / 1e9 / almanacCPU))
 
+    if !o.pytorch { return }
     guard let python = PythonReference.interpreter(module: "torch") else {
       print(
         "PyTorch is not installed: `pip install torch --index-url https://download.pytorch.org/whl/cpu` (or set "
