@@ -19,7 +19,7 @@ set style histogram errorbars gap 1.5 lw 1
 set style fill solid 0.85 border rgb '#333333'
 set boxwidth 0.9
 set key outside top center horizontal
-set xtics ('#1 gru, daily, 7' 0, '#2 gru, daily, 14' 1, '#3 gru, daily, 3' 2, '#4 mlp, 3d, 3' 3, '#5 mlp, 7d, 7' 4) rotate by 30 right
+set xtics ('#1 gru, daily, 7' 0, '#2 gru, daily, 3' 1, '#3 gru, daily, 14' 2, '#4 mlp, 3d, 3' 3, '#5 mlp, 7d, 7' 4) rotate by 30 right
 set lmargin 16
 plot 'data/metric_bars.dat' using 4:5 title 'accuracy' lc rgb '#4e79a7', \
      '' using 6:7 title 'precision' lc rgb '#f28e2b', \

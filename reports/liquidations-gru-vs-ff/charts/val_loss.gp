@@ -17,8 +17,8 @@ set key outside right top
 set xtics 1
 set offsets 0.25, 0.25, 0, 0
 plot 'data/val_loss.dat' index 0 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#4e79a7' title '#1 gru, daily, 7', \
-     '' index 1 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#f28e2b' title '#2 gru, daily, 14', \
-     '' index 2 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#e15759' title '#3 gru, daily, 3', \
+     '' index 1 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#f28e2b' title '#2 gru, daily, 3', \
+     '' index 2 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#e15759' title '#3 gru, daily, 14', \
      '' index 3 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#76b7b2' title '#4 mlp, 3d, 3', \
      '' index 4 using 1:2 with linespoints pt 7 ps 0.8 lw 2 lc rgb '#59a14f' title '#5 mlp, 7d, 7'
 unset output
