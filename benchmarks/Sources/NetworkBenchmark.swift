@@ -40,6 +40,7 @@ enum NetworkBenchmark {
 
   static func run(_ args: ArraySlice<String>) throws {
     let trials = args.first.flatMap { Int($0) } ?? 30
+    let runReference = !args.contains("--no-reference")
     let loadStart = DispatchTime.now().uptimeNanoseconds
     let loadCPU0 = threadCPUSeconds()
     let (sets, source) = try datasets()
@@ -63,6 +64,10 @@ enum NetworkBenchmark {
     var perModel: [Double] = []
     var perModelCPU: [Double] = []
     var f1s: [Double] = []
+    // FNV-1a over the bit patterns of every repetition's losses and test probabilities: equal digests mean
+    // bit-identical training, so an optimisation can be checked against the previous build (and debug vs release).
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ v: UInt64) { digest = (digest ^ v) &* 0x100_0000_01b3 }
     for rep in 0..<3 {
       var times: [Double] = []
       var cpu: [Double] = []
@@ -77,6 +82,8 @@ enum NetworkBenchmark {
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         cpu.append(threadCPUSeconds() - c0)
         f1s.append(r.metrics.f1)
+        for l in r.trainLoss + r.validationLoss { mix(l.bitPattern) }
+        for p in r.testProbabilities { mix(UInt64(p.bitPattern)) }
       }
       let total = times.reduce(0, +)
       if total < best {
@@ -97,7 +104,8 @@ enum NetworkBenchmark {
         loadCPU))
     let almanacWall = best + loadWall
     let almanacCPU = bestCPU + loadCPU
-    let torch = runPyTorch(sets)
+    print(String(format: "  model digest (losses and test probabilities of the 3 x 2 timed runs): %016llx", digest))
+    let torch = runReference ? runPyTorch(sets) : nil
     let reference = torch?.seconds ?? pytorchSeconds
     let referenceWall = torch?.wall ?? pytorchSeconds
     let label = torch == nil ? "PyTorch (REFERENCE §1, not run here)" : "PyTorch \(torch?.version ?? "") (this run)"

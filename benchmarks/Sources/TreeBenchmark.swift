@@ -68,8 +68,12 @@ enum TreeBenchmark {
     config.maxIter = options.iterations
     config.earlyStopping = .off
     var almanac: [(wall: Double, cpu: Double, auc: Double, trees: Int)] = []
+    var checksums: [UInt64] = []
     for set in sets {
       var best = (wall: Double.infinity, cpu: Double.infinity, auc: Double.nan, trees: 0)
+      var g0 = SplitMix64(seed: 0)
+      checksums.append(
+        checksum(try GradientBoostedTrees.fit(x: set.trainX, y: set.trainY, config: config, generator: &g0), set))
       for _ in 0..<3 {
         var g = SplitMix64(seed: 0)
         let t0 = DispatchTime.now().uptimeNanoseconds
@@ -93,9 +97,16 @@ enum TreeBenchmark {
         var g = SplitMix64(seed: UInt64(seed))
         let model = try GradientBoostedTrees.fit(x: set.trainX, y: set.trainY, config: c, generator: &g)
         aucs.append(ROCCurve(truth: set.testY, scores: model.predictProbability(set.testX)).area)
+        checksums.append(checksum(model, set))
       }
       esAUC.append(aucs)
     }
+
+    // A digest of every fitted model above (trees, training losses, test scores): equal digests mean bit-identical
+    // results, so an optimisation can be checked against the previous build on the real panel.
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    for c in checksums { digest = (digest ^ c) &* 0x100_0000_01b3 }
+    print(String(format: "model digest (trees, losses, test scores of all %d fits): %016llx", checksums.count, digest))
 
     // scikit-learn, same files, one thread.
     let reference =
@@ -171,6 +182,24 @@ enum TreeBenchmark {
       String(
         format: "tree sweep (%d trials): %.2fx on %d cores", options.trials, sequential / parallel,
         cores))
+  }
+
+  /// FNV-1a over the bit patterns of the model's nodes, training losses and raw test scores.
+  static func checksum(_ model: GradientBoostedTrees, _ set: Data) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ v: UInt64) { h = (h ^ v) &* 0x100_0000_01b3 }
+    for tree in model.trees {
+      for n in tree.nodes {
+        mix(n.value.bitPattern)
+        mix(n.threshold.bitPattern)
+        mix(n.gain.bitPattern)
+        mix(UInt64(n.count) << 32 | UInt64(n.feature) << 16 | UInt64(n.binThreshold) << 1 | (n.missingGoesLeft ? 1 : 0))
+      }
+    }
+    for l in model.trainLoss { mix(l.bitPattern) }
+    for v in model.validationScore { mix(v.bitPattern) }
+    for r in model.decisionFunction(set.testX) { mix(r.bitPattern) }
+    return h
   }
 
   /// Times `trials` calls of `trial` in order on this thread, then with `concurrentPerform` on every core.
