@@ -140,7 +140,7 @@ enum NetworkBenchmark {
         + String(format: "%.1f", loadAverage()) + ")")
     print("  (F1 of the last repetition: " + f1s.map { String(format: "%.3f", $0) }.joined(separator: ", ") + ")")
 
-    // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs concurrentPerform.
+    // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs one worker thread per core.
     let cores = ProcessInfo.processInfo.activeProcessorCount
     @Sendable func trial(_ i: Int) -> Double {
       let set = sets[i % sets.count]
@@ -156,7 +156,7 @@ enum NetworkBenchmark {
     let results = ResultSlots(count: trials)
     let t2 = DispatchTime.now().uptimeNanoseconds
     let cpu2 = processCPUSeconds()
-    DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
+    runOnWorkerThreads(count: cores, iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
     let parallelCPU = processCPUSeconds() - cpu2
     print(
@@ -303,7 +303,34 @@ func loadAverage() -> Double {
   return getloadavg(&l, 3) > 0 ? l[0] : .nan
 }
 
-/// Per-index result slots written from `concurrentPerform` workers; each worker writes only its own index.
+/// Runs `body(0..<iterations)` on `count` dedicated threads that take the next index in turn, as the runner's
+/// `--jobs` workers do (`RunnerSession.startWorkers`), and returns when all are done. (With Dispatch's
+/// `concurrentPerform` instead, the sweeps of three `almanac-bench learning` runs on 2026-11-30 got 1.0 cores on
+/// average after the PyTorch and scikit-learn subprocesses, where a standalone `network 30` got 1.94.)
+func runOnWorkerThreads(count: Int, iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  let next = Locked(0)
+  let group = DispatchGroup()
+  for w in 0..<max(1, count) {
+    group.enter()
+    let thread = Thread {
+      defer { group.leave() }
+      while true {
+        let i = next.withLock { n -> Int in
+          defer { n += 1 }
+          return n
+        }
+        if i >= iterations { break }
+        body(i)
+      }
+    }
+    thread.name = "almanac-bench.worker.\(w)"
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+  group.wait()
+}
+
+/// Per-index result slots written from the sweep's worker threads; each worker writes only its own index.
 /// `@unchecked Sendable`: every access goes through `lock` (an NSLock).
 final class ResultSlots: @unchecked Sendable {
   private var values: [Double]

@@ -202,7 +202,7 @@ enum TreeBenchmark {
     return h
   }
 
-  /// Times `trials` calls of `trial` in order on this thread, then with `concurrentPerform` on every core.
+  /// Times `trials` calls of `trial` in order on this thread, then on one worker thread per core (as `--jobs`).
   static func sweep(trials: Int, _ trial: @escaping @Sendable (Int) -> Double)
     -> (sequential: Double, parallel: Double, cores: Int, cpu: Double)
   {
@@ -213,7 +213,7 @@ enum TreeBenchmark {
     let results = ResultSlots(count: trials)
     let t2 = DispatchTime.now().uptimeNanoseconds
     let cpu0 = processCPUSeconds()
-    DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
+    runOnWorkerThreads(count: cores, iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
     return (sequential, parallel, cores, processCPUSeconds() - cpu0)
   }
