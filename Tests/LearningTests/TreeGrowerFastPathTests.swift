@@ -82,6 +82,24 @@ struct TreeGrowerFastPathTests {
     if c.rows > 100 { #expect(plain.trees.contains { $0.leafCount > 2 }, "the case grows real trees") }
   }
 
+  @Test("Few bins: the missing-values bin inside the bitmap's words (max_bins 7, 63, 64, 65)", arguments: [7, 63, 64, 65])
+  func fewBins(maxBins: Int) throws {
+    let (x, y, w) = data(rows: 800, seed: UInt64(maxBins))
+    var config = GradientBoostingConfig()
+    config.maxIter = 10
+    config.maxBins = maxBins
+    config.minSamplesLeaf = 3
+    func fit(_ fast: Bool) throws -> GradientBoostedTrees {
+      var g = SplitMix64(seed: 1)
+      return try GradientBoostedTrees.fit(
+        x: x, y: y, sampleWeights: w, config: config, generator: &g, isCancelled: { false }, fastPaths: fast)
+    }
+    let plain = try fit(false)
+    let fast = try fit(true)
+    #expect(bits(plain) == bits(fast))
+    #expect(plain.trees.contains { $0.nodes.contains { !$0.isLeaf && $0.missingGoesLeft } }, "NaN rows learn a direction")
+  }
+
   @Test("Constant and all-NaN features: single-leaf trees on both paths")
   func degenerate() throws {
     let n = 60
