@@ -83,11 +83,13 @@ public struct Adam: Sendable {
         // beta1 = 0.9: w1 * m then rounds to 0, so m + w1 (0 - m) = m). Such a "stuck" lane's update is known
         // without arithmetic on m: m stays, and the parameter stays too when it is large enough that
         // stepSize * m / denom is below half its unit in the last place (bounded below with denom >= 2^-50, from
-        // v >= 2^-100); v is computed as usual. The SIMD loop runs those lanes with m replaced by 0 (giving the
+        // the new v >= 2^-100); v is computed as usual (it does not depend on m). The SIMD loop runs those lanes with m replaced by 0 (giving the
         // same parameter and v) and puts m back. A block with any other subnormal first moment (one still
         // decaying) is computed lane by lane in Double with each operation rounded to Float (``adamLaneWide``,
         // the same bits without subnormal arithmetic). Tests check both against the Float formula bit for bit.
-        let stuckUnits = useDecay ? 0 : Self.stuckUnits(w1: w1)
+        // (The bound on denom needs eps >= 0 and a bias correction <= 1; other settings take the Double lanes.)
+        let boundHolds = epsilon >= 0 && invBc2Sqrt <= 1 && invBc2Sqrt > 0
+        let stuckUnits = useDecay || !boundHolds ? 0 : Self.stuckUnits(w1: w1)
         let stuckLimit = SIMD8<Float>(repeating: Float(bitPattern: UInt32(stuckUnits)))
         let maxStep = 2 * Double(stepSize) * Double(stuckUnits) * 0x1p-149 / 0x1p-50
         let parameterLimit = SIMD8<Float>(repeating: Float(max(maxStep * 0x1p27, 0x1p-60)))
@@ -103,6 +105,8 @@ public struct Adam: Sendable {
           let pv = pk.loadUnaligned(as: SIMD8<Float>.self)
           var grad = UnsafeRawPointer(g + k).loadUnaligned(as: SIMD8<Float>.self)
           var vv = vk.loadUnaligned(as: SIMD8<Float>.self)
+          if useDecay { grad += wdv * pv }
+          vv = vv * b2v + w2v * grad * grad
           let subnormal = (m0 .!= zero) .& (m0 .< normalLimit) .& (m0 .> -normalLimit)
           var stuck = SIMDMask<SIMD8<Int32>>()
           if any(subnormal) {
@@ -120,9 +124,7 @@ public struct Adam: Sendable {
             }
             mv.replace(with: 0, where: stuck)
           }
-          if useDecay { grad += wdv * pv }
           mv = mv + w1v * (grad - mv)
-          vv = vv * b2v + w2v * grad * grad
           // sqrt(|v|) = sqrt(v) as v >= +0 (v is NaN only after NaN gradients): the magnitude lets the compiler use
           // one vector square root (sqrtps) instead of a scalar call per lane (no errno path for a negative input).
           var root = SIMD8<Float>()
