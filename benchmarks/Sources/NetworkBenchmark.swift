@@ -304,9 +304,7 @@ func loadAverage() -> Double {
 }
 
 /// Runs `body(0..<iterations)` on `count` dedicated threads that take the next index in turn, as the runner's
-/// `--jobs` workers do (`RunnerSession.startWorkers`), and returns when all are done. (With Dispatch's
-/// `concurrentPerform` instead, the sweeps of three `almanac-bench learning` runs on 2026-11-30 got 1.0 cores on
-/// average after the PyTorch and scikit-learn subprocesses, where a standalone `network 30` got 1.94.)
+/// `--jobs` workers do (`RunnerSession.startWorkers`), and returns when all are done.
 func runOnWorkerThreads(count: Int, iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
   let next = Locked(0)
   let group = DispatchGroup()
