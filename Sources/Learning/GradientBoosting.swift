@@ -115,6 +115,19 @@ public struct GradientBoostedTrees: Sendable, Hashable {
   ) throws
     -> GradientBoostedTrees
   {
+    try fit(
+      x: x, y: y, sampleWeights: sampleWeights, config: config, generator: &generator, isCancelled: isCancelled,
+      fastPaths: kernelsVectorised)
+  }
+
+  /// ``fit(x:y:sampleWeights:config:generator:isCancelled:)`` with the grower's fast paths chosen (see
+  /// ``TreeGrower/fastPaths``; both choices give bit-identical models).
+  static func fit(
+    x: Matrix, y: [Float], sampleWeights: [Float]?, config: GradientBoostingConfig,
+    generator: inout SplitMix64, isCancelled: () -> Bool, fastPaths: Bool
+  ) throws
+    -> GradientBoostedTrees
+  {
     try config.validate()
     guard x.rows == y.count else { throw LearningError("gbdt: \(x.rows) feature rows but \(y.count) labels") }
     guard x.rows > 0, x.columns > 0 else { throw LearningError("gbdt: no training rows or no features") }
@@ -195,7 +208,7 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     var hessians = [Float](repeating: 0, count: n)
     let grower = TreeGrower(
       binned: binned, rows: n, features: p, mapper: mapper, hasMissing: hasMissing,
-      config: config)
+      config: config, fastPaths: fastPaths)
     let useValidation = !validationRows.isEmpty
 
     func shouldStop(_ scores: [Double]) -> Bool {

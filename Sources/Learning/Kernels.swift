@@ -142,8 +142,8 @@ func accumulateRowBlocks(
   }
 }
 
-/// Four rows of ``accumulateRowBlocks`` with `SIMD8<Float>` register accumulators: 4 x 16 columns at a time, then
-/// 4 x 8, then scalar columns.
+/// Four rows of ``accumulateRowBlocks`` with `SIMD8<Float>` register accumulators: 4 x 8 columns at a time, then
+/// scalar columns.
 @inline(__always)
 private func accumulateFourRowsSIMD(
   _ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
@@ -159,40 +159,10 @@ private func accumulateFourRowsSIMD(
   let o1 = out + outStride
   let o2 = out + 2 &* outStride
   let o3 = out + 3 &* outStride
+  // 4 x 8 columns per pass: four SIMD8 accumulators are eight SSE registers in the default (baseline x86-64)
+  // build, leaving room for the loaded row and the broadcast scalars; a 4 x 16 block needed sixteen accumulator
+  // registers, all that SSE has, and spilled them to the stack on every step of the k loop.
   var j = 0
-  while j &+ 16 <= width {
-    let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
-    let i1 = initial.map { load8($0 + (j &+ 8)) } ?? SIMD8<Float>()
-    var a00 = i0, a01 = i1, a10 = i0, a11 = i1, a20 = i0, a21 = i1, a30 = i0, a31 = i1
-    var mp = m + j
-    var k = 0
-    var sk = 0
-    while k < count {
-      let m0 = load8(mp)
-      let m1 = load8(mp + 8)
-      let v0 = s0[sk], v1 = s1[sk], v2 = s2[sk], v3 = s3[sk]
-      a00 += v0 * m0
-      a01 += v0 * m1
-      a10 += v1 * m0
-      a11 += v1 * m1
-      a20 += v2 * m0
-      a21 += v2 * m1
-      a30 += v3 * m0
-      a31 += v3 * m1
-      mp += ms
-      sk &+= ss
-      k &+= 1
-    }
-    store8(a00, o0 + j)
-    store8(a01, o0 + (j &+ 8))
-    store8(a10, o1 + j)
-    store8(a11, o1 + (j &+ 8))
-    store8(a20, o2 + j)
-    store8(a21, o2 + (j &+ 8))
-    store8(a30, o3 + j)
-    store8(a31, o3 + (j &+ 8))
-    j &+= 16
-  }
   while j &+ 8 <= width {
     let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
     var a0 = i0, a1 = i0, a2 = i0, a3 = i0
@@ -236,5 +206,26 @@ private func accumulateFourRowsSIMD(
     o2[j] = a2
     o3[j] = a3
     j &+= 1
+  }
+}
+
+/// `x[k] = a[k] > 0 ? x[k] : 0` for `k < count` (ReLU forward with `x == a`, and its backward mask): NaN, -0 and
+/// negative `a` give +0. `x` and `a` may be the same buffer. `vectorised` picks eight lanes at a time (a compare and
+/// a mask per block, where the compiler leaves the scalar loop branchy); both give the same bits.
+@inline(__always)
+func reluMask(_ x: UnsafeMutablePointer<Float>, by a: UnsafePointer<Float>, count: Int, vectorised: Bool) {
+  var k = 0
+  if vectorised {
+    let zero = SIMD8<Float>()
+    while k &+ 8 <= count {
+      let av = load8(a + k)
+      let xv = load8(UnsafePointer(x + k))
+      store8(xv.replacing(with: 0, where: .!(av .> zero)), x + k)
+      k &+= 8
+    }
+  }
+  while k < count {
+    x[k] = a[k] > 0 ? x[k] : 0
+    k &+= 1
   }
 }

@@ -131,7 +131,8 @@ final class NetworkWorkspace {
         for k in 0..<count { z[k] = 1 / (1 + Math.exp(-z[k])) }
       } else {
         switch activation {
-        case .relu: for k in 0..<count where !(z[k] > 0) { z[k] = 0 }
+        // NaN, -0 and negatives become +0.
+        case .relu: reluMask(z, by: z, count: count, vectorised: vectorised)
         case .tanh: for k in 0..<count { z[k] = Math.tanh(z[k]) }
         }
       }
@@ -203,10 +204,11 @@ final class NetworkWorkspace {
       accumulateRowBlocks(
         gw, outStride: nIn, rows: nOut, width: nIn, initial: nil, scalars: dz, rowStride: 1,
         stride: nOut, count: n, matrix: a, rowStride: nIn, vectorised: vectorised)
-      for o in 0..<nOut {
-        var s: Float = 0
-        for b in 0..<n { s += dz[b &* nOut &+ o] }
-        gb[o] = s
+      // db[o] = 0 + dz[0, o] + dz[1, o] + ... in that order for each o, the inner loop running along o.
+      gb.update(repeating: 0, count: nOut)
+      for b in 0..<n {
+        let row = dz + b &* nOut
+        for o in 0..<nOut { gb[o] += row[o] }
       }
       if l == 0 { break }
       // dA[b, :] = sum_o dz[b, o] W[o, :], then through the activation into dz of layer l.
@@ -217,7 +219,7 @@ final class NetworkWorkspace {
         stride: 1, count: nOut, matrix: w, rowStride: nIn, vectorised: vectorised)
       let count = n &* nIn
       switch activation {
-      case .relu: for k in 0..<count where !(a[k] > 0) { da[k] = 0 }
+      case .relu: reluMask(da, by: a, count: count, vectorised: vectorised)
       case .tanh: for k in 0..<count { da[k] *= (1 - a[k] * a[k]) }
       }
     }

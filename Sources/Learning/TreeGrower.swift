@@ -73,8 +73,24 @@ final class TreeGrower {
   let partition: UnsafeMutablePointer<UInt32>
   private let leftBuffer: UnsafeMutablePointer<UInt32>
   private let rightBuffer: UnsafeMutablePointer<UInt32>
-  private let orderedG: UnsafeMutablePointer<Float>
-  private let orderedH: UnsafeMutablePointer<Float>
+  /// The node's gradients and hessians in partition order, widened to Double once per row.
+  private let orderedG: UnsafeMutablePointer<Double>
+  private let orderedH: UnsafeMutablePointer<Double>
+  /// Whether to take the sparse fast paths; false runs the plain loops (every histogram cleared, subtracted and
+  /// scanned over all its bins, one feature per pass over the rows). Both give bit-identical trees (a test checks
+  /// it): the fast paths only skip bins whose outcome is known (subtracting an empty bin, which leaves the other
+  /// operand unchanged, and scanning an empty bin, which the plain scan skips too), and add every sum in the same
+  /// order. Fast: the rows' bins are marked in a bitmap per histogram and feature while the histogram is built
+  /// (four features per pass over the rows); the larger child's histogram is the parent's minus the smaller child's
+  /// over the smaller child's marked bins only; the split search visits only the bitmap's non-empty bins; and a
+  /// reused histogram is cleared over the bins it wrote. So a split costs in proportion to the smaller child's rows
+  /// and the non-empty bins, not `features * 256` bins.
+  let fastPaths: Bool
+  /// Per histogram, `features * 4` words: bit b of feature f's words is set when bin b is not empty (a row count,
+  /// gradient sum or hessian sum that is not zero; the missing-values bin included). Fast paths only.
+  private var nonEmpty: [UnsafeMutablePointer<UInt64>] = []
+  /// Per histogram, the same layout: the bins written since the histogram was last cleared. Fast paths only.
+  private var dirty: [UnsafeMutablePointer<UInt64>] = []
   private var histograms: [UnsafeMutablePointer<HistogramBin>] = []
   private var freeHistograms: [Int] = []
   private(set) var nodes: [GrowingNode] = []
@@ -82,10 +98,12 @@ final class TreeGrower {
   private(set) var leaves: [Int] = []
 
   /// - Parameter binned: feature-major binned rows (`features * rows` bytes), copied.
+  /// - Parameter fastPaths: see ``fastPaths`` (default: in optimised builds, as the network's kernels).
   init(
     binned: [UInt8], rows: Int, features: Int, mapper: BinMapper, hasMissing: [Bool],
-    config: GradientBoostingConfig
+    config: GradientBoostingConfig, fastPaths: Bool = kernelsVectorised
   ) {
+    self.fastPaths = fastPaths
     self.rows = rows
     self.features = features
     binCount = mapper.maxBins + 1
@@ -119,6 +137,8 @@ final class TreeGrower {
     orderedG.deallocate()
     orderedH.deallocate()
     for h in histograms { h.deallocate() }
+    for b in nonEmpty { b.deallocate() }
+    for b in dirty { b.deallocate() }
   }
 
   // MARK: Histograms
@@ -129,6 +149,11 @@ final class TreeGrower {
     let p = UnsafeMutablePointer<HistogramBin>.allocate(capacity: size)
     p.initialize(repeating: HistogramBin(g: 0, h: 0, count: 0), count: size)
     histograms.append(p)
+    for i in 0..<2 {
+      let words = UnsafeMutablePointer<UInt64>.allocate(capacity: max(1, features * 4))
+      words.initialize(repeating: 0, count: max(1, features * 4))
+      if i == 0 { nonEmpty.append(words) } else { dirty.append(words) }
+    }
     return histograms.count - 1
   }
 
@@ -146,49 +171,153 @@ final class TreeGrower {
   ) -> Int {
     let index = takeHistogram()
     let hist = histograms[index]
-    hist.update(repeating: HistogramBin(g: 0, h: 0, count: 0), count: features * binCount)
     let m = stop - start
     let idx = partition + start
-    let root = m == rows
-    if !root {
-      for k in 0..<m {
-        let r = Int(idx[k])
-        orderedG[k] = gradients[r]
-        orderedH[k] = hessians[r]
-      }
+    for k in 0..<m {
+      let r = Int(idx[k])
+      orderedG[k] = Double(gradients[r])
+      orderedH[k] = Double(hessians[r])
     }
-    let og = root ? gradients : UnsafePointer(orderedG)
-    let oh = root ? hessians : UnsafePointer(orderedH)
-    for f in 0..<features {
-      let col = binned + f &* rows
-      let hf = hist + f &* binCount
-      if root {
-        for k in 0..<m {
-          let b = Int(col[k])
-          hf[b].g += Double(og[k])
-          hf[b].h += Double(oh[k])
-          hf[b].count &+= 1
-        }
-      } else {
+    guard fastPaths else {
+      hist.update(repeating: HistogramBin(g: 0, h: 0, count: 0), count: features * binCount)
+      for f in 0..<features {
+        let col = binned + f &* rows
+        let hf = hist + f &* binCount
         for k in 0..<m {
           let b = Int(col[Int(idx[k])])
-          hf[b].g += Double(og[k])
-          hf[b].h += Double(oh[k])
+          hf[b].g += orderedG[k]
+          hf[b].h += orderedH[k]
           hf[b].count &+= 1
         }
       }
+      return index
     }
+    let marks = nonEmpty[index]
+    let written = dirty[index]
+    clear(hist, written)
+    marks.update(repeating: 0, count: features &* 4)
+    var f = 0
+    // Four features per pass: one index, gradient and hessian load serves four histograms, and the four
+    // read-add-write chains are independent (rows landing in the same bin of one feature no longer stall the pass).
+    while f &+ 4 <= features {
+      let c0 = binned + f &* rows
+      let c1 = c0 + rows
+      let c2 = c1 + rows
+      let c3 = c2 + rows
+      let h0 = hist + f &* binCount
+      let h1 = h0 + binCount
+      let h2 = h1 + binCount
+      let h3 = h2 + binCount
+      let w0 = marks + f &* 4
+      let w1 = w0 + 4
+      let w2 = w1 + 4
+      let w3 = w2 + 4
+      for k in 0..<m {
+        let r = Int(idx[k])
+        let g = orderedG[k]
+        let h = orderedH[k]
+        let b0 = Int(c0[r])
+        let b1 = Int(c1[r])
+        let b2 = Int(c2[r])
+        let b3 = Int(c3[r])
+        h0[b0].g += g
+        h0[b0].h += h
+        h0[b0].count &+= 1
+        w0[b0 &>> 6] |= 1 &<< UInt64(b0 & 63)
+        h1[b1].g += g
+        h1[b1].h += h
+        h1[b1].count &+= 1
+        w1[b1 &>> 6] |= 1 &<< UInt64(b1 & 63)
+        h2[b2].g += g
+        h2[b2].h += h
+        h2[b2].count &+= 1
+        w2[b2 &>> 6] |= 1 &<< UInt64(b2 & 63)
+        h3[b3].g += g
+        h3[b3].h += h
+        h3[b3].count &+= 1
+        w3[b3 &>> 6] |= 1 &<< UInt64(b3 & 63)
+      }
+      f &+= 4
+    }
+    while f < features {
+      let col = binned + f &* rows
+      let hf = hist + f &* binCount
+      let w = marks + f &* 4
+      for k in 0..<m {
+        let b = Int(col[Int(idx[k])])
+        hf[b].g += orderedG[k]
+        hf[b].h += orderedH[k]
+        hf[b].count &+= 1
+        w[b &>> 6] |= 1 &<< UInt64(b & 63)
+      }
+      f &+= 1
+    }
+    // A built bin is non-empty exactly when a row landed in it; those are also the bins written.
+    written.update(from: marks, count: features &* 4)
     return index
   }
 
-  /// `parent -= sibling`, bin by bin; the parent's histogram becomes the larger child's.
+  /// Zeroes the bins of `hist` marked in `written` (whole features at once when most of their bins are marked), so
+  /// that every bin is +0 again, as from allocation; then clears `written`.
+  private func clear(_ hist: UnsafeMutablePointer<HistogramBin>, _ written: UnsafeMutablePointer<UInt64>) {
+    for f in 0..<features {
+      let w = written + f &* 4
+      let hf = hist + f &* binCount
+      let marked = w[0].nonzeroBitCount &+ w[1].nonzeroBitCount &+ w[2].nonzeroBitCount &+ w[3].nonzeroBitCount
+      if marked > 32 {
+        UnsafeMutableRawPointer(hf).initializeMemory(
+          as: UInt8.self, repeating: 0, count: binCount &* MemoryLayout<HistogramBin>.stride)
+      } else {
+        for wi in 0..<4 {
+          var word = w[wi]
+          while word != 0 {
+            hf[wi &<< 6 &+ word.trailingZeroBitCount] = HistogramBin(g: 0, h: 0, count: 0)
+            word &= word &- 1
+          }
+        }
+      }
+      w.update(repeating: 0, count: 4)
+    }
+  }
+
+  /// `parent -= sibling`, bin by bin; the parent's histogram becomes the larger child's. The fast path subtracts
+  /// only the sibling's non-empty bins (an empty built bin is exactly +0 with count 0: subtracting it changes
+  /// nothing) and updates the parent's non-empty bits of those bins with the plain scan's emptiness test.
   private func subtract(_ parent: Int, _ sibling: Int) {
     let a = histograms[parent]
     let b = histograms[sibling]
-    for k in 0..<(features * binCount) {
-      a[k].g -= b[k].g
-      a[k].h -= b[k].h
-      a[k].count &-= b[k].count
+    guard fastPaths else {
+      for k in 0..<(features * binCount) {
+        a[k].g -= b[k].g
+        a[k].h -= b[k].h
+        a[k].count &-= b[k].count
+      }
+      return
+    }
+    let parentMarks = nonEmpty[parent]
+    let siblingMarks = nonEmpty[sibling]
+    let written = dirty[parent]
+    for f in 0..<features {
+      let af = a + f &* binCount
+      let bf = b + f &* binCount
+      for wi in 0..<(4 as Int) {
+        let slot = f &* 4 &+ wi
+        var word = siblingMarks[slot]
+        var keep = parentMarks[slot]
+        written[slot] |= word
+        while word != 0 {
+          let bit = word.trailingZeroBitCount
+          let k = wi &<< 6 &+ bit
+          word &= word &- 1
+          let g = af[k].g - bf[k].g
+          let h = af[k].h - bf[k].h
+          let c = af[k].count &- bf[k].count
+          af[k] = HistogramBin(g: g, h: h, count: c)
+          let empty: UInt64 = c == 0 && g == 0 && h == 0 ? 1 : 0
+          keep &= ~(empty &<< UInt64(bit))
+        }
+        parentMarks[slot] = keep
+      }
     }
   }
 
@@ -225,7 +354,38 @@ final class TreeGrower {
       var found = false
       var bestBin = 0, bestNL = 0
       var bestGL = 0.0, bestHL = 0.0
-      var b = 0
+      let words = fastPaths ? nonEmpty[node.histogram] + f &* 4 : nil
+      if let words {
+        // The same scan over the set bits of the non-empty-bin bitmap only.
+        scan: for wi in 0..<4 {
+          var word = words[wi]
+          while word != 0 {
+            let b = wi &<< 6 &+ word.trailingZeroBitCount
+            if b >= end { break scan }
+            word &= word &- 1
+            nl &+= Int(hf[b].count)
+            let nr = n &- nl
+            hl += hf[b].h
+            let hr = sumH - hl
+            gl += hf[b].g
+            let gr = sumG - gl
+            if nl < msl { continue }
+            if nr < msl { break scan }
+            if hl < minHessianToSplit { continue }
+            if hr < minHessianToSplit { break scan }
+            let gain = splitGain(gl, hl, gr, hr, lossCurrent)
+            if gain > bestGain && gain > 0 {
+              found = true
+              bestGain = gain
+              bestBin = b
+              bestGL = gl
+              bestHL = hl
+              bestNL = nl
+            }
+          }
+        }
+      }
+      var b = words == nil ? 0 : end
       while b < end {
         // An empty bin (no rows, zero sums) leaves every sum and so the gain unchanged: the same outcome as the bin
         // before it, which cannot be strictly better. Skipping it is exact.
@@ -266,7 +426,41 @@ final class TreeGrower {
         var gr = 0.0
         var bestGain = info.gain
         var found = false
-        var b = nonMissingBins[f] - 2
+        if let words {
+          // Bins nonMissingBins[f] - 1 down to 1, set bits only (the missing-values bin is above them).
+          let top = nonMissingBins[f] &- 1
+          scan: for wi in stride(from: 3, through: 0, by: -1) {
+            var word = words[wi]
+            while word != 0 {
+              let bit = 63 &- word.leadingZeroBitCount
+              let index = wi &<< 6 &+ bit
+              word &= ~(1 &<< UInt64(bit))
+              if index > top { continue }
+              if index < 1 { break scan }
+              let bin = hf[index]
+              nr &+= Int(bin.count)
+              let nl = n &- nr
+              hr += bin.h
+              let hl = sumH - hr
+              gr += bin.g
+              let gl = sumG - gr
+              if nr < msl { continue }
+              if nl < msl { break scan }
+              if hr < minHessianToSplit { continue }
+              if hl < minHessianToSplit { break scan }
+              let gain = splitGain(gl, hl, gr, hr, lossCurrent)
+              if gain > bestGain && gain > 0 {
+                found = true
+                bestGain = gain
+                bestBin = index &- 1
+                bestGL = gl
+                bestHL = hl
+                bestNL = nl
+              }
+            }
+          }
+        }
+        var b = words == nil ? nonMissingBins[f] - 2 : -1
         while b >= 0 {
           let bin = hf[b + 1]
           if bin.count == 0 && bin.g == 0 && bin.h == 0 {
@@ -424,15 +618,14 @@ final class TreeGrower {
     let bin = split.bin
     let missingLeft = split.missingGoesLeft
     for k in start..<stop {
+      // Branch-free: the row is written to both buffers and only one count advances.
       let r = partition[k]
       let b = Int(col[Int(r)])
-      if (missingLeft && b == missingBin) || b <= bin {
-        leftBuffer[nl] = r
-        nl += 1
-      } else {
-        rightBuffer[nr] = r
-        nr += 1
-      }
+      let left = (missingLeft && b == missingBin) || b <= bin ? 1 : 0
+      leftBuffer[nl] = r
+      rightBuffer[nr] = r
+      nl &+= left
+      nr &+= 1 &- left
     }
     (partition + start).update(from: leftBuffer, count: nl)
     (partition + start + nl).update(from: rightBuffer, count: nr)

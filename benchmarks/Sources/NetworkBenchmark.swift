@@ -40,6 +40,7 @@ enum NetworkBenchmark {
 
   static func run(_ args: ArraySlice<String>) throws {
     let trials = args.first.flatMap { Int($0) } ?? 30
+    let runReference = !args.contains("--no-reference")
     let loadStart = DispatchTime.now().uptimeNanoseconds
     let loadCPU0 = threadCPUSeconds()
     let (sets, source) = try datasets()
@@ -53,7 +54,8 @@ enum NetworkBenchmark {
       return c
     }()
 
-    // Warm-up (page in code and buffers), then the best of 3 timed repetitions of both models on one thread.
+    // Warm-up (page in code and buffers), then the best of 5 timed repetitions of both models on one thread (the
+    // machine is shared: a single 0.2 s repetition is easily slowed by a process on the sibling hyperthread).
     var g = SplitMix64(seed: 0)
     _ = try ClassifierEvaluation.run(
       config: config, trainX: sets[0].trainX, trainY: sets[0].trainY,
@@ -63,7 +65,11 @@ enum NetworkBenchmark {
     var perModel: [Double] = []
     var perModelCPU: [Double] = []
     var f1s: [Double] = []
-    for rep in 0..<3 {
+    // FNV-1a over the bit patterns of every repetition's losses and test probabilities: equal digests mean
+    // bit-identical training, so an optimisation can be checked against the previous build (and debug vs release).
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ v: UInt64) { digest = (digest ^ v) &* 0x100_0000_01b3 }
+    for rep in 0..<5 {
       var times: [Double] = []
       var cpu: [Double] = []
       f1s = []
@@ -77,6 +83,10 @@ enum NetworkBenchmark {
         times.append(Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9)
         cpu.append(threadCPUSeconds() - c0)
         f1s.append(r.metrics.f1)
+        if rep < 3 {
+          for l in r.trainLoss + r.validationLoss { mix(l.bitPattern) }
+          for p in r.testProbabilities { mix(UInt64(p.bitPattern)) }
+        }
       }
       let total = times.reduce(0, +)
       if total < best {
@@ -97,7 +107,9 @@ enum NetworkBenchmark {
         loadCPU))
     let almanacWall = best + loadWall
     let almanacCPU = bestCPU + loadCPU
-    let torch = runPyTorch(sets)
+    print(
+      String(format: "  model digest (losses and test probabilities of the first 3 x 2 timed runs): %016llx", digest))
+    let torch = runReference ? runPyTorch(sets) : nil
     let reference = torch?.seconds ?? pytorchSeconds
     let referenceWall = torch?.wall ?? pytorchSeconds
     let label = torch == nil ? "PyTorch (REFERENCE §1, not run here)" : "PyTorch \(torch?.version ?? "") (this run)"
@@ -124,11 +136,11 @@ enum NetworkBenchmark {
         reference / almanacCPU, torch == nil ? "REFERENCE PyTorch" : "PyTorch", almanacCPU,
         reference, flops / 1e9 / bestCPU))
     print(
-      "  (best of 3; wall time includes waiting for a core when the machine is shared: load average "
+      "  (best of 5; wall time includes waiting for a core when the machine is shared: load average "
         + String(format: "%.1f", loadAverage()) + ")")
     print("  (F1 of the last repetition: " + f1s.map { String(format: "%.3f", $0) }.joined(separator: ", ") + ")")
 
-    // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs concurrentPerform.
+    // Sweep: `trials` trials (alternating 3d/7d, seeds 0..<trials), sequential vs one worker thread per core.
     let cores = ProcessInfo.processInfo.activeProcessorCount
     @Sendable func trial(_ i: Int) -> Double {
       let set = sets[i % sets.count]
@@ -144,7 +156,7 @@ enum NetworkBenchmark {
     let results = ResultSlots(count: trials)
     let t2 = DispatchTime.now().uptimeNanoseconds
     let cpu2 = processCPUSeconds()
-    DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
+    runOnWorkerThreads(count: cores, iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
     let parallelCPU = processCPUSeconds() - cpu2
     print(
@@ -291,7 +303,32 @@ func loadAverage() -> Double {
   return getloadavg(&l, 3) > 0 ? l[0] : .nan
 }
 
-/// Per-index result slots written from `concurrentPerform` workers; each worker writes only its own index.
+/// Runs `body(0..<iterations)` on `count` dedicated threads that take the next index in turn, as the runner's
+/// `--jobs` workers do (`RunnerSession.startWorkers`), and returns when all are done.
+func runOnWorkerThreads(count: Int, iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
+  let next = Locked(0)
+  let group = DispatchGroup()
+  for w in 0..<max(1, count) {
+    group.enter()
+    let thread = Thread {
+      defer { group.leave() }
+      while true {
+        let i = next.withLock { n -> Int in
+          defer { n += 1 }
+          return n
+        }
+        if i >= iterations { break }
+        body(i)
+      }
+    }
+    thread.name = "almanac-bench.worker.\(w)"
+    thread.stackSize = 8 << 20
+    thread.start()
+  }
+  group.wait()
+}
+
+/// Per-index result slots written from the sweep's worker threads; each worker writes only its own index.
 /// `@unchecked Sendable`: every access goes through `lock` (an NSLock).
 final class ResultSlots: @unchecked Sendable {
   private var values: [Double]

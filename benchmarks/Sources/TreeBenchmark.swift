@@ -63,14 +63,18 @@ enum TreeBenchmark {
       return
     }
 
-    // Almanac: best of 3 fits of exactly `iterations` trees, one thread.
+    // Almanac: best of 5 fits of exactly `iterations` trees, one thread (scikit-learn: best of 5 too).
     var config = GradientBoostingConfig()
     config.maxIter = options.iterations
     config.earlyStopping = .off
     var almanac: [(wall: Double, cpu: Double, auc: Double, trees: Int)] = []
+    var checksums: [UInt64] = []
     for set in sets {
       var best = (wall: Double.infinity, cpu: Double.infinity, auc: Double.nan, trees: 0)
-      for _ in 0..<3 {
+      var g0 = SplitMix64(seed: 0)
+      checksums.append(
+        checksum(try GradientBoostedTrees.fit(x: set.trainX, y: set.trainY, config: config, generator: &g0), set))
+      for _ in 0..<5 {
         var g = SplitMix64(seed: 0)
         let t0 = DispatchTime.now().uptimeNanoseconds
         let c0 = threadCPUSeconds()
@@ -93,9 +97,16 @@ enum TreeBenchmark {
         var g = SplitMix64(seed: UInt64(seed))
         let model = try GradientBoostedTrees.fit(x: set.trainX, y: set.trainY, config: c, generator: &g)
         aucs.append(ROCCurve(truth: set.testY, scores: model.predictProbability(set.testX)).area)
+        checksums.append(checksum(model, set))
       }
       esAUC.append(aucs)
     }
+
+    // A digest of every fitted model above (trees, training losses, test scores): equal digests mean bit-identical
+    // results, so an optimisation can be checked against the previous build on the real panel.
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    for c in checksums { digest = (digest ^ c) &* 0x100_0000_01b3 }
+    print(String(format: "model digest (trees, losses, test scores of all %d fits): %016llx", checksums.count, digest))
 
     // scikit-learn, same files, one thread.
     let reference =
@@ -173,7 +184,25 @@ enum TreeBenchmark {
         cores))
   }
 
-  /// Times `trials` calls of `trial` in order on this thread, then with `concurrentPerform` on every core.
+  /// FNV-1a over the bit patterns of the model's nodes, training losses and raw test scores.
+  static func checksum(_ model: GradientBoostedTrees, _ set: Data) -> UInt64 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    func mix(_ v: UInt64) { h = (h ^ v) &* 0x100_0000_01b3 }
+    for tree in model.trees {
+      for n in tree.nodes {
+        mix(n.value.bitPattern)
+        mix(n.threshold.bitPattern)
+        mix(n.gain.bitPattern)
+        mix(UInt64(n.count) << 32 | UInt64(n.feature) << 16 | UInt64(n.binThreshold) << 1 | (n.missingGoesLeft ? 1 : 0))
+      }
+    }
+    for l in model.trainLoss { mix(l.bitPattern) }
+    for v in model.validationScore { mix(v.bitPattern) }
+    for r in model.decisionFunction(set.testX) { mix(r.bitPattern) }
+    return h
+  }
+
+  /// Times `trials` calls of `trial` in order on this thread, then on one worker thread per core (as `--jobs`).
   static func sweep(trials: Int, _ trial: @escaping @Sendable (Int) -> Double)
     -> (sequential: Double, parallel: Double, cores: Int, cpu: Double)
   {
@@ -184,7 +213,7 @@ enum TreeBenchmark {
     let results = ResultSlots(count: trials)
     let t2 = DispatchTime.now().uptimeNanoseconds
     let cpu0 = processCPUSeconds()
-    DispatchQueue.concurrentPerform(iterations: trials) { i in results.set(i, trial(i)) }
+    runOnWorkerThreads(count: cores, iterations: trials) { i in results.set(i, trial(i)) }
     let parallel = Double(DispatchTime.now().uptimeNanoseconds - t2) / 1e9
     return (sequential, parallel, cores, processCPUSeconds() - cpu0)
   }
@@ -213,7 +242,8 @@ enum TreeBenchmark {
           + "python3 that has it) to print the ratios")
       return nil
     }
-    let out = PythonReference.run(python, [script, "--max-iter", "\(iterations)", "--seeds", "\(seeds)"] + files)
+    let out = PythonReference.run(
+      python, [script, "--max-iter", "\(iterations)", "--repeat", "5", "--seeds", "\(seeds)"] + files)
     var refs: [Reference] = []
     for line in out.split(separator: "\n") {
       guard let data = line.data(using: .utf8),
