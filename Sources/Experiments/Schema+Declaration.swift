@@ -7,6 +7,7 @@ extension Schema {
   ///   make a trial's memory or time unbounded);
   /// - every default validates against its own field (in bounds, one of the choices);
   /// - a `defaultPath` names a declared setting of the same type, on a field with no default of its own;
+  /// - a `keyNeutral` field has a default (which it applies when read) and no default path;
   /// - choices are non-empty and distinct; field names are unique within their object.
   public static func declarationProblems(_ fields: [Field]) -> [String] {
     var problems: [String] = []
@@ -26,6 +27,9 @@ extension Schema {
           let reasons = sink.diagnostics.map(\.message).joined(separator: "; ")
           problems.append("the default of '\(path)' does not validate: \(reasons)")
         }
+      }
+      if field.keyNeutral && (field.defaultValue == nil || field.defaultPath != nil) {
+        problems.append("'\(path)' is key-neutral, so it needs a default of its own and no default path")
       }
       if let target = field.defaultPath {
         if field.defaultValue != nil {

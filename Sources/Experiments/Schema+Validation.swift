@@ -339,6 +339,7 @@ struct SettingsValidator {
   /// required key.
   func defaultValue(for field: Field, path: String) -> Value? {
     var scratch = DiagnosticSink(file: "", source: "")
+    if field.keyNeutral { return nil }
     if let d = field.defaultValue {
       return validate(YAMLNode(value: d), field.schema, path: path, sink: &scratch) ?? d
     }
@@ -346,6 +347,9 @@ struct SettingsValidator {
       var inner = self
       inner.sweptPaths = []
       let v = inner.validate(YAMLNode(value: .map([:])), field.schema, path: path, sink: &scratch)
+      if case .object(let fields) = field.schema, case .map(let m)? = v, m.isEmpty, fields.allSatisfy(\.keyNeutral) {
+        return nil
+      }
       return scratch.hasErrors ? nil : v
     }
     return nil

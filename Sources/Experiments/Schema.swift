@@ -46,13 +46,18 @@ public struct Field: Sendable {
   /// ``ValidatedSettings`` reads it through this path.
   public var defaultPath: String?
   public var required: Bool
+  /// The default is applied when the setting is read (``ValidatedSettings``) but not written into the resolved
+  /// settings, so a field added after stores were written does not change their trial keys. An object whose fields
+  /// are all key-neutral and omitted is left out of the resolved settings too.
+  public var keyNeutral: Bool
   /// One line for `almanac validate` and the docs (docs/ARCHITECTURE.md "Task settings" is generated from it).
   public var help: String
 
   public init(
     _ name: String, _ schema: Schema, default defaultValue: Value? = nil, defaultPath: String? = nil,
-    required: Bool = false, help: String = ""
+    required: Bool = false, keyNeutral: Bool = false, help: String = ""
   ) {
+    self.keyNeutral = keyNeutral
     self.name = name
     self.schema = schema
     self.defaultValue = defaultValue

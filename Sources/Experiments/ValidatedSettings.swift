@@ -132,6 +132,7 @@ public struct ValidatedSettings: Sendable {
         throw SettingsError.wrongType(path: current, requested: requested, declared: field.schema.expectation)
       }
       if let v = value[path: current] { return v }
+      if field.keyNeutral, let d = field.defaultValue { return d }
       guard let next = field.defaultPath else { throw SettingsError.missing(path: current) }
       current = next
     }

@@ -112,11 +112,12 @@ extension ClassifyTask {
           "gru",
           .object([
             Field(
-              "window", .int(min: 1, max: ClassifySettings.maximumWindow), default: 7,
+              "window", .int(min: 1, max: ClassifySettings.maximumWindow), default: 7, keyNeutral: true,
               help: "days of each token's history one sequence holds (calendar days; absent days are skipped); "
                 + "at most a year, which with the features bounds a trial's memory"),
-            Field("hidden", .int(min: 1, max: 1024), default: 32, help: "hidden units per GRU layer"),
-            Field("layers", .int(min: 1, max: 8), default: 1, help: "stacked GRU layers"),
+            Field(
+              "hidden", .int(min: 1, max: 1024), default: 32, keyNeutral: true, help: "hidden units per GRU layer"),
+            Field("layers", .int(min: 1, max: 8), default: 1, keyNeutral: true, help: "stacked GRU layers"),
           ]),
           help: "recurrent model (model.type gru): one sequence per row, within its token and its side of the "
             + "train/test split; lr, betas, eps, weight_decay, epochs and batch_size apply"),

@@ -53,3 +53,19 @@ struct ShippedExperimentsTests {
     }
   }
 }
+
+/// Trial keys of a shipped experiment, pinned: every store written since 0.2 holds these keys, and a change would make
+/// every finished trial of those stores run again. A schema change that alters them must be deliberate (declare new
+/// settings `keyNeutral`, see `Field`); then update the keys here and say so in the release notes.
+@Suite("trial keys stay stable")
+struct TrialKeyStabilityTests {
+  @Test("liquidations-3d-vs-7d keeps the keys its committed report and stores were written with")
+  func classifyKeys() throws {
+    let plan = try ShippedExperimentsTests.plan("liquidations-3d-vs-7d.yaml")
+    let keys = Set(plan.trials.map(\.key))
+    // The first trial (mlp, 3d, no oversampling, replicate 0), and the best trial named in
+    // reports/liquidations-3d-vs-7d/README.md.
+    #expect(plan.trials.first?.key == "78539fb5f688f584")
+    #expect(keys.contains("f6f7fd501e32dd3e"))
+  }
+}
