@@ -62,84 +62,36 @@ extension ClassifierEvaluation {
         "training and test sequences need the same window and features; got \(train.window) x \(train.features) "
           + "and \(test.window) x \(test.features)")
     }
-    let folds: [Fold]
-    switch config.validation {
-    case .kfold:
-      folds = ValidationSplits.kFold(count: train.rows, folds: config.folds)
-      if folds.isEmpty {
-        throw LearningError("kfold needs 2 <= folds <= training rows; got folds \(config.folds), rows \(train.rows)")
-      }
-    case .timeseries:
-      guard trainDays.count == train.rows else {
-        throw LearningError("timeseries validation needs the day of every training row")
-      }
-      folds = ValidationSplits.timeSeries(days: trainDays, folds: config.folds)
-      if folds.isEmpty {
-        throw LearningError(
-          "timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
-            + "\(config.folds), \(Set(trainDays).count) days")
-      }
-    }
+    let folds = try Self.folds(config: config, rows: train.rows, days: trainDays)
     var warnings: [String] = []
     var trainLoss: [Double] = []
-    var validationLoss: [Double] = []
-    var oofProbabilities: [Double] = []
-    var oofTruth: [Float] = []
     var trainingRowCounts: [Int] = []
-    var validationRowCounts: [Int] = []
-
-    func makeNetwork(_ g: inout SplitMix64) -> GRUNetwork {
-      GRUNetwork(
-        inputSize: train.features, hidden: config.recurrent.hidden, layers: config.recurrent.layers, generator: &g)
-    }
-    func makeOptimizer(_ n: GRUNetwork) -> Adam {
-      let b = config.betas.count == 2 ? (config.betas[0], config.betas[1]) : (0.9, 0.999)
-      return Adam(
-        parameterCount: n.parameters.count, learningRate: config.learningRate, betas: b,
-        epsilon: config.epsilon, weightDecay: config.weightDecay)
-    }
-    func fit(
-      _ network: inout GRUNetwork, _ optimizer: inout Adam, trainer: GRUTrainer, x: SequenceMatrix, y: [Float],
-      _ g: inout SplitMix64
-    ) {
-      let data = rebalance(
-        config.oversampling, x: x, y: y, ratio: config.oversamplingRatio, k: config.smoteK, generator: &g)
-      warnings += data.warnings
-      trainingRowCounts.append(data.x.rows)
-      trainLoss += trainer.train(
-        network: &network, optimizer: &optimizer, x: data.x, y: data.y, sampleWeights: data.weights,
-        generator: &g, isCancelled: isCancelled)
-    }
-
-    var network = makeNetwork(&generator)
-    var optimizer = makeOptimizer(network)
-    let trainer = GRUTrainer(network: network, window: train.window, options: config.training)
-    for (i, fold) in folds.enumerated() {
-      if isCancelled() { break }
-      if i > 0 && !config.carryModel {
-        network = makeNetwork(&generator)
-        optimizer = makeOptimizer(network)
-      }
-      fit(
-        &network, &optimizer, trainer: trainer, x: train.rows(fold.train), y: fold.train.map { trainY[$0] }, &generator)
-      let vx = train.rows(fold.validation)
-      let vy = fold.validation.map { trainY[$0] }
-      let p = network.predict(vx)
-      validationLoss.append(batchedBCE(probabilities: p, labels: vy, batchSize: config.training.batchSize))
-      oofProbabilities += p.map(Double.init)
-      oofTruth += vy
-      validationRowCounts.append(vx.rows)
-    }
-    if !config.carryModel {
-      network = makeNetwork(&generator)
-      optimizer = makeOptimizer(network)
-      fit(&network, &optimizer, trainer: trainer, x: train, y: trainY, &generator)
-    }
-    let testP = network.predict(test)
+    let recurrent = config.recurrent
+    let trainer = GRUTrainer(
+      network: GRUNetwork(inputSize: train.features, hidden: recurrent.hidden, layers: recurrent.layers),
+      window: train.window, options: config.training)
+    let results = runFolds(
+      config: config, folds: folds, trainY: trainY, generator: &generator, isCancelled: isCancelled,
+      makeModel: { g -> (GRUNetwork, Adam) in
+        let network = GRUNetwork(
+          inputSize: train.features, hidden: recurrent.hidden, layers: recurrent.layers, generator: &g)
+        return (network, config.makeOptimizer(parameterCount: network.parameters.count))
+      },
+      fit: { model, rows, g in
+        let x = rows.map { train.rows($0) } ?? train
+        let y = rows.map { $0.map { trainY[$0] } } ?? trainY
+        let data = rebalance(
+          config.oversampling, x: x, y: y, ratio: config.oversamplingRatio, k: config.smoteK, generator: &g)
+        warnings += data.warnings
+        trainingRowCounts.append(data.x.rows)
+        trainLoss += trainer.train(
+          network: &model.0, optimizer: &model.1, x: data.x, y: data.y, sampleWeights: data.weights, generator: &g,
+          isCancelled: isCancelled)
+      },
+      predict: { model, rows in model.0.predict(rows.map { train.rows($0) } ?? test) })
     return finish(
-      config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
-      oofProbabilities: oofProbabilities, testProbabilities: testP.map(Double.init), testY: testY,
-      trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: warnings)
+      config: config, trainLoss: trainLoss, folds: results, testY: testY, trainingRowCounts: trainingRowCounts,
+      warnings: warnings)
   }
 
   /// ``Rebalancer/apply(_:x:y:ratio:k:generator:)`` for sequences, with the same minority choice, row counts
@@ -153,47 +105,21 @@ extension ClassifierEvaluation {
     generator: inout SplitMix64
   ) -> RebalancedSequences {
     precondition(x.rows == y.count, "rebalance: x and y lengths differ")
-    var warnings: [String] = []
-    if method == .none || x.rows == 0 { return RebalancedSequences(x: x, y: y, weights: nil, warnings: []) }
-    let positives = y.indices.filter { y[$0] >= 0.5 }
-    let negatives = y.indices.filter { y[$0] < 0.5 }
-    if positives.isEmpty || negatives.isEmpty {
-      return RebalancedSequences(
-        x: x, y: y, weights: nil,
-        warnings: ["\(method.rawValue): training rows hold one class only; nothing to rebalance"])
-    }
-    let minorityIsPositive = positives.count <= negatives.count
-    let minority = minorityIsPositive ? positives : negatives
-    let majority = minorityIsPositive ? negatives : positives
-    let minorityLabel: Float = minorityIsPositive ? 1 : 0
-    if method == .classWeight {
-      let w = Rebalancer.classWeights(y: y, ratio: ratio)
-      return RebalancedSequences(x: x, y: y, weights: y.map { $0 >= 0.5 ? w.positive : w.negative }, warnings: [])
-    }
-    let add = Rebalancer.rowsToAdd(minority: minority.count, majority: majority.count, ratio: ratio)
-    if add == 0 { return RebalancedSequences(x: x, y: y, weights: nil, warnings: warnings) }
-    var method = method
-    if method == .smote && minority.count < 2 {
-      warnings.append("smote: a single minority row; used random oversampling instead")
-      method = .random
-    }
-    let newX: SequenceMatrix
-    switch method {
-    case .random:
-      var picks: [Int] = []
-      picks.reserveCapacity(add)
-      for _ in 0..<add { picks.append(minority[generator.nextIndex(below: minority.count)]) }
-      newX = x.rows(picks)
-    default:
-      var kk = k
-      if minority.count - 1 < k {
-        kk = minority.count - 1
-        warnings.append("smote: \(minority.count) minority rows; k_neighbors reduced from \(k) to \(kk)")
+    switch Rebalancer.plan(method, y: y, ratio: ratio, k: k, generator: &generator) {
+    case .keep(let warnings):
+      return RebalancedSequences(x: x, y: y, weights: nil, warnings: warnings)
+    case .weights(let weights):
+      return RebalancedSequences(x: x, y: y, weights: weights, warnings: [])
+    case .append(let rows, let label, let warnings):
+      let newX: SequenceMatrix
+      switch rows {
+      case .copies(let picks): newX = x.rows(picks)
+      case .smote(let minority, let count, let k):
+        newX = smote(x.rows(minority), count: count, k: k, generator: &generator)
       }
-      newX = smote(x.rows(minority), count: add, k: kk, generator: &generator)
+      return RebalancedSequences(
+        x: x.appending(newX), y: y + [Float](repeating: label, count: newX.rows), weights: nil, warnings: warnings)
     }
-    return RebalancedSequences(
-      x: x.appending(newX), y: y + [Float](repeating: minorityLabel, count: add), weights: nil, warnings: warnings)
   }
 
   /// `count` SMOTE sequences from the rows of `minority` (the draws of ``Rebalancer/smote(_:count:k:generator:)``).

@@ -49,6 +49,14 @@ public struct ClassifierConfig: Sendable, Hashable {
   public init() {}
 
   var hiddenLayers: [Int] { modelType == .logistic ? [] : hidden }
+
+  /// Adam with this configuration's learning rate, betas, epsilon and weight decay, for `parameterCount` parameters.
+  func makeOptimizer(parameterCount: Int) -> Adam {
+    let b = betas.count == 2 ? (betas[0], betas[1]) : (0.9, 0.999)
+    return Adam(
+      parameterCount: parameterCount, learningRate: learningRate, betas: b, epsilon: epsilon,
+      weightDecay: weightDecay)
+  }
 }
 
 /// What a run produced.
@@ -102,24 +110,7 @@ public enum ClassifierEvaluation {
     guard trainX.columns == testX.columns, trainX.columns > 0 else {
       throw LearningError("training and test rows need the same, non-zero number of features")
     }
-    let folds: [Fold]
-    switch config.validation {
-    case .kfold:
-      folds = ValidationSplits.kFold(count: trainX.rows, folds: config.folds)
-      if folds.isEmpty {
-        throw LearningError("kfold needs 2 <= folds <= training rows; got folds \(config.folds), rows \(trainX.rows)")
-      }
-    case .timeseries:
-      guard trainDays.count == trainX.rows else {
-        throw LearningError("timeseries validation needs the day of every training row")
-      }
-      folds = ValidationSplits.timeSeries(days: trainDays, folds: config.folds)
-      if folds.isEmpty {
-        throw LearningError(
-          "timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
-            + "\(config.folds), \(Set(trainDays).count) days")
-      }
-    }
+    let folds = try Self.folds(config: config, rows: trainX.rows, days: trainDays)
     if config.modelType == .gru {
       throw LearningError("gru models train on sequences: use ClassifierEvaluation.runRecurrent")
     }
@@ -130,67 +121,115 @@ public enum ClassifierEvaluation {
     }
     var warnings: [String] = []
     var trainLoss: [Double] = []
+    var trainingRowCounts: [Int] = []
+    let trainer = NetworkTrainer(
+      network: FeedForwardNetwork(
+        inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation),
+      options: config.training)
+    let results = runFolds(
+      config: config, folds: folds, trainY: trainY, generator: &generator, isCancelled: isCancelled,
+      makeModel: { g -> (FeedForwardNetwork, Adam) in
+        let network = FeedForwardNetwork(
+          inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation, generator: &g)
+        return (network, config.makeOptimizer(parameterCount: network.parameters.count))
+      },
+      fit: { model, rows, g in
+        let x = rows.map { trainX.rows($0) } ?? trainX
+        let y = rows.map { $0.map { trainY[$0] } } ?? trainY
+        let data = Rebalancer.apply(
+          config.oversampling, x: x, y: y, ratio: config.oversamplingRatio, k: config.smoteK, generator: &g)
+        warnings += data.warnings
+        trainingRowCounts.append(data.x.rows)
+        trainLoss += trainer.train(
+          network: &model.0, optimizer: &model.1, x: data.x, y: data.y, sampleWeights: data.weights, generator: &g,
+          isCancelled: isCancelled)
+      },
+      predict: { model, rows in model.0.predict(rows.map { trainX.rows($0) } ?? testX) })
+    return finish(
+      config: config, trainLoss: trainLoss, folds: results, testY: testY, trainingRowCounts: trainingRowCounts,
+      warnings: warnings)
+  }
+
+  /// The validation folds of `config` over `rows` training rows (`days`: the day of each row, for `timeseries`).
+  ///
+  /// - Throws: ``LearningError`` when there are too few rows (or days) for the folds, or days are missing.
+  static func folds(config: ClassifierConfig, rows: Int, days: [Int]) throws -> [Fold] {
+    switch config.validation {
+    case .kfold:
+      let folds = ValidationSplits.kFold(count: rows, folds: config.folds)
+      if folds.isEmpty {
+        throw LearningError("kfold needs 2 <= folds <= training rows; got folds \(config.folds), rows \(rows)")
+      }
+      return folds
+    case .timeseries:
+      guard days.count == rows else {
+        throw LearningError("timeseries validation needs the day of every training row")
+      }
+      let folds = ValidationSplits.timeSeries(days: days, folds: config.folds)
+      if folds.isEmpty {
+        throw LearningError(
+          "timeseries needs 2 <= folds and folds + 1 <= distinct training days; got folds "
+            + "\(config.folds), \(Set(days).count) days")
+      }
+      return folds
+    }
+  }
+
+  /// What the fold protocol of ``runFolds(config:folds:trainY:generator:isCancelled:makeModel:fit:predict:)``
+  /// produced: per fold the validation loss and rows, the out-of-fold predictions, and the test predictions.
+  struct FoldResults {
     var validationLoss: [Double] = []
     var oofProbabilities: [Double] = []
     var oofTruth: [Float] = []
-    var trainingRowCounts: [Int] = []
     var validationRowCounts: [Int] = []
+    var testProbabilities: [Float] = []
+  }
 
-    func makeNetwork(_ g: inout SplitMix64) -> FeedForwardNetwork {
-      FeedForwardNetwork(
-        inputSize: trainX.columns, hidden: config.hiddenLayers, activation: config.activation,
-        generator: &g)
-    }
-    func makeOptimizer(_ n: FeedForwardNetwork) -> Adam {
-      let b = config.betas.count == 2 ? (config.betas[0], config.betas[1]) : (0.9, 0.999)
-      return Adam(
-        parameterCount: n.parameters.count, learningRate: config.learningRate, betas: b,
-        epsilon: config.epsilon, weightDecay: config.weightDecay)
-    }
-    func fit(
-      _ network: inout FeedForwardNetwork, _ optimizer: inout Adam, trainer: NetworkTrainer, x: Matrix,
-      y: [Float], _ g: inout SplitMix64
-    ) {
-      let data = Rebalancer.apply(
-        config.oversampling, x: x, y: y, ratio: config.oversamplingRatio,
-        k: config.smoteK, generator: &g)
-      warnings += data.warnings
-      trainingRowCounts.append(data.x.rows)
-      trainLoss += trainer.train(
-        network: &network, optimizer: &optimizer, x: data.x, y: data.y,
-        sampleWeights: data.weights, generator: &g, isCancelled: isCancelled)
-    }
-
-    var network = makeNetwork(&generator)
-    var optimizer = makeOptimizer(network)
-    let trainer = NetworkTrainer(network: network, options: config.training)
+  /// The protocol the network and the GRU share. A first model is made before the folds; each fold after the first
+  /// gets a fresh one unless `carryModel`; the model is fitted on the fold's training rows and predicts its
+  /// validation rows (validation loss: BCE over batches of `batchSize`, as the tutorial computes it). Then, unless
+  /// `carryModel`, a fresh model is fitted on every training row; that model (or the carried one) predicts the test
+  /// rows. Models are made from `generator` at those points only, so the order of draws is fixed.
+  ///
+  /// - Parameters:
+  ///   - fit: fits the model on the training rows given (nil: every training row).
+  ///   - predict: probabilities of the training rows given (nil: the test rows).
+  static func runFolds<Model>(
+    config: ClassifierConfig, folds: [Fold], trainY: [Float], generator: inout SplitMix64, isCancelled: () -> Bool,
+    makeModel: (inout SplitMix64) -> Model, fit: (inout Model, [Int]?, inout SplitMix64) -> Void,
+    predict: (Model, [Int]?) -> [Float]
+  ) -> FoldResults {
+    var results = FoldResults()
+    var model = makeModel(&generator)
     for (i, fold) in folds.enumerated() {
       if isCancelled() { break }
-      if i > 0 && !config.carryModel {
-        network = makeNetwork(&generator)
-        optimizer = makeOptimizer(network)
-      }
-      let x = trainX.rows(fold.train)
-      let y = fold.train.map { trainY[$0] }
-      fit(&network, &optimizer, trainer: trainer, x: x, y: y, &generator)
-      let vx = trainX.rows(fold.validation)
+      if i > 0 && !config.carryModel { model = makeModel(&generator) }
+      fit(&model, fold.train, &generator)
+      let p = predict(model, fold.validation)
       let vy = fold.validation.map { trainY[$0] }
-      let p = network.predict(vx)
-      validationLoss.append(batchedBCE(probabilities: p, labels: vy, batchSize: config.training.batchSize))
-      oofProbabilities += p.map(Double.init)
-      oofTruth += vy
-      validationRowCounts.append(vx.rows)
+      results.validationLoss.append(batchedBCE(probabilities: p, labels: vy, batchSize: config.training.batchSize))
+      results.oofProbabilities += p.map(Double.init)
+      results.oofTruth += vy
+      results.validationRowCounts.append(fold.validation.count)
     }
     if !config.carryModel {
-      network = makeNetwork(&generator)
-      optimizer = makeOptimizer(network)
-      fit(&network, &optimizer, trainer: trainer, x: trainX, y: trainY, &generator)
+      model = makeModel(&generator)
+      fit(&model, nil, &generator)
     }
-    let testP = network.predict(testX)
-    return finish(
-      config: config, trainLoss: trainLoss, validationLoss: validationLoss, oofTruth: oofTruth,
-      oofProbabilities: oofProbabilities, testProbabilities: testP.map(Double.init), testY: testY,
-      trainingRowCounts: trainingRowCounts, validationRowCounts: validationRowCounts, warnings: warnings)
+    results.testProbabilities = predict(model, nil)
+    return results
+  }
+
+  /// The threshold, test metrics and curves of a network or GRU run.
+  static func finish(
+    config: ClassifierConfig, trainLoss: [Double], folds: FoldResults, testY: [Float], trainingRowCounts: [Int],
+    warnings: [String]
+  ) -> ClassifierReport {
+    finish(
+      config: config, trainLoss: trainLoss, validationLoss: folds.validationLoss, oofTruth: folds.oofTruth,
+      oofProbabilities: folds.oofProbabilities, testProbabilities: folds.testProbabilities.map(Double.init),
+      testY: testY, trainingRowCounts: trainingRowCounts, validationRowCounts: folds.validationRowCounts,
+      warnings: warnings)
   }
 
   /// Threshold, test metrics and curves, shared by every model type.

@@ -43,24 +43,12 @@ public final class GRUTrainer {
       order.withUnsafeMutableBufferPointer { ob in
         for _ in 0..<options.epochs {
           if isCancelled() { return }
-          // Fisher–Yates: a uniform permutation, as torch.randperm gives (different stream, same law).
-          for i in ob.indices.reversed() where i > 0 {
-            let j = generator.nextIndex(below: i + 1)
-            ob.swapAt(i, j)
+          let loss = shuffledEpoch(order: ob, batchSize: batch, generator: &generator, isStopped: isCancelled) {
+            workspace.trainStep(
+              network: &network, optimizer: &optimizer, x: xp, lengths: lp, y: yp, sampleWeights: wp, indices: $0)
           }
-          var running: Double = 0
-          var batches = 0
-          var start = 0
-          while start < n {
-            if isCancelled() { return }
-            let end = min(n, start + batch)
-            running += workspace.trainStep(
-              network: &network, optimizer: &optimizer, x: xp, lengths: lp, y: yp, sampleWeights: wp,
-              indices: UnsafeBufferPointer(rebasing: ob[start..<end]))
-            batches += 1
-            start = end
-          }
-          losses.append(running / Double(batches))
+          guard let loss else { return }
+          losses.append(loss)
         }
       }
     }

@@ -43,14 +43,56 @@ public enum Rebalancer {
     generator: inout SplitMix64
   ) -> RebalancedData {
     precondition(x.rows == y.count, "Rebalancer: x and y lengths differ")
+    switch plan(method, y: y, ratio: ratio, k: k, generator: &generator) {
+    case .keep(let warnings):
+      return RebalancedData(x: x, y: y, weights: nil, warnings: warnings)
+    case .weights(let weights):
+      return RebalancedData(x: x, y: y, weights: weights, warnings: [])
+    case .append(let rows, let label, let warnings):
+      let newX: Matrix
+      switch rows {
+      case .copies(let picks): newX = x.rows(picks)
+      case .smote(let minority, let count, let k):
+        newX = smote(x.rows(minority), count: count, k: k, generator: &generator)
+      }
+      return RebalancedData(
+        x: x.appending(newX), y: y + [Float](repeating: label, count: newX.rows), weights: nil, warnings: warnings)
+    }
+  }
+
+  /// What rebalancing does to a training set, decided from its labels alone, so that matrices and sequences
+  /// (``ClassifierEvaluation/rebalance(_:x:y:ratio:k:generator:)``) share one rule, one order of random draws and
+  /// the same warnings.
+  public enum Plan: Sendable, Equatable {
+    /// Leave the rows as they are (nothing to do, or a single class: the warnings say why).
+    case keep(warnings: [String])
+    /// Per-row loss weights (`class_weight`).
+    case weights([Float])
+    /// Append minority rows with `label`.
+    case append(Rows, label: Float, warnings: [String])
+
+    /// The rows `append` adds.
+    public enum Rows: Sendable, Equatable {
+      /// Copies of these rows (random oversampling; already drawn).
+      case copies([Int])
+      /// `count` SMOTE rows from these minority rows with `k` neighbours; the caller draws them after the plan
+      /// (``smote(_:count:k:generator:)``'s draws).
+      case smote(minority: [Int], count: Int, k: Int)
+    }
+  }
+
+  /// The plan for rebalancing labels `y`. The minority class is the less frequent label (ties: nothing to do); data
+  /// with a single class, or empty data, is kept (with a warning for a single class). Random picks are drawn here;
+  /// SMOTE draws are left to the caller, in that order.
+  public static func plan(
+    _ method: Oversampling, y: [Float], ratio: Double = 1, k: Int = 5, generator: inout SplitMix64
+  ) -> Plan {
     var warnings: [String] = []
-    if method == .none || x.rows == 0 { return RebalancedData(x: x, y: y, weights: nil, warnings: []) }
+    if method == .none || y.isEmpty { return .keep(warnings: []) }
     let positives = y.indices.filter { y[$0] >= 0.5 }
     let negatives = y.indices.filter { y[$0] < 0.5 }
     if positives.isEmpty || negatives.isEmpty {
-      return RebalancedData(
-        x: x, y: y, weights: nil,
-        warnings: ["\(method.rawValue): training rows hold one class only; nothing to rebalance"])
+      return .keep(warnings: ["\(method.rawValue): training rows hold one class only; nothing to rebalance"])
     }
     let minorityIsPositive = positives.count <= negatives.count
     let minority = minorityIsPositive ? positives : negatives
@@ -58,33 +100,29 @@ public enum Rebalancer {
     let minorityLabel: Float = minorityIsPositive ? 1 : 0
     if method == .classWeight {
       let w = classWeights(y: y, ratio: ratio)
-      return RebalancedData(x: x, y: y, weights: y.map { $0 >= 0.5 ? w.positive : w.negative }, warnings: [])
+      return .weights(y.map { $0 >= 0.5 ? w.positive : w.negative })
     }
     let add = rowsToAdd(minority: minority.count, majority: majority.count, ratio: ratio)
-    if add == 0 { return RebalancedData(x: x, y: y, weights: nil, warnings: warnings) }
+    if add == 0 { return .keep(warnings: warnings) }
     var method = method
     if method == .smote && minority.count < 2 {
       warnings.append("smote: a single minority row; used random oversampling instead")
       method = .random
     }
-    let newX: Matrix
     switch method {
     case .random:
       var picks: [Int] = []
       picks.reserveCapacity(add)
       for _ in 0..<add { picks.append(minority[generator.nextIndex(below: minority.count)]) }
-      newX = x.rows(picks)
+      return .append(.copies(picks), label: minorityLabel, warnings: warnings)
     default:
       var kk = k
       if minority.count - 1 < k {
         kk = minority.count - 1
         warnings.append("smote: \(minority.count) minority rows; k_neighbors reduced from \(k) to \(kk)")
       }
-      newX = smote(x.rows(minority), count: add, k: kk, generator: &generator)
+      return .append(.smote(minority: minority, count: add, k: kk), label: minorityLabel, warnings: warnings)
     }
-    return RebalancedData(
-      x: x.appending(newX), y: y + [Float](repeating: minorityLabel, count: add), weights: nil,
-      warnings: warnings)
   }
 
   /// sklearn `compute_class_weight('balanced')` scaled to a target ratio: the majority class gets

@@ -57,25 +57,14 @@ public final class NetworkTrainer {
           order.withUnsafeMutableBufferPointer { ob in
             for _ in 0..<options.epochs {
               if isCancelled() { break }
-              // Fisher–Yates: a uniform permutation, as torch.randperm gives (different stream, same law).
-              for i in ob.indices.reversed() where i > 0 {
-                let j = generator.nextIndex(below: i + 1)
-                ob.swapAt(i, j)
+              let loss = shuffledEpoch(
+                order: ob, batchSize: batch, generator: &generator, isStopped: { cancellation.isCancelled }
+              ) { slice in
+                workspace.trainStep(
+                  network: &network, optimizer: &optimizer, x: xp, y: yp, sampleWeights: wp, indices: slice)
               }
-              var running: Double = 0
-              var batches = 0
-              var start = 0
-              while start < n {
-                if cancellation.isCancelled { return }
-                let end = min(n, start + batch)
-                let slice = UnsafeBufferPointer(rebasing: ob[start..<end])
-                running += workspace.trainStep(
-                  network: &network, optimizer: &optimizer, x: xp, y: yp,
-                  sampleWeights: wp, indices: slice)
-                batches += 1
-                start = end
-              }
-              losses.append(running / Double(batches))
+              guard let loss else { return }
+              losses.append(loss)
             }
           }
         }
@@ -147,4 +136,34 @@ public func batchedBCE(probabilities p: [Float], labels y: [Float], batchSize: I
     start = end
   }
   return total / Double(batches)
+}
+
+/// One epoch of mini-batch training with PyTorch `DataLoader(shuffle=True, drop_last=False)` semantics, shared by
+/// the network's and the GRU's trainers: a Fisher–Yates permutation of `order` from `generator` (a uniform
+/// permutation, as `torch.randperm` gives: a different stream, the same law), then `step` on each batch of
+/// `batchSize` indices in that order, the last one partial.
+///
+/// - Returns: the mean of the batch losses (`running_loss / len(train_loader)`), or nil when `isStopped`, polled
+///   before every batch, ended the epoch early.
+@inline(__always)
+func shuffledEpoch(
+  order: UnsafeMutableBufferPointer<Int>, batchSize: Int, generator: inout SplitMix64, isStopped: () -> Bool,
+  step: (UnsafeBufferPointer<Int>) -> Double
+) -> Double? {
+  for i in order.indices.reversed() where i > 0 {
+    let j = generator.nextIndex(below: i + 1)
+    order.swapAt(i, j)
+  }
+  let n = order.count
+  var running: Double = 0
+  var batches = 0
+  var start = 0
+  while start < n {
+    if isStopped() { return nil }
+    let end = min(n, start + batchSize)
+    running += step(UnsafeBufferPointer(rebasing: order[start..<end]))
+    batches += 1
+    start = end
+  }
+  return running / Double(batches)
 }
