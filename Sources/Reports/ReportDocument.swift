@@ -23,6 +23,8 @@ struct ReportDocument: Sendable {
   var tableMetrics: [String]
   /// Paired differences of the ranking metric per sweep axis, Holm-adjusted together (``PairedEffects``).
   var pairedEffects: [PairedEffect]
+  /// The comparison axes (each `zip` group as one axis) and, for a group's axis, the keys it stands for.
+  var comparisonAxes: (axes: [String], members: [String: [String]])
   /// One document per group when a sweep axis changes the data (ReportDocument+Groups.swift); empty otherwise.
   var groups: [ReportGroup] = []
 
@@ -45,6 +47,7 @@ struct ReportDocument: Sendable {
       goal: e.goal, metrics: metrics)
     leaderboard = board
     let zipped = ZipAxes(groups: e.zipGroups, axes: e.sweepAxes, trials: input.trials)
+    comparisonAxes = (zipped.axes, zipped.members)
     effects = zipped.axes.filter { !TrialRecord.replicateParameterNames.contains($0) }.compactMap { axis in
       let table = EffectTable(axis: axis, trials: zipped.trials, metrics: metrics)
       return table.rows.count > 1 ? table : nil
@@ -126,7 +129,7 @@ struct ReportDocument: Sendable {
         + (e.goal == .maximize ? " (higher is better)" : " (lower is better)"),
     ])
     if !e.sweepAxes.isEmpty {
-      let zipped = ZipAxes(groups: e.zipGroups, axes: e.sweepAxes, trials: [])
+      let zipped = comparisonAxes
       rows.append([
         "Sweep axes",
         zipped.axes.map { axis in
