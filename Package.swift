@@ -3,11 +3,22 @@
 // Almanac: a command-line research notebook runner for DeFi risk and rate models.
 // Data flows one way: experiment file -> validated spec -> plan of trials -> runner -> task -> store -> report.
 
+import Foundation
 import PackageDescription
 
 /// Numeric kernels are compiled with optimisation even in debug builds: `swift test` trains networks and fits
 /// ARIMA grids on real data, which unoptimised Swift runs 20-50x slower.
-let optimizedKernel: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+///
+/// `ALMANAC_AVX512=1` in the environment selects the fast path: every target is compiled for `skylake-avx512` (the
+/// AVX-512 subset of every Intel server core since 2017 and AMD Zen 4; the binary then needs such a CPU) and the
+/// kernels use sixteen-lane vectors and fused multiply-add (`Sources/Learning/Lanes.swift`), so results agree with the
+/// default build's within float rounding, not bit for bit. Use a separate scratch path:
+/// `ALMANAC_AVX512=1 swift build -c release --scratch-path .build-avx512` (`scripts/test-avx512` tests it).
+let avx512 = ProcessInfo.processInfo.environment["ALMANAC_AVX512"].map { !$0.isEmpty && $0 != "0" } ?? false
+let targetCPU: [SwiftSetting] =
+  avx512 ? [.unsafeFlags(["-target-cpu", "skylake-avx512"])] : []
+let optimizedKernel: [SwiftSetting] =
+  [.unsafeFlags(["-O"], .when(configuration: .debug))] + (avx512 ? [.define("ALMANAC_AVX512")] : [])
 
 let package = Package(
   name: "Almanac",
@@ -78,3 +89,8 @@ let package = Package(
   ],
   swiftLanguageModes: [.v6]
 )
+
+// The fast path compiles every target of the package for the same CPU.
+for target in package.targets where !targetCPU.isEmpty {
+  target.swiftSettings = (target.swiftSettings ?? []) + targetCPU
+}

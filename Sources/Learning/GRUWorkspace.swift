@@ -145,8 +145,10 @@ final class GRUWorkspace {
       let dst = xs + t &* maxBatch &* F
       let a = active[t]
       for s in 0..<a {
-        let offset = indices[order[s]] &* stride &+ t &* F
-        (dst + s &* F).update(from: x + offset, count: F)
+        // An explicit loop: `update(from:count:)` is a library call, costly for a few values.
+        let src = x + (indices[order[s]] &* stride &+ t &* F)
+        let row = dst + s &* F
+        for f in 0..<F { row[f] = src[f] }
       }
       if a < n { (dst + a &* F).update(repeating: 0, count: (n &- a) &* F) }
     }
@@ -188,39 +190,19 @@ final class GRUWorkspace {
         let hNext = hsl + (t &+ 1) &* B &* H
         if a < n { (hNext + a &* H).update(repeating: 0, count: (n &- a) &* H) }
         if a == 0 { continue }
-        // Input and recurrent projections of the active rows, biases first.
-        for s in 0..<a {
-          (g + s &* g3).update(from: bi, count: g3)
-          (gh + s &* g3).update(from: bh, count: g3)
-        }
+        // Input and recurrent projections of the active rows, each starting from its bias.
         gruAccumulate(
-          g, ldc: g3, input + t &* B &* nIn, rowStride: nIn, columnStride: 1, wT, ldb: g3, m: a, k: nIn, n: g3)
+          g, ldc: g3, input + t &* B &* nIn, rowStride: nIn, columnStride: 1, wT, ldb: g3, m: a, k: nIn, n: g3,
+          initial: bi)
         // Rows whose first valid step is t have h_prev = h0 = 0 (they follow the rows active at t - 1): only the bias.
         let carried = t == 0 ? 0 : active[t &- 1]
         gruAccumulate(
-          gh, ldc: g3, UnsafePointer(hPrev), rowStride: H, columnStride: 1, uT, ldb: g3, m: carried, k: H, n: g3)
-        let hnt = hnl + t &* B &* H
-        for s in 0..<a {
-          let gs = g + s &* g3
-          let ghs = gh + s &* g3
-          let hp = hPrev + s &* H
-          let hx = hNext + s &* H
-          let hns = hnt + s &* H
-          var j = 0
-          while j < H {
-            let w = min(8, H &- j)
-            let r = gruSigmoid8(gruLoad(gs + j, w) + gruLoad(ghs + j, w))
-            let z = gruSigmoid8(gruLoad(gs + (H &+ j), w) + gruLoad(ghs + (H &+ j), w))
-            let hnj = gruLoad(ghs + (2 &* H &+ j), w)
-            let nn = gruTanh8(gruLoad(gs + (2 &* H &+ j), w) + r * hnj)
-            gruStore(r, gs + j, w)
-            gruStore(z, gs + (H &+ j), w)
-            gruStore(nn, gs + (2 &* H &+ j), w)
-            gruStore(hnj, hns + j, w)
-            gruStore((1 - z) * nn + z * gruLoad(hp + j, w), hx + j, w)
-            j &+= 8
-          }
-        }
+          gh, ldc: g3, UnsafePointer(hPrev), rowStride: H, columnStride: 1, uT, ldb: g3, m: carried, k: H, n: g3,
+          initial: bh)
+        for s in carried..<a { (gh + s &* g3).update(from: bh, count: g3) }
+        gruGatesForward(
+          rows: a, hidden: H, gates: g, recurrent: UnsafePointer(gh), previous: UnsafePointer(hPrev), next: hNext,
+          hn: hnl + t &* B &* H)
       }
     }
     let top = hs[layers &- 1] + T &* B &* H
@@ -334,40 +316,10 @@ final class GRUWorkspace {
         let hnt = hnl + t &* B &* H
         let dgit = dgi + t &* B &* g3
         let above = dOut + t &* B &* H
-        for s in 0..<a {
-          let gs = g + s &* g3
-          let hp = hPrev + s &* H
-          let hns = hnt + s &* H
-          let dhs = dh + s &* H
-          let di = dgit + s &* g3
-          let dr = dgh + s &* g3
-          let fromAbove: UnsafeMutablePointer<Float>? = isTop ? nil : above + s &* H
-          let headD = isTop && t == T &- 1 ? dLogit[s] : 0
-          let headV = SIMD8<Float>(repeating: headD)
-          var j = 0
-          while j < H {
-            let w = min(8, H &- j)
-            var d = gruLoad(dhs + j, w)
-            if let fromAbove { d += gruLoad(fromAbove + j, w) }
-            if isTop { d += headV * gruLoad(headWeight + j, w) }
-            let r = gruLoad(gs + j, w)
-            let z = gruLoad(gs + (H &+ j), w)
-            let nn = gruLoad(gs + (2 &* H &+ j), w)
-            let dn = d * (1 - z)
-            let dz = d * (gruLoad(hp + j, w) - nn)
-            let dan = dn * (1 - nn * nn)
-            let dar = dan * gruLoad(hns + j, w) * r * (1 - r)
-            let daz = dz * z * (1 - z)
-            gruStore(dar, di + j, w)
-            gruStore(daz, di + (H &+ j), w)
-            gruStore(dan, di + (2 &* H &+ j), w)
-            gruStore(dar, dr + j, w)
-            gruStore(daz, dr + (H &+ j), w)
-            gruStore(dan * r, dr + (2 &* H &+ j), w)
-            gruStore(d * z, dhs + j, w)
-            j &+= 8
-          }
-        }
+        gruGatesBackward(
+          rows: a, hidden: H, gates: UnsafePointer(g), previous: UnsafePointer(hPrev), hn: UnsafePointer(hnt),
+          carried: dh, fromAbove: isTop ? nil : UnsafePointer(above), headWeight: isTop ? headWeight : nil,
+          headDelta: isTop && t == T &- 1 ? UnsafePointer(dLogit) : nil, inputGradient: dgit, recurrentGradient: dgh)
         if a == 0 { continue }
         // db_hh += sum dgh; dW_hh^T += h_prev^T dgh and dh_prev += dgh W_hh over the rows active at t - 1 only (the
         // others start at t from h0 = 0: no weight gradient, and h0's gradient is not needed).
@@ -412,173 +364,4 @@ final class GRUWorkspace {
     }
     return loss
   }
-}
-
-// MARK: Kernels
-
-@inline(__always) func gruSigmoid(_ x: Float) -> Float { 1 / (1 + Math.exp(-x)) }
-
-/// `out[c, r] = m[r, c]` for a row-major `rows x columns` matrix.
-func gruTranspose(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: UnsafeMutablePointer<Float>) {
-  for r in 0..<rows {
-    for c in 0..<columns { out[c &* rows &+ r] = m[r &* columns &+ c] }
-  }
-}
-
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-  UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-  UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
-
-/// `C[i, 0..<n] += sum_p A(i, p) B[p, 0..<n]` for `i < m`, where `A(i, p) = a[i * rowStride + p * columnStride]`
-/// (so a transposed operand is a stride swap), `B` row-major with leading dimension `ldb`, `C` with `ldc`.
-/// Rows go two at a time and columns 16 at a time in eight-lane registers (each `B` load serves both rows; the inner
-/// loop over `p` keeps the accumulators in registers), then 8 columns, then one; the sum over `p` runs in order for
-/// every element, so the result does not depend on the blocking.
-func gruAccumulate(
-  _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-  _ b: UnsafePointer<Float>, ldb: Int, m: Int, k: Int, n: Int
-) {
-  var i = 0
-  while i &+ 2 <= m {
-    let c0 = c + i &* ldc
-    let c1 = c0 + ldc
-    let a0 = a + i &* rowStride
-    let a1 = a0 + rowStride
-    var j = 0
-    while j &+ 16 <= n {
-      var x0 = load8(c0 + j)
-      var x1 = load8(c0 + (j &+ 8))
-      var y0 = load8(c1 + j)
-      var y1 = load8(c1 + (j &+ 8))
-      var bp = b + j
-      var q = 0
-      for _ in 0..<k {
-        let s0 = SIMD8<Float>(repeating: a0[q])
-        let s1 = SIMD8<Float>(repeating: a1[q])
-        let b0 = load8(bp)
-        let b1 = load8(bp + 8)
-        x0 += s0 * b0
-        x1 += s0 * b1
-        y0 += s1 * b0
-        y1 += s1 * b1
-        bp += ldb
-        q &+= columnStride
-      }
-      store8(x0, c0 + j)
-      store8(x1, c0 + (j &+ 8))
-      store8(y0, c1 + j)
-      store8(y1, c1 + (j &+ 8))
-      j &+= 16
-    }
-    gruAccumulateRowTail(c0, a0, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n)
-    gruAccumulateRowTail(c1, a1, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n)
-    i &+= 2
-  }
-  if i < m {
-    gruAccumulateRowTail(
-      c + i &* ldc, a + i &* rowStride, columnStride: columnStride, b, ldb: ldb, k: k, from: 0, to: n)
-  }
-}
-
-/// One row of ``gruAccumulate`` over the columns `from..<to`: 8 at a time, then one.
-@inline(__always) private func gruAccumulateRowTail(
-  _ ci: UnsafeMutablePointer<Float>, _ ai: UnsafePointer<Float>, columnStride: Int, _ b: UnsafePointer<Float>,
-  ldb: Int, k: Int, from: Int, to n: Int
-) {
-  var j = from
-  while j &+ 8 <= n {
-    var c0 = load8(ci + j)
-    var bp = b + j
-    var q = 0
-    for _ in 0..<k {
-      c0 += SIMD8<Float>(repeating: ai[q]) * load8(bp)
-      bp += ldb
-      q &+= columnStride
-    }
-    store8(c0, ci + j)
-    j &+= 8
-  }
-  while j < n {
-    var s = ci[j]
-    var bp = b + j
-    var q = 0
-    for _ in 0..<k {
-      s += ai[q] * bp.pointee
-      bp += ldb
-      q &+= columnStride
-    }
-    ci[j] = s
-    j &+= 1
-  }
-}
-
-// MARK: Eight-lane sigmoid and tanh
-
-/// `exp(x)` on eight lanes (Cephes `expf`: `x = n ln2 + r`, `|r| <= ln2 / 2`, a degree-5 polynomial for `exp(r)`, and
-/// `2^n` built in the exponent bits), with SSE2 operations only; within 2 ulp of the correctly rounded value on
-/// `[-87.3, 88.3]`, inputs clamped to it. NaN is the caller's concern (see ``gruSigmoid8`` and ``gruTanh8``).
-@inline(__always) func gruExp8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-  let lo = SIMD8<Float>(repeating: -87.3)
-  let hi = SIMD8<Float>(repeating: 88.3)
-  let x = x.replacing(with: lo, where: x .< lo).replacing(with: hi, where: x .> hi)
-  // Round x / ln2 to the nearest integer with the 1.5 * 2^23 trick (exact for |v| < 2^22).
-  let magic = SIMD8<Float>(repeating: 12_582_912)
-  let shifted = x * SIMD8(repeating: 1.442_695_04) + magic
-  let n = shifted - magic
-  var r = x - n * SIMD8(repeating: 0.693_359_375)
-  r = r - n * SIMD8(repeating: -2.121_944_4e-4)
-  var p = SIMD8<Float>(repeating: 1.987_569_15e-4)
-  p = p * r + SIMD8(repeating: 1.398_199_95e-3)
-  p = p * r + SIMD8(repeating: 8.333_451_9e-3)
-  p = p * r + SIMD8(repeating: 4.166_579_59e-2)
-  p = p * r + SIMD8(repeating: 1.666_666_55e-1)
-  p = p * r + SIMD8(repeating: 5.000_000_12e-1)
-  let y = p * (r * r) + r + SIMD8(repeating: 1)
-  // n's integer value sits in the low bits of `shifted`; 2^n = (n + 127) << 23.
-  let ni = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- unsafeBitCast(magic, to: SIMD8<Int32>.self)
-  let scale = unsafeBitCast((ni &+ 127) &<< 23, to: SIMD8<Float>.self)
-  return y * scale
-}
-
-/// `1 / (1 + exp(-x))` on eight lanes; NaN stays NaN.
-@inline(__always) func gruSigmoid8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-  let s = 1 / (1 + gruExp8(-x))
-  return s.replacing(with: x, where: x .!= x)
-}
-
-/// `tanh(x)` on eight lanes (Cephes `tanhf`): an odd polynomial for `|x| < 0.625`, `1 - 2 / (exp(2|x|) + 1)` with
-/// the sign of `x` above; NaN stays NaN.
-@inline(__always) func gruTanh8(_ x: SIMD8<Float>) -> SIMD8<Float> {
-  let a = x.replacing(with: -x, where: x .< 0)
-  let big = 1 - 2 / (gruExp8(a + a) + 1)
-  let signed = big.replacing(with: -big, where: x .< 0)
-  let z = x * x
-  var p = SIMD8<Float>(repeating: -5.704_988_727_45e-3)
-  p = p * z + SIMD8(repeating: 2.063_908_879_54e-2)
-  p = p * z + SIMD8(repeating: -5.373_971_555_31e-2)
-  p = p * z + SIMD8(repeating: 1.333_144_220_36e-1)
-  p = p * z + SIMD8(repeating: -3.333_328_194_22e-1)
-  let small = p * z * x + x
-  return signed.replacing(with: small, where: a .< 0.625).replacing(with: x, where: x .!= x)
-}
-
-/// Up to eight values from `p` (the rest zero).
-@inline(__always) func gruLoad(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
-  if count == 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
-  var v = SIMD8<Float>()
-  for i in 0..<count { v[i] = p[i] }
-  return v
-}
-
-/// The first `count` (up to eight) lanes of `v` into `p`.
-@inline(__always) func gruStore(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
-  if count == 8 {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-    return
-  }
-  for i in 0..<count { p[i] = v[i] }
 }

@@ -1,9 +1,11 @@
 /// Small dense kernels for the network's batched products.
 ///
-/// Optimised builds use explicit `SIMD8<Float>` accumulators held in registers (the widths here are 8 to 64, too short
-/// for the compiler's runtime alias checks to pay off). Unoptimised (-Onone) builds use the scalar loops, because
-/// generic SIMD operations are some 50 times slower there than plain arithmetic. Both accumulate every output in the
-/// same order (sequentially over k, no fused multiply-add), so they give bit-identical results; a test checks it.
+/// Optimised builds use explicit vector accumulators held in registers (``KernelLanes``: eight lanes, sixteen in the
+/// AVX-512 build; the widths here are 8 to 64, too short for the compiler's runtime alias checks to pay off).
+/// Unoptimised (-Onone) builds use the scalar loops, because generic SIMD operations are some 50 times slower there
+/// than plain arithmetic. Both accumulate every output in the same order (sequentially over k, each term through
+/// ``mulAdd(_:_:_:)-(Float,_,_)``: a multiply and an add by default, fused in the AVX-512 build), so they give
+/// bit-identical results within a build; a test checks it.
 
 /// Whether this build should use the SIMD kernels: true when compiled with optimisation (whatever `DEBUG` says), as
 /// `_isDebugAssertConfiguration()` is false exactly then.
@@ -48,42 +50,56 @@ func accumulateRowsScalar(
   var sp = s
   for _ in 0..<count {
     let sv = sp.pointee
-    for j in 0..<width { out[j] += sv * mp[j] }
+    for j in 0..<width { mulAdd(&out[j], sv, mp[j]) }
     mp += mStride
     sp += sStride
   }
 }
 
-/// ``accumulateRows`` with `SIMD8<Float>` register accumulators.
+/// ``accumulateRows`` with vector register accumulators: two ``KernelLanes`` at a time, then one, then (AVX-512 build)
+/// eight lanes, then one column.
 @inline(__always)
 func accumulateRowsSIMD(
   _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
   scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
   matrix m: UnsafePointer<Float>, rowStride mStride: Int
 ) {
+  let w = KernelLanes.scalarCount
   var j = 0
-  while j &+ 16 <= width {
-    var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
-    var a1 = initial.map { load8($0 + (j &+ 8)) } ?? SIMD8<Float>()
+  while j &+ 2 &* w <= width {
+    var a0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
+    var a1 = initial.map { loadLanes($0 + (j &+ w)) } ?? KernelLanes()
     var mp = m + j
     var sp = s
     for _ in 0..<count {
-      let sv = sp.pointee
-      a0 += sv * load8(mp)
-      a1 += sv * load8(mp + 8)
+      let sv = KernelLanes(repeating: sp.pointee)
+      mulAdd(&a0, sv, loadLanes(mp))
+      mulAdd(&a1, sv, loadLanes(mp + w))
       mp += mStride
       sp += sStride
     }
-    store8(a0, out + j)
-    store8(a1, out + (j &+ 8))
-    j &+= 16
+    storeLanes(a0, out + j)
+    storeLanes(a1, out + (j &+ w))
+    j &+= 2 &* w
   }
-  while j &+ 8 <= width {
+  while j &+ w <= width {
+    var a0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
+    var mp = m + j
+    var sp = s
+    for _ in 0..<count {
+      mulAdd(&a0, KernelLanes(repeating: sp.pointee), loadLanes(mp))
+      mp += mStride
+      sp += sStride
+    }
+    storeLanes(a0, out + j)
+    j &+= w
+  }
+  if kernelsWide && j &+ 8 <= width {
     var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
     var mp = m + j
     var sp = s
     for _ in 0..<count {
-      a0 += sp.pointee * load8(mp)
+      mulAdd8(&a0, SIMD8(repeating: sp.pointee), load8(mp))
       mp += mStride
       sp += sStride
     }
@@ -95,13 +111,18 @@ func accumulateRowsSIMD(
     var mp = m + j
     var sp = s
     for _ in 0..<count {
-      a += sp.pointee * mp.pointee
+      mulAdd(&a, sp.pointee, mp.pointee)
       mp += mStride
       sp += sStride
     }
     out[j] = a
     j &+= 1
   }
+}
+
+/// ``mulAdd(_:_:_:)-(KernelLanes,_,_)`` on eight lanes (the AVX-512 build's eight-column tails).
+@inline(__always) func mulAdd8(_ acc: inout SIMD8<Float>, _ a: SIMD8<Float>, _ b: SIMD8<Float>) {
+  if kernelsFused { acc = acc.addingProduct(a, b) } else { acc += a * b }
 }
 
 /// `sum_i a[i] * b[i]` over `count` values, summed in increasing i (the output layer's single unit).
@@ -142,8 +163,11 @@ func accumulateRowBlocks(
   }
 }
 
-/// Four rows of ``accumulateRowBlocks`` with `SIMD8<Float>` register accumulators: 4 x 8 columns at a time, then
-/// scalar columns.
+/// Four rows of ``accumulateRowBlocks`` with vector register accumulators: in the AVX-512 build 4 x 32 columns at a
+/// time (eight of its thirty-two registers, enough independent sums for both fused multiply-add ports), then 4 x 16,
+/// then 4 x 8; by default 4 x 8 (four eight-lane accumulators are eight SSE registers, leaving room for the loaded row
+/// and the broadcast scalars; a 4 x 16 block needs sixteen accumulator registers, all that SSE has, and spilled them to
+/// the stack on every step of the k loop). Then scalar columns.
 @inline(__always)
 private func accumulateFourRowsSIMD(
   _ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
@@ -159,11 +183,68 @@ private func accumulateFourRowsSIMD(
   let o1 = out + outStride
   let o2 = out + 2 &* outStride
   let o3 = out + 3 &* outStride
-  // 4 x 8 columns per pass: four SIMD8 accumulators are eight SSE registers in the default (baseline x86-64)
-  // build, leaving room for the loaded row and the broadcast scalars; a 4 x 16 block needed sixteen accumulator
-  // registers, all that SSE has, and spilled them to the stack on every step of the k loop.
+  let w = KernelLanes.scalarCount
   var j = 0
-  while j &+ 8 <= width {
+  while kernelsWide && j &+ 2 &* w <= width {
+    let i0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
+    let i1 = initial.map { loadLanes($0 + (j &+ w)) } ?? KernelLanes()
+    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var b0 = i1, b1 = i1, b2 = i1, b3 = i1
+    var mp = m + j
+    var k = 0
+    var sk = 0
+    while k < count {
+      let m0 = loadLanes(mp)
+      let m1 = loadLanes(mp + w)
+      let v0 = KernelLanes(repeating: s0[sk])
+      let v1 = KernelLanes(repeating: s1[sk])
+      let v2 = KernelLanes(repeating: s2[sk])
+      let v3 = KernelLanes(repeating: s3[sk])
+      mulAdd(&a0, v0, m0)
+      mulAdd(&b0, v0, m1)
+      mulAdd(&a1, v1, m0)
+      mulAdd(&b1, v1, m1)
+      mulAdd(&a2, v2, m0)
+      mulAdd(&b2, v2, m1)
+      mulAdd(&a3, v3, m0)
+      mulAdd(&b3, v3, m1)
+      mp += ms
+      sk &+= ss
+      k &+= 1
+    }
+    storeLanes(a0, o0 + j)
+    storeLanes(b0, o0 + (j &+ w))
+    storeLanes(a1, o1 + j)
+    storeLanes(b1, o1 + (j &+ w))
+    storeLanes(a2, o2 + j)
+    storeLanes(b2, o2 + (j &+ w))
+    storeLanes(a3, o3 + j)
+    storeLanes(b3, o3 + (j &+ w))
+    j &+= 2 &* w
+  }
+  while j &+ w <= width {
+    let i0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
+    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var mp = m + j
+    var k = 0
+    var sk = 0
+    while k < count {
+      let m0 = loadLanes(mp)
+      mulAdd(&a0, KernelLanes(repeating: s0[sk]), m0)
+      mulAdd(&a1, KernelLanes(repeating: s1[sk]), m0)
+      mulAdd(&a2, KernelLanes(repeating: s2[sk]), m0)
+      mulAdd(&a3, KernelLanes(repeating: s3[sk]), m0)
+      mp += ms
+      sk &+= ss
+      k &+= 1
+    }
+    storeLanes(a0, o0 + j)
+    storeLanes(a1, o1 + j)
+    storeLanes(a2, o2 + j)
+    storeLanes(a3, o3 + j)
+    j &+= w
+  }
+  if kernelsWide && j &+ 8 <= width {
     let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
     var a0 = i0, a1 = i0, a2 = i0, a3 = i0
     var mp = m + j
@@ -171,10 +252,10 @@ private func accumulateFourRowsSIMD(
     var sk = 0
     while k < count {
       let m0 = load8(mp)
-      a0 += s0[sk] * m0
-      a1 += s1[sk] * m0
-      a2 += s2[sk] * m0
-      a3 += s3[sk] * m0
+      mulAdd8(&a0, SIMD8(repeating: s0[sk]), m0)
+      mulAdd8(&a1, SIMD8(repeating: s1[sk]), m0)
+      mulAdd8(&a2, SIMD8(repeating: s2[sk]), m0)
+      mulAdd8(&a3, SIMD8(repeating: s3[sk]), m0)
       mp += ms
       sk &+= ss
       k &+= 1
@@ -193,10 +274,10 @@ private func accumulateFourRowsSIMD(
     var sk = 0
     while k < count {
       let mv = mp.pointee
-      a0 += s0[sk] * mv
-      a1 += s1[sk] * mv
-      a2 += s2[sk] * mv
-      a3 += s3[sk] * mv
+      mulAdd(&a0, s0[sk], mv)
+      mulAdd(&a1, s1[sk], mv)
+      mulAdd(&a2, s2[sk], mv)
+      mulAdd(&a3, s3[sk], mv)
       mp += ms
       sk &+= ss
       k &+= 1

@@ -131,6 +131,12 @@ enum GRUBenchmark {
       String(
         format: "Almanac: %.2f s CPU (%.2f s wall), test ROC-AUC %.4f", almanacCPU, almanacWall,
         report.metrics.rocAUC))
+    // FNV-1a over the bit patterns of the training losses and test probabilities: equal digests mean bit-identical
+    // training (the default build's must not change with an optimisation; the AVX-512 build's differs by rounding).
+    var digest: UInt64 = 0xcbf2_9ce4_8422_2325
+    for v in report.trainLoss { digest = (digest ^ v.bitPattern) &* 0x100_0000_01b3 }
+    for v in report.testProbabilities { digest = (digest ^ UInt64(v.bitPattern)) &* 0x100_0000_01b3 }
+    print(String(format: "kernels: %@; model digest %016llx", KernelBuild.description, digest))
     let flop = trainingFlop(o, features: s.featureCount, lengths: train.lengths)
     print(
       String(

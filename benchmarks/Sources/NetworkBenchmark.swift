@@ -109,6 +109,7 @@ enum NetworkBenchmark {
     let almanacCPU = bestCPU + loadCPU
     print(
       String(format: "  model digest (losses and test probabilities of the first 3 x 2 timed runs): %016llx", digest))
+    print("  kernels: \(KernelBuild.description)")
     let torch = runReference ? runPyTorch(sets) : nil
     let reference = torch?.seconds ?? pytorchSeconds
     let referenceWall = torch?.wall ?? pytorchSeconds
