@@ -1,7 +1,7 @@
 import AlmanacCore
 
-// The GRU's kernels: a small matrix product and the gates' element-wise functions, on the build's vectors
-// (``KernelLanes``, see Lanes.swift).
+// The GRU's kernels: its entry to the shared matrix product (Kernels.swift) and the gates' element-wise functions,
+// on the build's vectors (``KernelLanes``, see Lanes.swift).
 
 @inline(__always) func gruSigmoid(_ x: Float) -> Float { 1 / (1 + Math.exp(-x)) }
 
@@ -18,225 +18,16 @@ func gruTranspose(_ m: UnsafePointer<Float>, rows: Int, columns: Int, into out: 
 /// (so a transposed operand is a stride swap), `B` row-major with leading dimension `ldb`, `C` with `ldc`; with
 /// `initial`, `C[i, j] = initial[j] + sum_p ...` instead (C is only written).
 ///
-/// The sum over `p` runs in order for every element, one multiply and one add per term, so the result does not depend
-/// on the blocking nor on the width: the default build works on blocks of two rows x two eight-lane vectors (eight SSE
-/// registers of accumulators), the AVX-512 build on four rows x three sixteen-lane vectors (twelve of its thirty-two
-/// registers); `GRUKernelTests` checks every shape against a scalar loop, bit for bit.
+/// The network's product (``accumulateRowBlocks``), behind a function of its own: inlined into the large training
+/// step, the AVX-512 build's sixteen-lane blocks were compiled into 4-lane pieces with spills.
 @inline(never)
 func gruAccumulate(
   _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
   _ b: UnsafePointer<Float>, ldb: Int, m: Int, k: Int, n: Int, initial: UnsafePointer<Float>? = nil
 ) {
-  if kernelsWide {
-    gruAccumulateBlocks(
-      c, ldc: ldc, a, rowStride: rowStride, columnStride: columnStride, b, ldb: ldb, m: m, k: k, n: n,
-      initial: initial, fourRows: true)
-  } else {
-    gruAccumulateBlocks(
-      c, ldc: ldc, a, rowStride: rowStride, columnStride: columnStride, b, ldb: ldb, m: m, k: k, n: n,
-      initial: initial, fourRows: false)
-  }
-}
-
-/// ``gruAccumulate`` with blocks of four rows (`fourRows`) by three then two vectors of `KernelLanes`, or of two rows by
-/// two vectors, then rows one at a time.
-@inline(always)
-func gruAccumulateBlocks(
-  _ c: UnsafeMutablePointer<Float>, ldc: Int, _ a: UnsafePointer<Float>, rowStride: Int, columnStride: Int,
-  _ b: UnsafePointer<Float>, ldb: Int, m: Int, k: Int, n: Int, initial: UnsafePointer<Float>? = nil,
-  fourRows: Bool
-) {
-  let w = KernelLanes.scalarCount
-  // The accumulators start from C, or from the `initial` row (the same for every row of C).
-  @inline(always) func start(_ ci: UnsafeMutablePointer<Float>, _ j: Int) -> KernelLanes {
-    loadLanes(initial.map { $0 + j } ?? UnsafePointer(ci + j))
-  }
-  var i = 0
-  if fourRows {
-    while i &+ 4 <= m {
-      let c0 = c + i &* ldc
-      let c1 = c0 + ldc
-      let c2 = c1 + ldc
-      let c3 = c2 + ldc
-      let a0 = a + i &* rowStride
-      let a1 = a0 + rowStride
-      let a2 = a1 + rowStride
-      let a3 = a2 + rowStride
-      var j = 0
-      // Three vectors wide (twelve accumulators: enough independent sums to keep both fused multiply-add ports busy
-      // through their four-cycle latency), then two.
-      while j &+ 3 &* w <= n {
-        let w2 = j &+ 2 &* w
-        var x0 = start(c0, j)
-        var x1 = start(c0, j &+ w)
-        var x2 = start(c0, w2)
-        var y0 = start(c1, j)
-        var y1 = start(c1, j &+ w)
-        var y2 = start(c1, w2)
-        var z0 = start(c2, j)
-        var z1 = start(c2, j &+ w)
-        var z2 = start(c2, w2)
-        var u0 = start(c3, j)
-        var u1 = start(c3, j &+ w)
-        var u2 = start(c3, w2)
-        var bp = b + j
-        var q = 0
-        for _ in 0..<k {
-          let b0 = loadLanes(bp)
-          let b1 = loadLanes(bp + w)
-          let b2 = loadLanes(bp + 2 &* w)
-          let s0 = KernelLanes(repeating: a0[q])
-          let s1 = KernelLanes(repeating: a1[q])
-          let s2 = KernelLanes(repeating: a2[q])
-          let s3 = KernelLanes(repeating: a3[q])
-          mulAdd(&x0, s0, b0)
-          mulAdd(&x1, s0, b1)
-          mulAdd(&x2, s0, b2)
-          mulAdd(&y0, s1, b0)
-          mulAdd(&y1, s1, b1)
-          mulAdd(&y2, s1, b2)
-          mulAdd(&z0, s2, b0)
-          mulAdd(&z1, s2, b1)
-          mulAdd(&z2, s2, b2)
-          mulAdd(&u0, s3, b0)
-          mulAdd(&u1, s3, b1)
-          mulAdd(&u2, s3, b2)
-          bp += ldb
-          q &+= columnStride
-        }
-        storeLanes(x0, c0 + j)
-        storeLanes(x1, c0 + (j &+ w))
-        storeLanes(x2, c0 + w2)
-        storeLanes(y0, c1 + j)
-        storeLanes(y1, c1 + (j &+ w))
-        storeLanes(y2, c1 + w2)
-        storeLanes(z0, c2 + j)
-        storeLanes(z1, c2 + (j &+ w))
-        storeLanes(z2, c2 + w2)
-        storeLanes(u0, c3 + j)
-        storeLanes(u1, c3 + (j &+ w))
-        storeLanes(u2, c3 + w2)
-        j &+= 3 &* w
-      }
-      while j &+ 2 &* w <= n {
-        var x0 = start(c0, j)
-        var x1 = start(c0, j &+ w)
-        var y0 = start(c1, j)
-        var y1 = start(c1, j &+ w)
-        var z0 = start(c2, j)
-        var z1 = start(c2, j &+ w)
-        var u0 = start(c3, j)
-        var u1 = start(c3, j &+ w)
-        var bp = b + j
-        var q = 0
-        for _ in 0..<k {
-          let b0 = loadLanes(bp)
-          let b1 = loadLanes(bp + w)
-          let s0 = KernelLanes(repeating: a0[q])
-          let s1 = KernelLanes(repeating: a1[q])
-          let s2 = KernelLanes(repeating: a2[q])
-          let s3 = KernelLanes(repeating: a3[q])
-          mulAdd(&x0, s0, b0)
-          mulAdd(&x1, s0, b1)
-          mulAdd(&y0, s1, b0)
-          mulAdd(&y1, s1, b1)
-          mulAdd(&z0, s2, b0)
-          mulAdd(&z1, s2, b1)
-          mulAdd(&u0, s3, b0)
-          mulAdd(&u1, s3, b1)
-          bp += ldb
-          q &+= columnStride
-        }
-        storeLanes(x0, c0 + j)
-        storeLanes(x1, c0 + (j &+ w))
-        storeLanes(y0, c1 + j)
-        storeLanes(y1, c1 + (j &+ w))
-        storeLanes(z0, c2 + j)
-        storeLanes(z1, c2 + (j &+ w))
-        storeLanes(u0, c3 + j)
-        storeLanes(u1, c3 + (j &+ w))
-        j &+= 2 &* w
-      }
-      gruAccumulateRowTail(c0, a0, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-      gruAccumulateRowTail(c1, a1, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-      gruAccumulateRowTail(c2, a2, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-      gruAccumulateRowTail(c3, a3, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-      i &+= 4
-    }
-  }
-  while i &+ 2 <= m {
-    let c0 = c + i &* ldc
-    let c1 = c0 + ldc
-    let a0 = a + i &* rowStride
-    let a1 = a0 + rowStride
-    var j = 0
-    while j &+ 2 &* w <= n {
-      var x0 = start(c0, j)
-      var x1 = start(c0, j &+ w)
-      var y0 = start(c1, j)
-      var y1 = start(c1, j &+ w)
-      var bp = b + j
-      var q = 0
-      for _ in 0..<k {
-        let s0 = KernelLanes(repeating: a0[q])
-        let s1 = KernelLanes(repeating: a1[q])
-        let b0 = loadLanes(bp)
-        let b1 = loadLanes(bp + w)
-        mulAdd(&x0, s0, b0)
-        mulAdd(&x1, s0, b1)
-        mulAdd(&y0, s1, b0)
-        mulAdd(&y1, s1, b1)
-        bp += ldb
-        q &+= columnStride
-      }
-      storeLanes(x0, c0 + j)
-      storeLanes(x1, c0 + (j &+ w))
-      storeLanes(y0, c1 + j)
-      storeLanes(y1, c1 + (j &+ w))
-      j &+= 2 &* w
-    }
-    gruAccumulateRowTail(c0, a0, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-    gruAccumulateRowTail(c1, a1, columnStride: columnStride, b, ldb: ldb, k: k, from: j, to: n, initial: initial)
-    i &+= 2
-  }
-  if i < m {
-    gruAccumulateRowTail(
-      c + i &* ldc, a + i &* rowStride, columnStride: columnStride, b, ldb: ldb, k: k, from: 0, to: n,
-      initial: initial)
-  }
-}
-
-/// One row of ``gruAccumulate`` over the columns `from..<to`: a vector at a time, then one.
-@inline(always) private func gruAccumulateRowTail(
-  _ ci: UnsafeMutablePointer<Float>, _ ai: UnsafePointer<Float>, columnStride: Int, _ b: UnsafePointer<Float>,
-  ldb: Int, k: Int, from: Int, to n: Int, initial: UnsafePointer<Float>?
-) {
-  let w = KernelLanes.scalarCount
-  var j = from
-  while j &+ w <= n {
-    var c0 = loadLanes(initial.map { $0 + j } ?? UnsafePointer(ci + j))
-    var bp = b + j
-    var q = 0
-    for _ in 0..<k {
-      mulAdd(&c0, KernelLanes(repeating: ai[q]), loadLanes(bp))
-      bp += ldb
-      q &+= columnStride
-    }
-    storeLanes(c0, ci + j)
-    j &+= w
-  }
-  while j < n {
-    var s = initial.map { $0[j] } ?? ci[j]
-    var bp = b + j
-    var q = 0
-    for _ in 0..<k {
-      mulAdd(&s, ai[q], bp.pointee)
-      bp += ldb
-      q &+= columnStride
-    }
-    ci[j] = s
-    j &+= 1
-  }
+  accumulateRowBlocks(
+    c, outStride: ldc, rows: m, width: n, start: initial.map { .row($0) } ?? .output, scalars: a,
+    rowStride: rowStride, stride: columnStride, count: k, matrix: b, rowStride: ldb, vectorised: kernelsVectorised)
 }
 
 // MARK: Gates
@@ -271,33 +62,7 @@ func gruGatesForward(
       storeLanes(hnj, hns + j, count: w)
       storeLanes((one - z) * nn + z * loadLanes(hp + j, count: w), hx + j, count: w)
     }
-    @inline(always) func chunk2(_ j: Int) {
-      let k = j &+ full
-      let r0 = gruSigmoid(loadLanes(gs + j) + loadLanes(ghs + j))
-      let r1 = gruSigmoid(loadLanes(gs + k) + loadLanes(ghs + k))
-      let z0 = gruSigmoid(loadLanes(gs + (H &+ j)) + loadLanes(ghs + (H &+ j)))
-      let z1 = gruSigmoid(loadLanes(gs + (H &+ k)) + loadLanes(ghs + (H &+ k)))
-      let hn0 = loadLanes(ghs + (2 &* H &+ j))
-      let hn1 = loadLanes(ghs + (2 &* H &+ k))
-      let n0 = gruTanh(loadLanes(gs + (2 &* H &+ j)) + r0 * hn0)
-      let n1 = gruTanh(loadLanes(gs + (2 &* H &+ k)) + r1 * hn1)
-      storeLanes(r0, gs + j)
-      storeLanes(r1, gs + k)
-      storeLanes(z0, gs + (H &+ j))
-      storeLanes(z1, gs + (H &+ k))
-      storeLanes(n0, gs + (2 &* H &+ j))
-      storeLanes(n1, gs + (2 &* H &+ k))
-      storeLanes(hn0, hns + j)
-      storeLanes(hn1, hns + k)
-      storeLanes((one - z0) * n0 + z0 * loadLanes(hp + j), hx + j)
-      storeLanes((one - z1) * n1 + z1 * loadLanes(hp + k), hx + k)
-    }
     var j = 0
-    while j &+ 2 &* full <= H {
-      // Two independent chains side by side: each is a long sequence of dependent operations (exp, a division).
-      chunk2(j)
-      j &+= 2 &* full
-    }
     while j &+ full <= H {
       chunk(j, full)
       j &+= full

@@ -269,20 +269,8 @@ final class GRUWorkspace {
     let g3 = 3 &* H
     let T = window
     let B = maxBatch
-    let invN = 1 / Float(n)
-    var loss: Double = 0
-    for s in 0..<n {
-      let pr = probability[s]
-      let yv = target[s]
-      let wv = weight[s]
-      let logP = max(Math.log(pr), -100)
-      let log1mP = max(Math.log(1 - pr), -100)
-      loss += Double(-wv * (yv * logP + (1 - yv) * log1mP))
-      // BCELoss backward: grad * (p - y) / max((1 - p) p, 1e-12) * w; then sigmoid backward: * (1 - p) p.
-      let g = invN * (pr - yv) / max((1 - pr) * pr, 1e-12) * wv
-      dLogit[s] = g * (1 - pr) * pr
-    }
-    loss /= Double(n)
+    let loss = binaryCrossEntropyStep(
+      probability: probability, target: target, weight: weight, count: n, logitGradient: dLogit)
     gradient.update(repeating: 0, count: parameterCount)
     transposedGradient.update(repeating: 0, count: parameterCount)
     // Head: dW = sum_s dLogit[s] h_T[s], db = sum_s dLogit[s].

@@ -1,4 +1,4 @@
-/// Small dense kernels for the network's batched products.
+/// Small dense kernels for the network's and the GRU's batched products.
 ///
 /// Optimised builds use explicit vector accumulators held in registers (``KernelLanes``: eight lanes, sixteen in the
 /// AVX-512 build; the widths here are 8 to 64, too short for the compiler's runtime alias checks to pay off).
@@ -11,41 +11,82 @@
 /// `_isDebugAssertConfiguration()` is false exactly then.
 let kernelsVectorised = !_isDebugAssertConfiguration()
 
-@inline(__always) private func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+@inline(__always) func load8(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
   UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
-@inline(__always) private func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+@inline(__always) func store8(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
   UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 
-/// `out[j] = initial[j] + sum_{k < count} s[k * sStride] * m[k * mStride + j]` for `j < width`
-/// (`initial == nil` means zero), summed in increasing k. `out` must not overlap the inputs. `vectorised` picks the
+/// Where each output of a product starts before its terms are added.
+enum ProductStart {
+  /// Zero.
+  case zero
+  /// `row[j]` for column `j`, the same row for every output row (a bias).
+  case row(UnsafePointer<Float>)
+  /// The output's own values: the product is added onto it (a gradient accumulated over steps).
+  case output
+
+  /// The start of columns `j..<j + KernelLanes.scalarCount` of the output row `out`.
+  @inline(__always) func lanes(_ out: UnsafeMutablePointer<Float>, _ j: Int) -> KernelLanes {
+    switch self {
+    case .zero: KernelLanes()
+    case .row(let r): loadLanes(r + j)
+    case .output: loadLanes(UnsafePointer(out + j))
+    }
+  }
+
+  /// The start of columns `j..<j + 8`.
+  @inline(__always) func lanes8(_ out: UnsafeMutablePointer<Float>, _ j: Int) -> SIMD8<Float> {
+    switch self {
+    case .zero: SIMD8<Float>()
+    case .row(let r): load8(r + j)
+    case .output: load8(UnsafePointer(out + j))
+    }
+  }
+
+  /// The start of column `j`.
+  @inline(__always) func scalar(_ out: UnsafeMutablePointer<Float>, _ j: Int) -> Float {
+    switch self {
+    case .zero: 0
+    case .row(let r): r[j]
+    case .output: out[j]
+    }
+  }
+}
+
+/// `out[j] = start_j + sum_{k < count} s[k * sStride] * m[k * mStride + j]` for `j < width` (``ProductStart``),
+/// summed in increasing k. `out` must not overlap the inputs. `vectorised` picks the
 /// SIMD version (see ``kernelsVectorised``).
 @inline(__always)
 func accumulateRows(
-  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  _ out: UnsafeMutablePointer<Float>, width: Int, start: ProductStart,
   scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
   matrix m: UnsafePointer<Float>, rowStride mStride: Int, vectorised: Bool
 ) {
   if vectorised {
     accumulateRowsSIMD(
-      out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+      out, width: width, start: start, scalars: s, stride: sStride, count: count, matrix: m,
       rowStride: mStride)
   } else {
     accumulateRowsScalar(
-      out, width: width, initial: initial, scalars: s, stride: sStride, count: count, matrix: m,
+      out, width: width, start: start, scalars: s, stride: sStride, count: count, matrix: m,
       rowStride: mStride)
   }
 }
 
 /// ``accumulateRows`` with plain scalar loops.
 func accumulateRowsScalar(
-  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  _ out: UnsafeMutablePointer<Float>, width: Int, start: ProductStart,
   scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
   matrix m: UnsafePointer<Float>, rowStride mStride: Int
 ) {
-  if let initial { out.update(from: initial, count: width) } else { out.update(repeating: 0, count: width) }
+  switch start {
+  case .zero: out.update(repeating: 0, count: width)
+  case .row(let r): out.update(from: r, count: width)
+  case .output: break
+  }
   var mp = m
   var sp = s
   for _ in 0..<count {
@@ -60,15 +101,15 @@ func accumulateRowsScalar(
 /// eight lanes, then one column.
 @inline(__always)
 func accumulateRowsSIMD(
-  _ out: UnsafeMutablePointer<Float>, width: Int, initial: UnsafePointer<Float>?,
+  _ out: UnsafeMutablePointer<Float>, width: Int, start: ProductStart,
   scalars s: UnsafePointer<Float>, stride sStride: Int, count: Int,
   matrix m: UnsafePointer<Float>, rowStride mStride: Int
 ) {
   let w = KernelLanes.scalarCount
   var j = 0
   while j &+ 2 &* w <= width {
-    var a0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
-    var a1 = initial.map { loadLanes($0 + (j &+ w)) } ?? KernelLanes()
+    var a0 = start.lanes(out, j)
+    var a1 = start.lanes(out, j &+ w)
     var mp = m + j
     var sp = s
     for _ in 0..<count {
@@ -83,7 +124,7 @@ func accumulateRowsSIMD(
     j &+= 2 &* w
   }
   while j &+ w <= width {
-    var a0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
+    var a0 = start.lanes(out, j)
     var mp = m + j
     var sp = s
     for _ in 0..<count {
@@ -95,7 +136,7 @@ func accumulateRowsSIMD(
     j &+= w
   }
   if kernelsWide && j &+ 8 <= width {
-    var a0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
+    var a0 = start.lanes8(out, j)
     var mp = m + j
     var sp = s
     for _ in 0..<count {
@@ -107,7 +148,7 @@ func accumulateRowsSIMD(
     j &+= 8
   }
   while j < width {
-    var a = initial.map { $0[j] } ?? 0
+    var a = start.scalar(out, j)
     var mp = m + j
     var sp = s
     for _ in 0..<count {
@@ -134,14 +175,16 @@ func dot(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, count: Int) -> Fl
 }
 
 /// ``accumulateRows`` for `rows` output rows at once: for `q < rows`,
-/// `out[q * outStride + j] = initial[j] + sum_{k < count} s[q * sRowStride + k * sStride] * m[k * mStride + j]`,
-/// summed in increasing k for every output (so the result is bit-identical to calling ``accumulateRows`` row by row).
-/// Optimised builds work on blocks of four rows, so that each loaded row of `m` serves four outputs (a register-blocked
-/// matrix product); the remaining rows, and unoptimised builds, use ``accumulateRows``.
+/// `out[q * outStride + j] = start + sum_{k < count} s[q * sRowStride + k * sStride] * m[k * mStride + j]`,
+/// summed in increasing k for every output (so the result is bit-identical to calling ``accumulateRows`` row by row,
+/// and to ``accumulateRowsScalar``). A transposed operand is a stride swap (`sRowStride = 1`, `sStride = rows of
+/// the stored matrix`). Optimised builds work on blocks of four rows, so that each loaded row of `m` serves four
+/// outputs (a register-blocked matrix product); the remaining rows, and unoptimised builds, use ``accumulateRows``.
+/// The network's layers and the GRU's gates and gradients all go through it.
 @inline(__always)
 func accumulateRowBlocks(
   _ out: UnsafeMutablePointer<Float>, outStride: Int, rows: Int, width: Int,
-  initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>, rowStride sRowStride: Int,
+  start: ProductStart, scalars s: UnsafePointer<Float>, rowStride sRowStride: Int,
   stride sStride: Int, count: Int, matrix m: UnsafePointer<Float>, rowStride mStride: Int,
   vectorised: Bool
 ) {
@@ -149,7 +192,7 @@ func accumulateRowBlocks(
   if vectorised {
     while q &+ 4 <= rows {
       accumulateFourRowsSIMD(
-        out + q &* outStride, outStride: outStride, width: width, initial: initial,
+        out + q &* outStride, outStride: outStride, width: width, start: start,
         scalars: s + q &* sRowStride, rowStride: sRowStride, stride: sStride, count: count,
         matrix: m, rowStride: mStride)
       q &+= 4
@@ -157,21 +200,22 @@ func accumulateRowBlocks(
   }
   while q < rows {
     accumulateRows(
-      out + q &* outStride, width: width, initial: initial, scalars: s + q &* sRowStride,
+      out + q &* outStride, width: width, start: start, scalars: s + q &* sRowStride,
       stride: sStride, count: count, matrix: m, rowStride: mStride, vectorised: vectorised)
     q &+= 1
   }
 }
 
-/// Four rows of ``accumulateRowBlocks`` with vector register accumulators: in the AVX-512 build 4 x 32 columns at a
-/// time (eight of its thirty-two registers, enough independent sums for both fused multiply-add ports), then 4 x 16,
-/// then 4 x 8; by default 4 x 8 (four eight-lane accumulators are eight SSE registers, leaving room for the loaded row
-/// and the broadcast scalars; a 4 x 16 block needs sixteen accumulator registers, all that SSE has, and spilled them to
-/// the stack on every step of the k loop). Then scalar columns.
-@inline(__always)
+/// Four rows of ``accumulateRowBlocks`` with vector register accumulators. In the AVX-512 build 4 x 48 columns at a
+/// time (twelve of its thirty-two registers: enough independent sums to keep both fused multiply-add ports busy
+/// through their four-cycle latency), then 4 x 32, 4 x 16 and 4 x 8. By default 4 x 8 (four eight-lane accumulators
+/// are eight SSE registers, leaving room for the loaded row and the broadcast scalars; a 4 x 16 block needs sixteen
+/// accumulator registers, all that SSE has, and spilled them to the stack on every step of the k loop). Then scalar
+/// columns.
+@inline(always)
 private func accumulateFourRowsSIMD(
   _ out: UnsafeMutablePointer<Float>, outStride: Int, width: Int,
-  initial: UnsafePointer<Float>?, scalars s: UnsafePointer<Float>,
+  start: ProductStart, scalars s: UnsafePointer<Float>,
   rowStride sr: Int, stride ss: Int, count: Int, matrix m: UnsafePointer<Float>,
   rowStride ms: Int
 ) {
@@ -185,15 +229,61 @@ private func accumulateFourRowsSIMD(
   let o3 = out + 3 &* outStride
   let w = KernelLanes.scalarCount
   var j = 0
-  while kernelsWide && j &+ 2 &* w <= width {
-    let i0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
-    let i1 = initial.map { loadLanes($0 + (j &+ w)) } ?? KernelLanes()
-    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
-    var b0 = i1, b1 = i1, b2 = i1, b3 = i1
+  while kernelsWide && j &+ 3 &* w <= width {
+    let j1 = j &+ w
+    let j2 = j &+ 2 &* w
+    var a0 = start.lanes(o0, j), b0 = start.lanes(o0, j1), c0 = start.lanes(o0, j2)
+    var a1 = start.lanes(o1, j), b1 = start.lanes(o1, j1), c1 = start.lanes(o1, j2)
+    var a2 = start.lanes(o2, j), b2 = start.lanes(o2, j1), c2 = start.lanes(o2, j2)
+    var a3 = start.lanes(o3, j), b3 = start.lanes(o3, j1), c3 = start.lanes(o3, j2)
     var mp = m + j
-    var k = 0
     var sk = 0
-    while k < count {
+    for _ in 0..<count {
+      let m0 = loadLanes(mp)
+      let m1 = loadLanes(mp + w)
+      let m2 = loadLanes(mp + 2 &* w)
+      let v0 = KernelLanes(repeating: s0[sk])
+      let v1 = KernelLanes(repeating: s1[sk])
+      let v2 = KernelLanes(repeating: s2[sk])
+      let v3 = KernelLanes(repeating: s3[sk])
+      mulAdd(&a0, v0, m0)
+      mulAdd(&b0, v0, m1)
+      mulAdd(&c0, v0, m2)
+      mulAdd(&a1, v1, m0)
+      mulAdd(&b1, v1, m1)
+      mulAdd(&c1, v1, m2)
+      mulAdd(&a2, v2, m0)
+      mulAdd(&b2, v2, m1)
+      mulAdd(&c2, v2, m2)
+      mulAdd(&a3, v3, m0)
+      mulAdd(&b3, v3, m1)
+      mulAdd(&c3, v3, m2)
+      mp += ms
+      sk &+= ss
+    }
+    storeLanes(a0, o0 + j)
+    storeLanes(b0, o0 + j1)
+    storeLanes(c0, o0 + j2)
+    storeLanes(a1, o1 + j)
+    storeLanes(b1, o1 + j1)
+    storeLanes(c1, o1 + j2)
+    storeLanes(a2, o2 + j)
+    storeLanes(b2, o2 + j1)
+    storeLanes(c2, o2 + j2)
+    storeLanes(a3, o3 + j)
+    storeLanes(b3, o3 + j1)
+    storeLanes(c3, o3 + j2)
+    j &+= 3 &* w
+  }
+  while kernelsWide && j &+ 2 &* w <= width {
+    let j1 = j &+ w
+    var a0 = start.lanes(o0, j), b0 = start.lanes(o0, j1)
+    var a1 = start.lanes(o1, j), b1 = start.lanes(o1, j1)
+    var a2 = start.lanes(o2, j), b2 = start.lanes(o2, j1)
+    var a3 = start.lanes(o3, j), b3 = start.lanes(o3, j1)
+    var mp = m + j
+    var sk = 0
+    for _ in 0..<count {
       let m0 = loadLanes(mp)
       let m1 = loadLanes(mp + w)
       let v0 = KernelLanes(repeating: s0[sk])
@@ -210,25 +300,22 @@ private func accumulateFourRowsSIMD(
       mulAdd(&b3, v3, m1)
       mp += ms
       sk &+= ss
-      k &+= 1
     }
     storeLanes(a0, o0 + j)
-    storeLanes(b0, o0 + (j &+ w))
+    storeLanes(b0, o0 + j1)
     storeLanes(a1, o1 + j)
-    storeLanes(b1, o1 + (j &+ w))
+    storeLanes(b1, o1 + j1)
     storeLanes(a2, o2 + j)
-    storeLanes(b2, o2 + (j &+ w))
+    storeLanes(b2, o2 + j1)
     storeLanes(a3, o3 + j)
-    storeLanes(b3, o3 + (j &+ w))
+    storeLanes(b3, o3 + j1)
     j &+= 2 &* w
   }
   while j &+ w <= width {
-    let i0 = initial.map { loadLanes($0 + j) } ?? KernelLanes()
-    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var a0 = start.lanes(o0, j), a1 = start.lanes(o1, j), a2 = start.lanes(o2, j), a3 = start.lanes(o3, j)
     var mp = m + j
-    var k = 0
     var sk = 0
-    while k < count {
+    for _ in 0..<count {
       let m0 = loadLanes(mp)
       mulAdd(&a0, KernelLanes(repeating: s0[sk]), m0)
       mulAdd(&a1, KernelLanes(repeating: s1[sk]), m0)
@@ -236,7 +323,6 @@ private func accumulateFourRowsSIMD(
       mulAdd(&a3, KernelLanes(repeating: s3[sk]), m0)
       mp += ms
       sk &+= ss
-      k &+= 1
     }
     storeLanes(a0, o0 + j)
     storeLanes(a1, o1 + j)
@@ -245,12 +331,10 @@ private func accumulateFourRowsSIMD(
     j &+= w
   }
   if kernelsWide && j &+ 8 <= width {
-    let i0 = initial.map { load8($0 + j) } ?? SIMD8<Float>()
-    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var a0 = start.lanes8(o0, j), a1 = start.lanes8(o1, j), a2 = start.lanes8(o2, j), a3 = start.lanes8(o3, j)
     var mp = m + j
-    var k = 0
     var sk = 0
-    while k < count {
+    for _ in 0..<count {
       let m0 = load8(mp)
       mulAdd8(&a0, SIMD8(repeating: s0[sk]), m0)
       mulAdd8(&a1, SIMD8(repeating: s1[sk]), m0)
@@ -258,7 +342,6 @@ private func accumulateFourRowsSIMD(
       mulAdd8(&a3, SIMD8(repeating: s3[sk]), m0)
       mp += ms
       sk &+= ss
-      k &+= 1
     }
     store8(a0, o0 + j)
     store8(a1, o1 + j)
@@ -267,12 +350,10 @@ private func accumulateFourRowsSIMD(
     j &+= 8
   }
   while j < width {
-    let i0 = initial.map { $0[j] } ?? 0
-    var a0 = i0, a1 = i0, a2 = i0, a3 = i0
+    var a0 = start.scalar(o0, j), a1 = start.scalar(o1, j), a2 = start.scalar(o2, j), a3 = start.scalar(o3, j)
     var mp = m + j
-    var k = 0
     var sk = 0
-    while k < count {
+    for _ in 0..<count {
       let mv = mp.pointee
       mulAdd(&a0, s0[sk], mv)
       mulAdd(&a1, s1[sk], mv)
@@ -280,7 +361,6 @@ private func accumulateFourRowsSIMD(
       mulAdd(&a3, s3[sk], mv)
       mp += ms
       sk &+= ss
-      k &+= 1
     }
     o0[j] = a0
     o1[j] = a1

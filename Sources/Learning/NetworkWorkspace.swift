@@ -123,7 +123,7 @@ final class NetworkWorkspace {
         for b in 0..<n { z[b] = dot(a + b &* nIn, w, count: nIn) + bias[0] }
       } else {
         accumulateRowBlocks(
-          z, outStride: nOut, rows: n, width: nOut, initial: bias, scalars: a, rowStride: nIn,
+          z, outStride: nOut, rows: n, width: nOut, start: .row(bias), scalars: a, rowStride: nIn,
           stride: 1, count: nIn, matrix: t, rowStride: nOut, vectorised: vectorised)
       }
       let count = n &* nOut
@@ -179,20 +179,8 @@ final class NetworkWorkspace {
     let L = layerCount
     let out = arena + actOffsets[L]
     let dOut = arena + deltaOffsets[L]
-    let invN = 1 / Float(n)
-    var loss: Double = 0
-    for b in 0..<n {
-      let pr = out[b]
-      let yv = target[b]
-      let wv = weight[b]
-      let logP = max(Math.log(pr), -100)
-      let log1mP = max(Math.log(1 - pr), -100)
-      loss += Double(-wv * (yv * logP + (1 - yv) * log1mP))
-      // BCELoss backward: grad * (p - y) / max((1 - p) p, 1e-12) * w; then sigmoid backward: * (1 - p) p.
-      let g = invN * (pr - yv) / max((1 - pr) * pr, 1e-12) * wv
-      dOut[b] = g * (1 - pr) * pr
-    }
-    loss /= Double(n)
+    let loss = binaryCrossEntropyStep(
+      probability: out, target: target, weight: weight, count: n, logitGradient: dOut)
     for l in stride(from: L - 1, through: 0, by: -1) {
       let nIn = sizes[l]
       let nOut = sizes[l + 1]
@@ -202,7 +190,7 @@ final class NetworkWorkspace {
       let gb = gradient + biasOffsets[l]
       // dW[o, :] = sum_b dz[b, o] a[b, :];  db[o] = sum_b dz[b, o]
       accumulateRowBlocks(
-        gw, outStride: nIn, rows: nOut, width: nIn, initial: nil, scalars: dz, rowStride: 1,
+        gw, outStride: nIn, rows: nOut, width: nIn, start: .zero, scalars: dz, rowStride: 1,
         stride: nOut, count: n, matrix: a, rowStride: nIn, vectorised: vectorised)
       // db[o] = 0 + dz[0, o] + dz[1, o] + ... in that order for each o, the inner loop running along o.
       gb.update(repeating: 0, count: nOut)
@@ -215,7 +203,7 @@ final class NetworkWorkspace {
       let w = p + weightOffsets[l]
       let da = arena + deltaOffsets[l]
       accumulateRowBlocks(
-        da, outStride: nIn, rows: n, width: nIn, initial: nil, scalars: dz, rowStride: nOut,
+        da, outStride: nIn, rows: n, width: nIn, start: .zero, scalars: dz, rowStride: nOut,
         stride: 1, count: nOut, matrix: w, rowStride: nIn, vectorised: vectorised)
       let count = n &* nIn
       switch activation {

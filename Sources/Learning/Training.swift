@@ -138,6 +138,30 @@ public func batchedBCE(probabilities p: [Float], labels y: [Float], batchSize: I
   return total / Double(batches)
 }
 
+/// The training step's loss head, shared by the network and the GRU: PyTorch `BCELoss` (mean over the `n` rows of
+/// `-w_i [y_i max(log p_i, -100) + (1 - y_i) max(log(1 - p_i), -100)]`, accumulated in Double) of the sigmoid
+/// outputs `probability`, and into `logitGradient` the gradient with respect to each row's logit: `BCELoss` backward
+/// (`(p - y) / max((1 - p) p, 1e-12) * w / n`) then the sigmoid's (`* (1 - p) p`), in PyTorch's order of operations.
+@inline(__always)
+func binaryCrossEntropyStep(
+  probability: UnsafePointer<Float>, target: UnsafePointer<Float>, weight: UnsafePointer<Float>, count n: Int,
+  logitGradient: UnsafeMutablePointer<Float>
+) -> Double {
+  let invN = 1 / Float(n)
+  var loss: Double = 0
+  for s in 0..<n {
+    let pr = probability[s]
+    let yv = target[s]
+    let wv = weight[s]
+    let logP = max(Math.log(pr), -100)
+    let log1mP = max(Math.log(1 - pr), -100)
+    loss += Double(-wv * (yv * logP + (1 - yv) * log1mP))
+    let g = invN * (pr - yv) / max((1 - pr) * pr, 1e-12) * wv
+    logitGradient[s] = g * (1 - pr) * pr
+  }
+  return loss / Double(n)
+}
+
 /// One epoch of mini-batch training with PyTorch `DataLoader(shuffle=True, drop_last=False)` semantics, shared by
 /// the network's and the GRU's trainers: a Fisher–Yates permutation of `order` from `generator` (a uniform
 /// permutation, as `torch.randperm` gives: a different stream, the same law), then `step` on each batch of

@@ -9,7 +9,7 @@ import Testing
 /// build's kernels are checked against the scalar loops of the same build, and each build's training bits are pinned.
 @Suite("GRU kernels: every width and block shape gives the scalar loop's bits")
 struct GRUKernelTests {
-  /// `C += A B` with the scalar loop the kernels must reproduce: every output summed over `p` in order, each term
+  /// `C += A B` with the plain loop the kernels must reproduce: every output summed over `p` in order, each term
   /// through `mulAdd` (a multiply and an add by default, fused in the AVX-512 build).
   func scalarProduct(
     _ c: inout [Float], ldc: Int, _ a: [Float], rowStride: Int, columnStride: Int, _ b: [Float], ldb: Int, m: Int,
@@ -25,7 +25,7 @@ struct GRUKernelTests {
   }
 
   @Test(
-    "Matrix products in blocks of four and of two rows equal the scalar loop bit for bit",
+    "The products (blocks of four rows, then single rows; every start) equal the scalar loop bit for bit",
     arguments: [
       (32, 32, 96), (32, 10, 96), (10, 32, 96), (32, 96, 32), (7, 5, 3), (1, 1, 1), (5, 13, 47), (9, 17, 33),
       (6, 3, 16), (3, 40, 8), (0, 4, 8), (4, 0, 8),
@@ -41,23 +41,35 @@ struct GRUKernelTests {
       let b = (0..<max(1, k * ldb)).map { _ in Float(g.nextGaussian()) }
       let ldc = n + 1
       let c0 = (0..<max(1, m * ldc)).map { _ in Float(g.nextGaussian()) }
-      var expected = c0
-      scalarProduct(
-        &expected, ldc: ldc, a, rowStride: rowStride, columnStride: columnStride, b, ldb: ldb, m: m, k: k, n: n)
-      for fourRows in [false, true] {
-        var c = c0
-        c.withUnsafeMutableBufferPointer { cp in
-          a.withUnsafeBufferPointer { ap in
-            b.withUnsafeBufferPointer { bp in
-              gruAccumulateBlocks(
-                cp.baseAddress!, ldc: ldc, ap.baseAddress!, rowStride: rowStride, columnStride: columnStride,
-                bp.baseAddress!, ldb: ldb, m: m, k: k, n: n, fourRows: fourRows)
+      let bias = (0..<max(1, n)).map { _ in Float(g.nextGaussian()) }
+      // Each start: onto C (the gradients), from a bias row (the gates), from zero (the network's gradients).
+      for start in ["output", "row", "zero"] {
+        var expected = c0
+        for i in 0..<m {
+          for j in 0..<n { expected[i * ldc + j] = start == "row" ? bias[j] : start == "zero" ? 0 : c0[i * ldc + j] }
+        }
+        scalarProduct(
+          &expected, ldc: ldc, a, rowStride: rowStride, columnStride: columnStride, b, ldb: ldb, m: m, k: k, n: n)
+        // The blocked kernel and the row-by-row scalar one (unoptimised builds' path).
+        for vectorised in [true, false] {
+          var c = c0
+          c.withUnsafeMutableBufferPointer { cp in
+            a.withUnsafeBufferPointer { ap in
+              b.withUnsafeBufferPointer { bp in
+                bias.withUnsafeBufferPointer { rp in
+                  let mode: ProductStart = start == "row" ? .row(rp.baseAddress!) : start == "zero" ? .zero : .output
+                  accumulateRowBlocks(
+                    cp.baseAddress!, outStride: ldc, rows: m, width: n, start: mode, scalars: ap.baseAddress!,
+                    rowStride: rowStride, stride: columnStride, count: k, matrix: bp.baseAddress!, rowStride: ldb,
+                    vectorised: vectorised)
+                }
+              }
             }
           }
+          #expect(
+            c.map(\.bitPattern) == expected.map(\.bitPattern),
+            "m \(m) k \(k) n \(n) transposed \(transposed) start \(start) vectorised \(vectorised)")
         }
-        #expect(
-          c.map(\.bitPattern) == expected.map(\.bitPattern),
-          "m \(m) k \(k) n \(n) transposed \(transposed) fourRows \(fourRows)")
       }
     }
   }

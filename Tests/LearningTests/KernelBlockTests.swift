@@ -24,14 +24,14 @@ struct KernelBlockTests {
           initial.withUnsafeBufferPointer { ip in
             blocked.withUnsafeMutableBufferPointer { bp in
               accumulateRowBlocks(bp.baseAddress!, outStride: width, rows: rows, width: width,
-                                  initial: useInitial ? ip.baseAddress : nil, scalars: sp.baseAddress!,
+                                  start: useInitial ? .row(ip.baseAddress!) : .zero, scalars: sp.baseAddress!,
                                   rowStride: sRowStride, stride: sStride, count: count, matrix: mp.baseAddress!,
                                   rowStride: mStride, vectorised: true)
             }
             scalar.withUnsafeMutableBufferPointer { op in
               for q in 0..<rows {
                 accumulateRowsScalar(op.baseAddress! + q * width, width: width,
-                                     initial: useInitial ? ip.baseAddress : nil,
+                                     start: useInitial ? .row(ip.baseAddress!) : .zero,
                                      scalars: sp.baseAddress! + q * sRowStride, stride: sStride, count: count,
                                      matrix: mp.baseAddress!, rowStride: mStride)
               }

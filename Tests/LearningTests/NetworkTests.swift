@@ -187,12 +187,12 @@ struct KernelTests {
         s.withUnsafeBufferPointer { sp in
           initial.withUnsafeBufferPointer { ip in
             a.withUnsafeMutableBufferPointer { ap in
-              accumulateRowsScalar(ap.baseAddress!, width: width, initial: useInitial ? ip.baseAddress : nil,
+              accumulateRowsScalar(ap.baseAddress!, width: width, start: useInitial ? .row(ip.baseAddress!) : .zero,
                                    scalars: sp.baseAddress!, stride: 2, count: count, matrix: mp.baseAddress!,
                                    rowStride: width + 3)
             }
             b.withUnsafeMutableBufferPointer { bp in
-              accumulateRowsSIMD(bp.baseAddress!, width: width, initial: useInitial ? ip.baseAddress : nil,
+              accumulateRowsSIMD(bp.baseAddress!, width: width, start: useInitial ? .row(ip.baseAddress!) : .zero,
                                  scalars: sp.baseAddress!, stride: 2, count: count, matrix: mp.baseAddress!,
                                  rowStride: width + 3)
             }
