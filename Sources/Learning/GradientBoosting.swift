@@ -222,7 +222,9 @@ public struct GradientBoostedTrees: Sendable, Hashable {
       if useValidation { model.validationScore.append(-meanLogLoss(y: yVal, raw: rawVal, weights: wVal)) }
     }
     // Without early stopping, the training loss of tree t is summed in the gradient pass of iteration t + 1 (which
-    // computes exp(-raw) anyway): log(1 + exp(-raw)) + (1 - y) raw, or exp(raw) - y raw below -37.
+    // computes exp(-raw) anyway): log(1 + exp(-raw)) + (1 - y) raw, or exp(raw) - y raw below -37. The logarithm
+    // is libm's log1p for exp(-raw) < 1 and its log of 1 + exp(-raw) above (four times cheaper; there the sum is >= 2
+    // and rounds by at most half an ulp, so the two differ by an ulp or so of a result >= log 2).
     var pendingLoss = false
     binnedVal.withUnsafeBufferPointer { bv in
       for _ in 0..<config.maxIter {
@@ -242,7 +244,7 @@ public struct GradientBoostedTrees: Sendable, Hashable {
                 let e = Math.exp(-ri)
                 gi = ((1 - yi) - yi * e) / (1 + e)
                 hi = e / ((1 + e) * (1 + e))
-                li = recordLoss ? Math.log1p(e) + (1 - yi) * ri : 0
+                li = recordLoss ? (e < 1 ? Math.log1p(e) : Math.log(1 + e)) + (1 - yi) * ri : 0
               } else {
                 let e = Math.exp(ri)
                 gi = e - yi

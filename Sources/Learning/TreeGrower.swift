@@ -76,15 +76,21 @@ final class TreeGrower {
   /// The node's gradients and hessians in partition order, widened to Double once per row.
   private let orderedG: UnsafeMutablePointer<Double>
   private let orderedH: UnsafeMutablePointer<Double>
-  /// Whether to take the sparse fast paths; false runs the plain loops (every histogram cleared, subtracted and
-  /// scanned over all its bins, one feature per pass over the rows). Both give bit-identical trees (a test checks
-  /// it): the fast paths only skip bins whose outcome is known (subtracting an empty bin, which leaves the other
-  /// operand unchanged, and scanning an empty bin, which the plain scan skips too), and add every sum in the same
-  /// order. Fast: the rows' bins are marked in a bitmap per histogram and feature while the histogram is built
-  /// (four features per pass over the rows); the larger child's histogram is the parent's minus the smaller child's
-  /// over the smaller child's marked bins only; the split search visits only the bitmap's non-empty bins; and a
-  /// reused histogram is cleared over the bins it wrote. So a split costs in proportion to the smaller child's rows
-  /// and the non-empty bins, not `features * 256` bins.
+  /// Scratch of the fast split scan: the running sums from the near end at each candidate bin of one feature, its
+  /// row count and the split bin there.
+  private let scanSums: UnsafeMutablePointer<SIMD2<Double>>
+  private let scanBin: UnsafeMutablePointer<UInt8>
+  /// Whether to take the fast paths; false runs the plain loops (every histogram cleared, subtracted and scanned over
+  /// all its bins, one feature per pass over the rows, one gain at a time). Both give bit-identical trees (a test
+  /// checks it): the fast paths only skip work whose outcome is known, and add every sum in the same order.
+  /// - Histograms: four features per pass over the rows; the bins with rows are marked in a bitmap per histogram and
+  ///   feature (while the rows are added for small nodes, from the row counts afterwards for large ones); the larger
+  ///   child's histogram is the parent's minus the smaller child's over the smaller child's marked bins only; a
+  ///   reused histogram is cleared over the bins it wrote.
+  /// - Split search (``findSplitFast``): the running sums over the marked bins only, then the gains several at a
+  ///   time (``bestSplitGain(sums:count:sumG:sumH:l2:lossCurrent:nearIsLeft:above:)``), skipping the divisions of
+  ///   candidates that certainly cannot beat the best split so far; the winner's row counts and values once per node.
+  /// So a split costs in proportion to the smaller child's rows and the non-empty bins, not `features * 256` bins.
   let fastPaths: Bool
   /// Per histogram, `features * 4` words: bit b of feature f's words is set when bin b is not empty (a row count,
   /// gradient sum or hessian sum that is not zero; the missing-values bin included). Fast paths only.
@@ -127,6 +133,11 @@ final class TreeGrower {
     rightBuffer = .allocate(capacity: n)
     orderedG = .allocate(capacity: n)
     orderedH = .allocate(capacity: n)
+    // Room for a whole vector past the last candidate (``bestSplitGain`` reads it and masks it out).
+    let scanCapacity = binCount + KernelDoubleLanes.scalarCount
+    scanSums = .allocate(capacity: scanCapacity)
+    scanSums.initialize(repeating: SIMD2(), count: scanCapacity)
+    scanBin = .allocate(capacity: binCount)
   }
 
   deinit {
@@ -136,6 +147,8 @@ final class TreeGrower {
     rightBuffer.deallocate()
     orderedG.deallocate()
     orderedH.deallocate()
+    scanSums.deallocate()
+    scanBin.deallocate()
     for h in histograms { h.deallocate() }
     for b in nonEmpty { b.deallocate() }
     for b in dirty { b.deallocate() }
@@ -195,7 +208,10 @@ final class TreeGrower {
     let marks = nonEmpty[index]
     let written = dirty[index]
     clear(hist, written)
-    marks.update(repeating: 0, count: features &* 4)
+    // Large nodes mark their non-empty bins afterwards from the row counts (a bin of a built histogram is non-empty
+    // exactly when a row landed in it), which costs `features * binCount` tests instead of an update per row.
+    let markRows = m <= binCount
+    if markRows { marks.update(repeating: 0, count: features &* 4) }
     var f = 0
     // Four features per pass: one index, gradient and hessian load serves four histograms, and the four
     // read-add-write chains are independent (rows landing in the same bin of one feature no longer stall the pass).
@@ -208,35 +224,40 @@ final class TreeGrower {
       let h1 = h0 + binCount
       let h2 = h1 + binCount
       let h3 = h2 + binCount
-      let w0 = marks + f &* 4
-      let w1 = w0 + 4
-      let w2 = w1 + 4
-      let w3 = w2 + 4
-      for k in 0..<m {
-        let r = Int(idx[k])
-        let g = orderedG[k]
-        let h = orderedH[k]
-        let b0 = Int(c0[r])
-        let b1 = Int(c1[r])
-        let b2 = Int(c2[r])
-        let b3 = Int(c3[r])
-        h0[b0].g += g
-        h0[b0].h += h
-        h0[b0].count &+= 1
-        w0[b0 &>> 6] |= 1 &<< UInt64(b0 & 63)
-        h1[b1].g += g
-        h1[b1].h += h
-        h1[b1].count &+= 1
-        w1[b1 &>> 6] |= 1 &<< UInt64(b1 & 63)
-        h2[b2].g += g
-        h2[b2].h += h
-        h2[b2].count &+= 1
-        w2[b2 &>> 6] |= 1 &<< UInt64(b2 & 63)
-        h3[b3].g += g
-        h3[b3].h += h
-        h3[b3].count &+= 1
-        w3[b3 &>> 6] |= 1 &<< UInt64(b3 & 63)
+      @inline(__always) func pass(mark: Bool) {
+        let w0 = marks + f &* 4
+        let w1 = w0 + 4
+        let w2 = w1 + 4
+        let w3 = w2 + 4
+        for k in 0..<m {
+          let r = Int(idx[k])
+          let g = orderedG[k]
+          let h = orderedH[k]
+          let b0 = Int(c0[r])
+          let b1 = Int(c1[r])
+          let b2 = Int(c2[r])
+          let b3 = Int(c3[r])
+          h0[b0].g += g
+          h0[b0].h += h
+          h0[b0].count &+= 1
+          h1[b1].g += g
+          h1[b1].h += h
+          h1[b1].count &+= 1
+          h2[b2].g += g
+          h2[b2].h += h
+          h2[b2].count &+= 1
+          h3[b3].g += g
+          h3[b3].h += h
+          h3[b3].count &+= 1
+          if mark {
+            w0[b0 &>> 6] |= 1 &<< UInt64(b0 & 63)
+            w1[b1 &>> 6] |= 1 &<< UInt64(b1 & 63)
+            w2[b2 &>> 6] |= 1 &<< UInt64(b2 & 63)
+            w3[b3 &>> 6] |= 1 &<< UInt64(b3 & 63)
+          }
+        }
       }
+      if markRows { pass(mark: true) } else { pass(mark: false) }
       f &+= 4
     }
     while f < features {
@@ -248,9 +269,23 @@ final class TreeGrower {
         hf[b].g += orderedG[k]
         hf[b].h += orderedH[k]
         hf[b].count &+= 1
-        w[b &>> 6] |= 1 &<< UInt64(b & 63)
+        if markRows { w[b &>> 6] |= 1 &<< UInt64(b & 63) }
       }
       f &+= 1
+    }
+    if !markRows {
+      for f in 0..<features {
+        let hf = hist + f &* binCount
+        let w = marks + f &* 4
+        for wi in 0..<4 {
+          let base = wi &<< 6
+          var word: UInt64 = 0
+          for bit in 0..<Swift.max(0, Swift.min(64, binCount &- base)) {
+            word |= UInt64(truncatingIfNeeded: hf[base &+ bit].count != 0 ? 1 : 0) &<< UInt64(bit)
+          }
+          w[wi] = word
+        }
+      }
     }
     // A built bin is non-empty exactly when a row landed in it; those are also the bins written.
     written.update(from: marks, count: features &* 4)
@@ -326,15 +361,12 @@ final class TreeGrower {
   @inline(__always)
   private func nodeValue(_ g: Double, _ h: Double) -> Double { -g / (h + l2 + 1e-15) }
 
-  @inline(__always)
-  private func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, _ lossCurrent: Double) -> Double {
-    var gain = lossCurrent
-    gain -= gl * nodeValue(gl, hl)
-    gain -= gr * nodeValue(gr, hr)
-    return gain
+  private func findSplit(_ node: GrowingNode) -> SplitInfo {
+    fastPaths ? findSplitFast(node) : findSplitPlain(node)
   }
 
-  private func findSplit(_ node: GrowingNode) -> SplitInfo {
+  /// Every feature's every bin, one at a time: the reference the fast path is checked against.
+  private func findSplitPlain(_ node: GrowingNode) -> SplitInfo {
     let hist = histograms[node.histogram]
     let n = node.count
     let sumG = node.sumGradients
@@ -354,38 +386,7 @@ final class TreeGrower {
       var found = false
       var bestBin = 0, bestNL = 0
       var bestGL = 0.0, bestHL = 0.0
-      let words = fastPaths ? nonEmpty[node.histogram] + f &* 4 : nil
-      if let words {
-        // The same scan over the set bits of the non-empty-bin bitmap only.
-        scan: for wi in 0..<4 {
-          var word = words[wi]
-          while word != 0 {
-            let b = wi &<< 6 &+ word.trailingZeroBitCount
-            if b >= end { break scan }
-            word &= word &- 1
-            nl &+= Int(hf[b].count)
-            let nr = n &- nl
-            hl += hf[b].h
-            let hr = sumH - hl
-            gl += hf[b].g
-            let gr = sumG - gl
-            if nl < msl { continue }
-            if nr < msl { break scan }
-            if hl < minHessianToSplit { continue }
-            if hr < minHessianToSplit { break scan }
-            let gain = splitGain(gl, hl, gr, hr, lossCurrent)
-            if gain > bestGain && gain > 0 {
-              found = true
-              bestGain = gain
-              bestBin = b
-              bestGL = gl
-              bestHL = hl
-              bestNL = nl
-            }
-          }
-        }
-      }
-      var b = words == nil ? 0 : end
+      var b = 0
       while b < end {
         // An empty bin (no rows, zero sums) leaves every sum and so the gain unchanged: the same outcome as the bin
         // before it, which cannot be strictly better. Skipping it is exact.
@@ -404,7 +405,7 @@ final class TreeGrower {
         if nr < msl { break }
         if hl < minHessianToSplit { continue }
         if hr < minHessianToSplit { break }
-        let gain = splitGain(gl, hl, gr, hr, lossCurrent)
+        let gain = splitGain(gl, hl, gr, hr, l2: l2, lossCurrent: lossCurrent)
         if gain > bestGain && gain > 0 {
           found = true
           bestGain = gain
@@ -426,41 +427,7 @@ final class TreeGrower {
         var gr = 0.0
         var bestGain = info.gain
         var found = false
-        if let words {
-          // Bins nonMissingBins[f] - 1 down to 1, set bits only (the missing-values bin is above them).
-          let top = nonMissingBins[f] &- 1
-          scan: for wi in stride(from: 3, through: 0, by: -1) {
-            var word = words[wi]
-            while word != 0 {
-              let bit = 63 &- word.leadingZeroBitCount
-              let index = wi &<< 6 &+ bit
-              word &= ~(1 &<< UInt64(bit))
-              if index > top { continue }
-              if index < 1 { break scan }
-              let bin = hf[index]
-              nr &+= Int(bin.count)
-              let nl = n &- nr
-              hr += bin.h
-              let hl = sumH - hr
-              gr += bin.g
-              let gl = sumG - gr
-              if nr < msl { continue }
-              if nl < msl { break scan }
-              if hr < minHessianToSplit { continue }
-              if hl < minHessianToSplit { break scan }
-              let gain = splitGain(gl, hl, gr, hr, lossCurrent)
-              if gain > bestGain && gain > 0 {
-                found = true
-                bestGain = gain
-                bestBin = index &- 1
-                bestGL = gl
-                bestHL = hl
-                bestNL = nl
-              }
-            }
-          }
-        }
-        var b = words == nil ? nonMissingBins[f] - 2 : -1
+        var b = nonMissingBins[f] - 2
         while b >= 0 {
           let bin = hf[b + 1]
           if bin.count == 0 && bin.g == 0 && bin.h == 0 {
@@ -478,7 +445,7 @@ final class TreeGrower {
           if nl < msl { break }
           if hr < minHessianToSplit { continue }
           if hl < minHessianToSplit { break }
-          let gain = splitGain(gl, hl, gr, hr, lossCurrent)
+          let gain = splitGain(gl, hl, gr, hr, l2: l2, lossCurrent: lossCurrent)
           if gain > bestGain && gain > 0 {
             found = true
             bestGain = gain
@@ -497,6 +464,137 @@ final class TreeGrower {
       if f == 0 || info.gain > best.gain { best = info }
     }
     return best
+  }
+
+  /// The plain scan's result in two passes per feature and direction:
+  /// 1. the running sums at the non-empty bins only (the bitmap's set bits) with the plain scan's skip and stop
+  ///    rules, keeping the candidates it would score (``gatherCandidates``);
+  /// 2. their gains, computed exactly as the plain scan does, several at a time: the largest above both 0 and the best
+  ///    split so far, and the first candidate with it (the plain scan keeps the first of equal gains, and replaces its
+  ///    best only with a strictly larger gain, so a feature whose gains do not beat the best so far changes nothing).
+  private func findSplitFast(_ node: GrowingNode) -> SplitInfo {
+    let hist = histograms[node.histogram]
+    let marks = nonEmpty[node.histogram]
+    let n = node.count
+    let sumG = node.sumGradients
+    let sumH = node.sumHessians
+    let lossCurrent = sumG * node.value
+    // The best split so far (gain -1: none); its row counts and values are computed once, for the winner.
+    var bestGain = -1.0
+    var bestFeature = 0
+    var bestBin = 0
+    var bestMissingLeft = false
+    var bestGL = 0.0
+    var bestHL = 0.0
+    for f in 0..<features {
+      let hf = hist + f &* binCount
+      let words = marks + f &* 4
+      // Left to right over bins 0..<end: missing values (if any) go right.
+      let end = nonMissingBins[f] &- 1 &+ (hasMissing[f] ? 1 : 0)
+      var count = gatherCandidates(hf, words, forward: true, limit: end, n: n, sumH: sumH)
+      // Only a gain above 0 and above the best so far (the first feature wins ties) can change the outcome.
+      var top = bestSplitGain(
+        sums: scanSums, count: count, sumG: sumG, sumH: sumH, l2: l2, lossCurrent: lossCurrent, nearIsLeft: true,
+        above: max(bestGain, 0))
+      if top.gain > 0 {
+        bestGain = top.gain
+        bestFeature = f
+        bestBin = Int(scanBin[top.index])
+        bestMissingLeft = false
+        bestGL = scanSums[top.index][0]
+        bestHL = scanSums[top.index][1]
+      }
+      if hasMissing[f] {
+        // Right to left over bins nonMissingBins - 1 down to 1: missing values go left. It replaces the left-to-right
+        // split only with a larger gain, as the plain scan.
+        count = gatherCandidates(hf, words, forward: false, limit: nonMissingBins[f] &- 1, n: n, sumH: sumH)
+        top = bestSplitGain(
+          sums: scanSums, count: count, sumG: sumG, sumH: sumH, l2: l2, lossCurrent: lossCurrent, nearIsLeft: false,
+          above: max(bestGain, 0))
+        if top.gain > 0 {
+          bestGain = top.gain
+          bestFeature = f
+          bestBin = Int(scanBin[top.index])
+          bestMissingLeft = true
+          bestGL = sumG - scanSums[top.index][0]
+          bestHL = sumH - scanSums[top.index][1]
+        }
+      }
+    }
+    guard bestGain > 0 else { return SplitInfo() }
+    // The left side's rows: bins up to the split bin, plus (missing values left) the missing-values bin.
+    let hf = hist + bestFeature &* binCount
+    var nl = 0
+    if bestMissingLeft {
+      var nr = 0
+      for b in (bestBin &+ 1)..<nonMissingBins[bestFeature] { nr &+= Int(hf[b].count) }
+      nl = n &- nr
+    } else {
+      for b in 0...bestBin { nl &+= Int(hf[b].count) }
+    }
+    return makeSplit(
+      bestFeature, gain: bestGain, bin: bestBin, missingLeft: bestMissingLeft, gl: bestGL, hl: bestHL, nl: nl,
+      sumG: sumG, sumH: sumH, n: n)
+  }
+
+  /// Pass 1 of ``findSplitFast``: walks the non-empty bins from the near end, keeping the running row count,
+  /// hessian and gradient sums, and stores (gradient sum, hessian sum) and the split bin of every bin the plain scan
+  /// would score into the scan buffers; returns how many. Forward: bins `0..<limit`, split after the bin. Backward:
+  /// bins `limit` down to 1, split before the bin. The plain scan's rules, near side first: too few rows or too
+  /// little hessian on the near side skips the bin, on the far side ends the scan.
+  @inline(__always)
+  private func gatherCandidates(
+    _ hf: UnsafeMutablePointer<HistogramBin>, _ words: UnsafeMutablePointer<UInt64>, forward: Bool, limit: Int,
+    n: Int, sumH: Double
+  ) -> Int {
+    let msl = minSamplesLeaf
+    let minH = minHessianToSplit
+    let sums = scanSums
+    let bins = scanBin
+    var k = 0
+    var nn = 0
+    var near = SIMD2<Double>()
+    @inline(__always) func take(_ b: Int, split: Int) -> Bool {
+      nn &+= Int(hf[b].count)
+      near += SIMD2(hf[b].g, hf[b].h)
+      let hn = near[1]
+      if nn < msl { return true }
+      if n &- nn < msl { return false }
+      if hn < minH { return true }
+      if sumH - hn < minH { return false }
+      sums[k] = near
+      bins[k] = UInt8(truncatingIfNeeded: split)
+      k &+= 1
+      return true
+    }
+    if forward {
+      scan: for wi in 0..<4 {
+        let base = wi &<< 6
+        if base >= limit { break }
+        var word = words[wi]
+        if limit &- base < 64 { word &= (1 &<< UInt64(limit &- base)) &- 1 }
+        while word != 0 {
+          let b = base &+ word.trailingZeroBitCount
+          word &= word &- 1
+          if !take(b, split: b) { break scan }
+        }
+      }
+    } else {
+      scan: for wi in stride(from: 3, through: 0, by: -1) {
+        let base = wi &<< 6
+        if base > limit { continue }
+        var word = words[wi]
+        if limit &- base < 63 { word &= (2 &<< UInt64(limit &- base)) &- 1 }
+        if base == 0 { word &= ~1 }
+        while word != 0 {
+          let bit = 63 &- word.leadingZeroBitCount
+          word &= ~(1 &<< UInt64(bit))
+          let b = base &+ bit
+          if !take(b, split: b &- 1) { break scan }
+        }
+      }
+    }
+    return k
   }
 
   private func makeSplit(
@@ -713,6 +811,97 @@ final class TreeGrower {
     visit(0)
     return BoostedTree(nodes: out)
   }
+}
+
+/// A split's gain as scikit-learn computes it: `lossCurrent - gl * v(gl, hl) - gr * v(gr, hr)` with the node value
+/// `v(g, h) = -g / (h + l2 + 1e-15)`, in this order.
+@inline(__always)
+func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, l2: Double, lossCurrent: Double) -> Double {
+  var gain = lossCurrent
+  gain -= gl * (-gl / (hl + l2 + 1e-15))
+  gain -= gr * (-gr / (hr + l2 + 1e-15))
+  return gain
+}
+
+/// The largest ``splitGain(_:_:_:_:l2:lossCurrent:)`` above `threshold` among `count` candidates and the first
+/// candidate with it (-inf and 0 for none), `KernelDoubleLanes.scalarCount` candidates at a time. Candidate j's
+/// near-side sums are `sums[j]` (gradient, hessian), its far-side sums `sumG - sums[j][0]`, `sumH - sums[j][1]`.
+///
+/// The gain is written `(lossCurrent + gl * (gl / dl)) + gr * (gr / dr)` with `d = (h + l2) + 1e-15`: the same
+/// value bit for bit (IEEE negation is exact and rounding is symmetric in sign, so `a - x * (-y / d) == a + x * (y /
+/// d)`, signed zeros included).
+///
+/// Its two divisions bound the scan (the divider takes as long per division at every vector width), so a vector of
+/// candidates whose gains are all certainly at most a bar (the threshold, or a gain already computed, which comes
+/// first) skips them. With `L = lossCurrent <= 0`, `gain <= bar` follows from `gl^2/dl + gr^2/dr <= bar - L`, and the
+/// test multiplies it through by `dl * dr > 0` so that it takes no division:
+/// `(gl^2 dr + gr^2 dl)(1 + 2^-40) + 2^-40 |L| dl dr + 1e-300 <= (bar - L) dl dr`. Every operand is non-negative, so
+/// each side is within a few units of 2^-53 of its real value, and the computed gain within 5 * 2^-53 (|L| +
+/// gl^2/dl + gr^2/dr) of the real one: the slack of 2^-40 covers both many times over (1e-300 covers subnormal
+/// products). A skipped candidate is neither above the threshold nor the first with the largest gain. A test that is
+/// not finite does not skip. Reads up to a vector past `count` (those lanes are masked out).
+@inline(never)
+func bestSplitGain(
+  sums: UnsafePointer<SIMD2<Double>>, count: Int, sumG: Double, sumH: Double, l2: Double, lossCurrent: Double,
+  nearIsLeft: Bool, above threshold: Double
+) -> (gain: Double, index: Int) {
+  typealias V = KernelDoubleLanes
+  let width = V.scalarCount
+  let sg = V(repeating: sumG)
+  let sh = V(repeating: sumH)
+  let l2v = V(repeating: l2)
+  let tiny = V(repeating: 1e-15)
+  let start = V(repeating: lossCurrent)
+  let end = V(repeating: Double(count))
+  let step = V(repeating: Double(width))
+  let none = V(repeating: -.infinity)
+  let widen = V(repeating: 1 + 0x1p-40)
+  let loss = V(repeating: lossCurrent <= 0 ? 0x1p-40 * -lossCurrent : .infinity)
+  let floor = V(repeating: 1e-300)
+  var lane = V()
+  for i in 0..<width { lane[i] = Double(i) }
+  var top = none
+  var at = V()
+  var bar = threshold
+  var room = V(repeating: bar - lossCurrent)
+  @inline(always) func scan(nearIsLeft: Bool) {
+    var j = 0
+    while j < count {
+      let pairs = UnsafeRawPointer(sums + j).loadUnaligned(as: KernelDoublePairs.self)
+      let gn = pairs.evenHalf
+      let hn = pairs.oddHalf
+      let gf = sg - gn
+      let hf = sh - hn
+      let (gl, hl, gr, hr) = nearIsLeft ? (gn, hn, gf, hf) : (gf, hf, gn, hn)
+      let dl = (hl + l2v) + tiny
+      let dr = (hr + l2v) + tiny
+      let d = dl * dr
+      let terms = (gl * gl) * dr + (gr * gr) * dl
+      if !all(terms * widen + (loss * d + floor) .<= room * d) {
+        var g = (start + gl * (gl / dl)) + gr * (gr / dr)
+        g = g.replacing(with: none, where: lane .>= end)
+        let better = g .> top
+        top = top.replacing(with: g, where: better)
+        at = at.replacing(with: lane, where: better)
+        var raised = false
+        for i in 0..<width where g[i] > bar {
+          bar = g[i]
+          raised = true
+        }
+        if raised { room = V(repeating: bar - lossCurrent) }
+      }
+      lane += step
+      j &+= width
+    }
+  }
+  if nearIsLeft { scan(nearIsLeft: true) } else { scan(nearIsLeft: false) }
+  var best = -Double.infinity
+  var first = 0.0
+  for i in 0..<width where top[i] > best || (top[i] == best && at[i] < first) {
+    best = top[i]
+    first = at[i]
+  }
+  return best > threshold ? (best, Int(first)) : (-.infinity, 0)
 }
 
 /// NumPy's pairwise summation (`np.add.reduce` on float64): blocks of up to 128 values summed with eight
