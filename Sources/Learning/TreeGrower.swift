@@ -76,10 +76,6 @@ final class TreeGrower {
   /// The node's gradients and hessians in partition order, widened to Double once per row.
   private let orderedG: UnsafeMutablePointer<Double>
   private let orderedH: UnsafeMutablePointer<Double>
-  /// Scratch of the fast split scan: the running sums from the near end at each candidate bin of one feature, its
-  /// row count and the split bin there.
-  private let scanSums: UnsafeMutablePointer<SIMD2<Double>>
-  private let scanBin: UnsafeMutablePointer<UInt8>
   /// Whether to take the fast paths; false runs the plain loops (every histogram cleared, subtracted and scanned over
   /// all its bins, one feature per pass over the rows, one gain at a time). Both give bit-identical trees (a test
   /// checks it): the fast paths only skip work whose outcome is known, and add every sum in the same order.
@@ -133,11 +129,6 @@ final class TreeGrower {
     rightBuffer = .allocate(capacity: n)
     orderedG = .allocate(capacity: n)
     orderedH = .allocate(capacity: n)
-    // Room for a whole vector past the last candidate (``bestSplitGain`` reads it and masks it out).
-    let scanCapacity = binCount + KernelDoubleLanes.scalarCount
-    scanSums = .allocate(capacity: scanCapacity)
-    scanSums.initialize(repeating: SIMD2(), count: scanCapacity)
-    scanBin = .allocate(capacity: binCount)
   }
 
   deinit {
@@ -147,8 +138,6 @@ final class TreeGrower {
     rightBuffer.deallocate()
     orderedG.deallocate()
     orderedH.deallocate()
-    scanSums.deallocate()
-    scanBin.deallocate()
     for h in histograms { h.deallocate() }
     for b in nonEmpty { b.deallocate() }
     for b in dirty { b.deallocate() }
@@ -212,66 +201,55 @@ final class TreeGrower {
     // exactly when a row landed in it), which costs `features * binCount` tests instead of an update per row.
     let markRows = m <= binCount
     if markRows { marks.update(repeating: 0, count: features &* 4) }
-    var f = 0
-    // Four features per pass: one index, gradient and hessian load serves four histograms, and the four
-    // read-add-write chains are independent (rows landing in the same bin of one feature no longer stall the pass).
-    while f &+ 4 <= features {
+    // Four features per pass (then two, then one): one index, gradient and hessian load serves four histograms, and
+    // the four read-add-write chains are independent (rows landing in the same bin of one feature no longer stall
+    // the pass).
+    @inline(__always) func pass(_ f: Int, width: Int, mark: Bool) {
       let c0 = binned + f &* rows
-      let c1 = c0 + rows
-      let c2 = c1 + rows
-      let c3 = c2 + rows
+      let c1 = width > 1 ? c0 + rows : c0
+      let c2 = width > 2 ? c1 + rows : c0
+      let c3 = width > 2 ? c2 + rows : c0
       let h0 = hist + f &* binCount
-      let h1 = h0 + binCount
-      let h2 = h1 + binCount
-      let h3 = h2 + binCount
-      @inline(__always) func pass(mark: Bool) {
-        let w0 = marks + f &* 4
-        let w1 = w0 + 4
-        let w2 = w1 + 4
-        let w3 = w2 + 4
-        for k in 0..<m {
-          let r = Int(idx[k])
-          let g = orderedG[k]
-          let h = orderedH[k]
-          let b0 = Int(c0[r])
-          let b1 = Int(c1[r])
-          let b2 = Int(c2[r])
-          let b3 = Int(c3[r])
-          h0[b0].g += g
-          h0[b0].h += h
-          h0[b0].count &+= 1
-          h1[b1].g += g
-          h1[b1].h += h
-          h1[b1].count &+= 1
-          h2[b2].g += g
-          h2[b2].h += h
-          h2[b2].count &+= 1
-          h3[b3].g += g
-          h3[b3].h += h
-          h3[b3].count &+= 1
-          if mark {
-            w0[b0 &>> 6] |= 1 &<< UInt64(b0 & 63)
-            w1[b1 &>> 6] |= 1 &<< UInt64(b1 & 63)
-            w2[b2 &>> 6] |= 1 &<< UInt64(b2 & 63)
-            w3[b3 &>> 6] |= 1 &<< UInt64(b3 & 63)
-          }
+      let h1 = width > 1 ? h0 + binCount : h0
+      let h2 = width > 2 ? h1 + binCount : h0
+      let h3 = width > 2 ? h2 + binCount : h0
+      let w0 = marks + f &* 4
+      let w1 = width > 1 ? w0 + 4 : w0
+      let w2 = width > 2 ? w1 + 4 : w0
+      let w3 = width > 2 ? w2 + 4 : w0
+      for k in 0..<m {
+        let r = Int(idx[k])
+        let g = orderedG[k]
+        let h = orderedH[k]
+        @inline(__always) func add(
+          _ c: UnsafeMutablePointer<UInt8>, _ hf: UnsafeMutablePointer<HistogramBin>,
+          _ w: UnsafeMutablePointer<UInt64>
+        ) {
+          let b = Int(c[r])
+          hf[b].g += g
+          hf[b].h += h
+          hf[b].count &+= 1
+          if mark { w[b &>> 6] |= 1 &<< UInt64(b & 63) }
+        }
+        add(c0, h0, w0)
+        if width > 1 { add(c1, h1, w1) }
+        if width > 2 {
+          add(c2, h2, w2)
+          add(c3, h3, w3)
         }
       }
-      if markRows { pass(mark: true) } else { pass(mark: false) }
+    }
+    var f = 0
+    while f &+ 4 <= features {
+      if markRows { pass(f, width: 4, mark: true) } else { pass(f, width: 4, mark: false) }
       f &+= 4
     }
-    while f < features {
-      let col = binned + f &* rows
-      let hf = hist + f &* binCount
-      let w = marks + f &* 4
-      for k in 0..<m {
-        let b = Int(col[Int(idx[k])])
-        hf[b].g += orderedG[k]
-        hf[b].h += orderedH[k]
-        hf[b].count &+= 1
-        if markRows { w[b &>> 6] |= 1 &<< UInt64(b & 63) }
-      }
-      f &+= 1
+    if f &+ 2 <= features {
+      if markRows { pass(f, width: 2, mark: true) } else { pass(f, width: 2, mark: false) }
+      f &+= 2
+    }
+    if f < features {
+      if markRows { pass(f, width: 1, mark: true) } else { pass(f, width: 1, mark: false) }
     }
     if !markRows {
       for f in 0..<features {
@@ -466,105 +444,80 @@ final class TreeGrower {
     return best
   }
 
-  /// The plain scan's result in two passes per feature and direction:
-  /// 1. the running sums at the non-empty bins only (the bitmap's set bits) with the plain scan's skip and stop
-  ///    rules, keeping the candidates it would score (``gatherCandidates``);
-  /// 2. their gains, computed exactly as the plain scan does, several at a time: the largest above both 0 and the best
-  ///    split so far, and the first candidate with it (the plain scan keeps the first of equal gains, and replaces its
-  ///    best only with a strictly larger gain, so a feature whose gains do not beat the best so far changes nothing).
+  /// The plain scan's result, visiting only the non-empty bins (the bitmap's set bits) and skipping the two
+  /// divisions of every candidate whose gain certainly does not beat the best split so far (``SplitBar``). The
+  /// plain scan keeps the first of equal gains and replaces its best only with a strictly larger gain, so one best
+  /// over all features and both directions, replaced only by a larger gain, gives its result.
   private func findSplitFast(_ node: GrowingNode) -> SplitInfo {
     let hist = histograms[node.histogram]
     let marks = nonEmpty[node.histogram]
     let n = node.count
     let sumG = node.sumGradients
     let sumH = node.sumHessians
-    let lossCurrent = sumG * node.value
-    // The best split so far (gain -1: none); its row counts and values are computed once, for the winner.
-    var bestGain = -1.0
-    var bestFeature = 0
-    var bestBin = 0
-    var bestMissingLeft = false
-    var bestGL = 0.0
-    var bestHL = 0.0
+    var bar = SplitBar(lossCurrent: sumG * node.value, l2: l2)
+    // `sumH - h < minHessianToSplit` exactly when `h > nearMax` (the subtraction rounds monotonically in h).
+    var nearMax = sumH - minHessianToSplit
+    while !(sumH - nearMax >= minHessianToSplit) && nearMax.isFinite { nearMax = nearMax.nextDown }
+    while sumH - nearMax.nextUp >= minHessianToSplit && nearMax.nextUp.isFinite { nearMax = nearMax.nextUp }
     for f in 0..<features {
       let hf = hist + f &* binCount
       let words = marks + f &* 4
       // Left to right over bins 0..<end: missing values (if any) go right.
       let end = nonMissingBins[f] &- 1 &+ (hasMissing[f] ? 1 : 0)
-      var count = gatherCandidates(hf, words, forward: true, limit: end, n: n, sumH: sumH)
-      // Only a gain above 0 and above the best so far (the first feature wins ties) can change the outcome.
-      var top = bestSplitGain(
-        sums: scanSums, count: count, sumG: sumG, sumH: sumH, l2: l2, lossCurrent: lossCurrent, nearIsLeft: true,
-        above: max(bestGain, 0))
-      if top.gain > 0 {
-        bestGain = top.gain
-        bestFeature = f
-        bestBin = Int(scanBin[top.index])
-        bestMissingLeft = false
-        bestGL = scanSums[top.index][0]
-        bestHL = scanSums[top.index][1]
-      }
+      scan(
+        hf, words, feature: f, forward: true, limit: end, n: n, sumG: sumG, sumH: sumH, nearMax: nearMax, bar: &bar)
       if hasMissing[f] {
-        // Right to left over bins nonMissingBins - 1 down to 1: missing values go left. It replaces the left-to-right
-        // split only with a larger gain, as the plain scan.
-        count = gatherCandidates(hf, words, forward: false, limit: nonMissingBins[f] &- 1, n: n, sumH: sumH)
-        top = bestSplitGain(
-          sums: scanSums, count: count, sumG: sumG, sumH: sumH, l2: l2, lossCurrent: lossCurrent, nearIsLeft: false,
-          above: max(bestGain, 0))
-        if top.gain > 0 {
-          bestGain = top.gain
-          bestFeature = f
-          bestBin = Int(scanBin[top.index])
-          bestMissingLeft = true
-          bestGL = sumG - scanSums[top.index][0]
-          bestHL = sumH - scanSums[top.index][1]
-        }
+        // Right to left over bins nonMissingBins - 1 down to 1: missing values go left.
+        scan(
+          hf, words, feature: f, forward: false, limit: nonMissingBins[f] &- 1, n: n, sumG: sumG, sumH: sumH,
+          nearMax: nearMax, bar: &bar)
       }
     }
-    guard bestGain > 0 else { return SplitInfo() }
+    guard bar.gain > 0 else { return SplitInfo() }
     // The left side's rows: bins up to the split bin, plus (missing values left) the missing-values bin.
-    let hf = hist + bestFeature &* binCount
+    let hf = hist + bar.feature &* binCount
     var nl = 0
-    if bestMissingLeft {
+    if bar.missingLeft {
       var nr = 0
-      for b in (bestBin &+ 1)..<nonMissingBins[bestFeature] { nr &+= Int(hf[b].count) }
+      for b in (bar.bin &+ 1)..<nonMissingBins[bar.feature] { nr &+= Int(hf[b].count) }
       nl = n &- nr
     } else {
-      for b in 0...bestBin { nl &+= Int(hf[b].count) }
+      for b in 0...bar.bin { nl &+= Int(hf[b].count) }
     }
     return makeSplit(
-      bestFeature, gain: bestGain, bin: bestBin, missingLeft: bestMissingLeft, gl: bestGL, hl: bestHL, nl: nl,
-      sumG: sumG, sumH: sumH, n: n)
+      bar.feature, gain: bar.gain, bin: bar.bin, missingLeft: bar.missingLeft, gl: bar.gradientLeft,
+      hl: bar.hessianLeft, nl: nl, sumG: sumG, sumH: sumH, n: n)
   }
 
-  /// Pass 1 of ``findSplitFast``: walks the non-empty bins from the near end, keeping the running row count,
-  /// hessian and gradient sums, and stores (gradient sum, hessian sum) and the split bin of every bin the plain scan
-  /// would score into the scan buffers; returns how many. Forward: bins `0..<limit`, split after the bin. Backward:
-  /// bins `limit` down to 1, split before the bin. The plain scan's rules, near side first: too few rows or too
-  /// little hessian on the near side skips the bin, on the far side ends the scan.
+  /// One feature, one direction of ``findSplitFast``: the plain scan's running sums from the near end over the
+  /// non-empty bins and its rules (too few rows or too little hessian on the near side skips the bin, on the far side
+  /// ends the scan); every candidate goes to ``SplitBar/offer(gl:hl:gr:hr:feature:bin:missingLeft:)``. Forward: bins
+  /// `0..<limit`, split after the bin. Backward: bins `limit` down to 1, split before the bin.
   @inline(__always)
-  private func gatherCandidates(
-    _ hf: UnsafeMutablePointer<HistogramBin>, _ words: UnsafeMutablePointer<UInt64>, forward: Bool, limit: Int,
-    n: Int, sumH: Double
-  ) -> Int {
+  private func scan(
+    _ hf: UnsafeMutablePointer<HistogramBin>, _ words: UnsafeMutablePointer<UInt64>, feature: Int, forward: Bool,
+    limit: Int, n: Int, sumG: Double, sumH: Double, nearMax: Double, bar: inout SplitBar
+  ) {
     let msl = minSamplesLeaf
     let minH = minHessianToSplit
-    let sums = scanSums
-    let bins = scanBin
-    var k = 0
+    let nearRows = n &- msl
     var nn = 0
-    var near = SIMD2<Double>()
-    @inline(__always) func take(_ b: Int, split: Int) -> Bool {
+    var hn = 0.0
+    var gn = 0.0
+    @inline(__always) func take(_ b: Int) -> Bool {
       nn &+= Int(hf[b].count)
-      near += SIMD2(hf[b].g, hf[b].h)
-      let hn = near[1]
+      hn += hf[b].h
+      gn += hf[b].g
       if nn < msl { return true }
-      if n &- nn < msl { return false }
+      if nn > nearRows { return false }
       if hn < minH { return true }
-      if sumH - hn < minH { return false }
-      sums[k] = near
-      bins[k] = UInt8(truncatingIfNeeded: split)
-      k &+= 1
+      if hn > nearMax { return false }
+      let hf = sumH - hn
+      if forward {
+        bar.offer(gl: gn, hl: hn, gr: sumG - gn, hr: hf, feature: feature, bin: b, missingLeft: false)
+      } else {
+        bar.offer(gl: sumG - gn, hl: hf, gr: gn, hr: hn, feature: feature, bin: b &- 1, missingLeft: true)
+      }
       return true
     }
     if forward {
@@ -576,7 +529,7 @@ final class TreeGrower {
         while word != 0 {
           let b = base &+ word.trailingZeroBitCount
           word &= word &- 1
-          if !take(b, split: b) { break scan }
+          if !take(b) { break scan }
         }
       }
     } else {
@@ -589,12 +542,10 @@ final class TreeGrower {
         while word != 0 {
           let bit = 63 &- word.leadingZeroBitCount
           word &= ~(1 &<< UInt64(bit))
-          let b = base &+ bit
-          if !take(b, split: b &- 1) { break scan }
+          if !take(base &+ bit) { break scan }
         }
       }
     }
-    return k
   }
 
   private func makeSplit(
@@ -714,17 +665,21 @@ final class TreeGrower {
     var nl = 0
     var nr = 0
     let bin = split.bin
-    let missingLeft = split.missingGoesLeft
-    for k in start..<stop {
-      // Branch-free: the row is written to both buffers and only one count advances.
-      let r = partition[k]
-      let b = Int(col[Int(r)])
-      let left = (missingLeft && b == missingBin) || b <= bin ? 1 : 0
-      leftBuffer[nl] = r
-      rightBuffer[nr] = r
-      nl &+= left
-      nr &+= 1 &- left
+    let missing = missingBin
+    let (part, lefts, rights) = (partition, leftBuffer, rightBuffer)
+    @inline(__always) func divide(missingLeft: Bool) {
+      for k in start..<stop {
+        // Branch-free: the row is written to both buffers and only one count advances.
+        let r = part[k]
+        let b = Int(col[Int(r)])
+        let left = (missingLeft && b == missing) || b <= bin ? 1 : 0
+        lefts[nl] = r
+        rights[nr] = r
+        nl &+= left
+        nr &+= 1 &- left
+      }
     }
+    if split.missingGoesLeft { divide(missingLeft: true) } else { divide(missingLeft: false) }
     (partition + start).update(from: leftBuffer, count: nl)
     (partition + start + nl).update(from: rightBuffer, count: nr)
 
@@ -823,85 +778,56 @@ func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, l2: Doubl
   return gain
 }
 
-/// The largest ``splitGain(_:_:_:_:l2:lossCurrent:)`` above `threshold` among `count` candidates and the first
-/// candidate with it (-inf and 0 for none), `KernelDoubleLanes.scalarCount` candidates at a time. Candidate j's
-/// near-side sums are `sums[j]` (gradient, hessian), its far-side sums `sumG - sums[j][0]`, `sumH - sums[j][1]`.
+/// The best split of a node so far, as candidates are offered in the plain scan's order: a candidate replaces it
+/// only with a gain above both 0 and its gain (so the first of equal gains stays).
 ///
-/// The gain is written `(lossCurrent + gl * (gl / dl)) + gr * (gr / dr)` with `d = (h + l2) + 1e-15`: the same
-/// value bit for bit (IEEE negation is exact and rounding is symmetric in sign, so `a - x * (-y / d) == a + x * (y /
-/// d)`, signed zeros included).
-///
-/// Its two divisions bound the scan (the divider takes as long per division at every vector width), so a vector of
-/// candidates whose gains are all certainly at most a bar (the threshold, or a gain already computed, which comes
-/// first) skips them. With `L = lossCurrent <= 0`, `gain <= bar` follows from `gl^2/dl + gr^2/dr <= bar - L`, and the
-/// test multiplies it through by `dl * dr > 0` so that it takes no division:
-/// `(gl^2 dr + gr^2 dl)(1 + 2^-40) + 2^-40 |L| dl dr + 1e-300 <= (bar - L) dl dr`. Every operand is non-negative, so
-/// each side is within a few units of 2^-53 of its real value, and the computed gain within 5 * 2^-53 (|L| +
-/// gl^2/dl + gr^2/dr) of the real one: the slack of 2^-40 covers both many times over (1e-300 covers subnormal
-/// products). A skipped candidate is neither above the threshold nor the first with the largest gain. A test that is
-/// not finite does not skip. Reads up to a vector past `count` (those lanes are masked out).
-@inline(never)
-func bestSplitGain(
-  sums: UnsafePointer<SIMD2<Double>>, count: Int, sumG: Double, sumH: Double, l2: Double, lossCurrent: Double,
-  nearIsLeft: Bool, above threshold: Double
-) -> (gain: Double, index: Int) {
-  typealias V = KernelDoubleLanes
-  let width = V.scalarCount
-  let sg = V(repeating: sumG)
-  let sh = V(repeating: sumH)
-  let l2v = V(repeating: l2)
-  let tiny = V(repeating: 1e-15)
-  let start = V(repeating: lossCurrent)
-  let end = V(repeating: Double(count))
-  let step = V(repeating: Double(width))
-  let none = V(repeating: -.infinity)
-  let widen = V(repeating: 1 + 0x1p-40)
-  let loss = V(repeating: lossCurrent <= 0 ? 0x1p-40 * -lossCurrent : .infinity)
-  let floor = V(repeating: 1e-300)
-  var lane = V()
-  for i in 0..<width { lane[i] = Double(i) }
-  var top = none
-  var at = V()
-  var bar = threshold
-  var room = V(repeating: bar - lossCurrent)
-  @inline(always) func scan(nearIsLeft: Bool) {
-    var j = 0
-    while j < count {
-      let pairs = UnsafeRawPointer(sums + j).loadUnaligned(as: KernelDoublePairs.self)
-      let gn = pairs.evenHalf
-      let hn = pairs.oddHalf
-      let gf = sg - gn
-      let hf = sh - hn
-      let (gl, hl, gr, hr) = nearIsLeft ? (gn, hn, gf, hf) : (gf, hf, gn, hn)
-      let dl = (hl + l2v) + tiny
-      let dr = (hr + l2v) + tiny
-      let d = dl * dr
-      let terms = (gl * gl) * dr + (gr * gr) * dl
-      if !all(terms * widen + (loss * d + floor) .<= room * d) {
-        var g = (start + gl * (gl / dl)) + gr * (gr / dr)
-        g = g.replacing(with: none, where: lane .>= end)
-        let better = g .> top
-        top = top.replacing(with: g, where: better)
-        at = at.replacing(with: lane, where: better)
-        var raised = false
-        for i in 0..<width where g[i] > bar {
-          bar = g[i]
-          raised = true
-        }
-        if raised { room = V(repeating: bar - lossCurrent) }
-      }
-      lane += step
-      j &+= width
-    }
+/// Most candidates cannot: past the best bin of a feature the gains fall, and most features' best is below the
+/// node's. Such a candidate is recognised without the gain's two divisions (which bounded the scan). With
+/// `L = lossCurrent <= 0`, `bar = max(gain, 0)` and `d = (h + l2) + 1e-15 > 0` on each side, `gain <= bar` follows
+/// from `gl^2/dl + gr^2/dr <= bar - L`, tested multiplied through by `dl * dr` and with room for rounding:
+/// `gl^2 dr + gr^2 dl + 1e-300 <= (bar - L - 2^-40 |L|)(1 - 2^-40) dl dr`. Every operand is non-negative, so each
+/// side is within a few units of 2^-53 of its real value, and the computed gain within 5 * 2^-53
+/// (|L| + gl^2/dl + gr^2/dr) of the real one: the relative 2^-40 and the 2^-40 |L| cover both many times over
+/// (1e-300 covers subnormal products), and a test that is not finite does not skip. Any other candidate gets its
+/// exact gain.
+struct SplitBar {
+  let lossCurrent: Double
+  let l2: Double
+  /// `(bar - L - 2^-40 |L|)(1 - 2^-40)`, or -inf (never skip) if `L > 0`.
+  private var room: Double
+  private(set) var gain = -1.0
+  private(set) var feature = 0
+  private(set) var bin = 0
+  private(set) var missingLeft = false
+  private(set) var gradientLeft = 0.0
+  private(set) var hessianLeft = 0.0
+
+  init(lossCurrent: Double, l2: Double) {
+    self.lossCurrent = lossCurrent
+    self.l2 = l2
+    room = 0
+    room = room(above: 0)
   }
-  if nearIsLeft { scan(nearIsLeft: true) } else { scan(nearIsLeft: false) }
-  var best = -Double.infinity
-  var first = 0.0
-  for i in 0..<width where top[i] > best || (top[i] == best && at[i] < first) {
-    best = top[i]
-    first = at[i]
+
+  private func room(above bar: Double) -> Double {
+    lossCurrent <= 0 ? ((bar - lossCurrent) - 0x1p-40 * -lossCurrent) * (1 - 0x1p-40) : -.infinity
   }
-  return best > threshold ? (best, Int(first)) : (-.infinity, 0)
+
+  @inline(__always)
+  mutating func offer(gl: Double, hl: Double, gr: Double, hr: Double, feature f: Int, bin b: Int, missingLeft m: Bool) {
+    let dl = (hl + l2) + 1e-15
+    let dr = (hr + l2) + 1e-15
+    if gl * gl * dr + gr * gr * dl + 1e-300 <= room * (dl * dr) { return }
+    let g = splitGain(gl, hl, gr, hr, l2: l2, lossCurrent: lossCurrent)
+    guard g > gain && g > 0 else { return }
+    gain = g
+    room = room(above: g)
+    feature = f
+    bin = b
+    missingLeft = m
+    gradientLeft = gl
+    hessianLeft = hl
+  }
 }
 
 /// NumPy's pairwise summation (`np.add.reduce` on float64): blocks of up to 128 values summed with eight
