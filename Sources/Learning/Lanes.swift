@@ -26,10 +26,6 @@
   let kernelsWide = true
   /// Whether the matrix products fuse multiply and add (``mulAdd(_:_:_:)``).
   let kernelsFused = true
-  /// Double lanes of one AVX-512 register (the trees' split scan).
-  typealias KernelDoubleLanes = SIMD8<Double>
-  /// Twice as many: (a, b) pairs that split into ``KernelDoubleLanes`` of the a's and of the b's.
-  typealias KernelDoublePairs = SIMD16<Double>
 #else
   /// Eight lanes: two SSE2 registers in the default build, one with AVX2.
   typealias KernelLanes = SIMD8<Float>
@@ -39,10 +35,6 @@
   let kernelsWide = false
   /// Whether the matrix products fuse multiply and add (``mulAdd(_:_:_:)``).
   let kernelsFused = false
-  /// Double lanes of two SSE2 registers (the trees' split scan).
-  typealias KernelDoubleLanes = SIMD4<Double>
-  /// Twice as many: (a, b) pairs that split into ``KernelDoubleLanes`` of the a's and of the b's.
-  typealias KernelDoublePairs = SIMD8<Double>
 #endif
 
 /// `acc += a * b` in the matrix products: one multiply and one add by default, a fused multiply-add (one rounding)

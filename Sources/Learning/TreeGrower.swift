@@ -79,13 +79,13 @@ final class TreeGrower {
   /// Whether to take the fast paths; false runs the plain loops (every histogram cleared, subtracted and scanned over
   /// all its bins, one feature per pass over the rows, one gain at a time). Both give bit-identical trees (a test
   /// checks it): the fast paths only skip work whose outcome is known, and add every sum in the same order.
-  /// - Histograms: four features per pass over the rows; the bins with rows are marked in a bitmap per histogram and
+  /// - Histograms: four features per pass over the rows (then two, then one); the bins with rows are marked in a bitmap per histogram and
   ///   feature (while the rows are added for small nodes, from the row counts afterwards for large ones); the larger
   ///   child's histogram is the parent's minus the smaller child's over the smaller child's marked bins only; a
   ///   reused histogram is cleared over the bins it wrote.
-  /// - Split search (``findSplitFast``): the running sums over the marked bins only, then the gains several at a
-  ///   time (``bestSplitGain(sums:count:sumG:sumH:l2:lossCurrent:nearIsLeft:above:)``), skipping the divisions of
-  ///   candidates that certainly cannot beat the best split so far; the winner's row counts and values once per node.
+  /// - Split search (``findSplitFast``): the running sums over the marked bins only, skipping the two divisions of
+  ///   every candidate that certainly cannot beat the best split so far (``SplitBar``); the winner's row counts and
+  ///   values once per node.
   /// So a split costs in proportion to the smaller child's rows and the non-empty bins, not `features * 256` bins.
   let fastPaths: Bool
   /// Per histogram, `features * 4` words: bit b of feature f's words is set when bin b is not empty (a row count,

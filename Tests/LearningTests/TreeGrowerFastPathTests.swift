@@ -100,6 +100,27 @@ struct TreeGrowerFastPathTests {
     #expect(plain.trees.contains { $0.nodes.contains { !$0.isLeaf && $0.missingGoesLeft } }, "NaN rows learn a direction")
   }
 
+  @Test(
+    "Sample weights far from 1 (small and huge gradient sums) keep the split search's skip test exact",
+    arguments: [Float(1e-3), 1e12, 1e30])
+  func extremeWeights(scale: Float) throws {
+    let (x, y, w) = data(rows: 600, seed: 11)
+    var config = GradientBoostingConfig()
+    config.maxIter = 8
+    config.minSamplesLeaf = 5
+    config.l2Regularization = scale > 1 ? 0 : 1e-6
+    func fit(_ fast: Bool) throws -> GradientBoostedTrees {
+      var g = SplitMix64(seed: 2)
+      return try GradientBoostedTrees.fit(
+        x: x, y: y, sampleWeights: w.map { $0 * scale }, config: config, generator: &g, isCancelled: { false },
+        fastPaths: fast)
+    }
+    let plain = try fit(false)
+    let fast = try fit(true)
+    #expect(bits(plain) == bits(fast))
+    #expect(plain.trees.contains { $0.leafCount > 2 }, "the case grows real trees")
+  }
+
   @Test("Constant and all-NaN features: single-leaf trees on both paths")
   func degenerate() throws {
     let n = 60
