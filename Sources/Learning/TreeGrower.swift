@@ -79,10 +79,10 @@ final class TreeGrower {
   /// Whether to take the fast paths; false runs the plain loops (every histogram cleared, subtracted and scanned over
   /// all its bins, one feature per pass over the rows, one gain at a time). Both give bit-identical trees (a test
   /// checks it): the fast paths only skip work whose outcome is known, and add every sum in the same order.
-  /// - Histograms: four features per pass over the rows (then two, then one); the bins with rows are marked in a bitmap per histogram and
-  ///   feature (while the rows are added for small nodes, from the row counts afterwards for large ones); the larger
-  ///   child's histogram is the parent's minus the smaller child's over the smaller child's marked bins only; a
-  ///   reused histogram is cleared over the bins it wrote.
+  /// - Histograms: four features per pass over the rows (then two, then one); the bins with rows are marked in a
+  ///   bitmap per histogram and feature (while the rows are added for small nodes, from the row counts afterwards for
+  ///   large ones); the larger child's histogram is the parent's minus the smaller child's over the smaller child's
+  ///   marked bins only; a reused histogram is cleared over the bins it wrote.
   /// - Split search (``findSplitFast``): the running sums over the marked bins only, skipping the two divisions of
   ///   every candidate that certainly cannot beat the best split so far (``SplitBar``); the winner's row counts and
   ///   values once per node.
@@ -337,7 +337,7 @@ final class TreeGrower {
   // MARK: Splits
 
   @inline(__always)
-  private func nodeValue(_ g: Double, _ h: Double) -> Double { -g / (h + l2 + 1e-15) }
+  private func nodeValue(_ g: Double, _ h: Double) -> Double { leafValue(g, h, l2: l2) }
 
   private func findSplit(_ node: GrowingNode) -> SplitInfo {
     fastPaths ? findSplitFast(node) : findSplitPlain(node)
@@ -768,13 +768,17 @@ final class TreeGrower {
   }
 }
 
+/// A node's value before shrinkage, as scikit-learn computes it: `-g / (h + l2 + 1e-15)`.
+@inline(__always)
+func leafValue(_ g: Double, _ h: Double, l2: Double) -> Double { -g / (h + l2 + 1e-15) }
+
 /// A split's gain as scikit-learn computes it: `lossCurrent - gl * v(gl, hl) - gr * v(gr, hr)` with the node value
-/// `v(g, h) = -g / (h + l2 + 1e-15)`, in this order.
+/// `v` (``leafValue(_:_:l2:)``), in this order.
 @inline(__always)
 func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, l2: Double, lossCurrent: Double) -> Double {
   var gain = lossCurrent
-  gain -= gl * (-gl / (hl + l2 + 1e-15))
-  gain -= gr * (-gr / (hr + l2 + 1e-15))
+  gain -= gl * leafValue(gl, hl, l2: l2)
+  gain -= gr * leafValue(gr, hr, l2: l2)
   return gain
 }
 
@@ -805,11 +809,10 @@ struct SplitBar {
   init(lossCurrent: Double, l2: Double) {
     self.lossCurrent = lossCurrent
     self.l2 = l2
-    room = 0
-    room = room(above: 0)
+    room = Self.room(above: 0, lossCurrent: lossCurrent)
   }
 
-  private func room(above bar: Double) -> Double {
+  private static func room(above bar: Double, lossCurrent: Double) -> Double {
     lossCurrent <= 0 ? ((bar - lossCurrent) - 0x1p-40 * -lossCurrent) * (1 - 0x1p-40) : -.infinity
   }
 
@@ -821,7 +824,7 @@ struct SplitBar {
     let g = splitGain(gl, hl, gr, hr, l2: l2, lossCurrent: lossCurrent)
     guard g > gain && g > 0 else { return }
     gain = g
-    room = room(above: g)
+    room = Self.room(above: g, lossCurrent: lossCurrent)
     feature = f
     bin = b
     missingLeft = m

@@ -204,10 +204,15 @@ struct GradientBoostingEdgeTests {
       var s = SplitMix64(seed: 0)
       let model = try GradientBoostedTrees.fit(x: x, y: y, sampleWeights: weights, config: c, generator: &s)
       #expect(model.trainLoss.count == 12)
-      let raw = model.decisionFunction(x)
-      let expected = GradientBoostedTrees.meanLogLoss(y: y.map(Double.init), raw: raw,
-                                                      weights: weights?.map(Double.init))
-      #expect(abs(model.trainLoss[11] - expected) < 1e-12)
+      // Every tree's loss, from the scores of the model cut after that tree (300 rows: 37 products of eight factors
+      // and one of four in the unweighted sums; the last loss is computed after the loop).
+      for t in 0..<12 {
+        var staged = model
+        staged.trees = Array(model.trees.prefix(t + 1))
+        let expected = GradientBoostedTrees.meanLogLoss(
+          y: y.map(Double.init), raw: staged.decisionFunction(x), weights: weights?.map(Double.init))
+        #expect(abs(model.trainLoss[t] - expected) < 1e-12, "tree \(t)")
+      }
     }
   }
 

@@ -121,6 +121,48 @@ struct TreeGrowerFastPathTests {
     #expect(plain.trees.contains { $0.leafCount > 2 }, "the case grows real trees")
   }
 
+  @Test("SplitBar keeps the first largest gain above 0 that one exact gain per candidate finds", arguments: 0..<40)
+  func splitBarEqualsExactScan(seed: Int) {
+    var g = SplitMix64(seed: UInt64(seed))
+    // Sums at very different scales, runs of equal and one-ulp-apart candidates, and a root-like lossCurrent of 0.
+    let scale = [1e-6, 1e-2, 1.0, 1e3, 1e9][seed % 5]
+    let l2 = seed % 3 == 0 ? 0.0 : g.nextUnit()
+    let sumG = (g.nextUnit() - 0.5) * scale
+    let sumH = (1 + g.nextUnit()) * scale + 1e-3
+    let lossCurrent = seed % 4 == 0 ? 0 : sumG * leafValue(sumG, sumH, l2: l2)
+    var candidates: [(gl: Double, hl: Double)] = []
+    for _ in 0..<300 {
+      if let last = candidates.last, g.nextUnit() < 0.3 {
+        // The same sums again, or one ulp away.
+        let nudge = g.nextUnit() < 0.5
+        candidates.append((nudge ? last.gl.nextUp : last.gl, last.hl))
+      } else {
+        candidates.append(((g.nextUnit() - 0.5) * 2 * scale, (0.001 + g.nextUnit()) * sumH))
+      }
+    }
+    func exact(_ c: (gl: Double, hl: Double)) -> Double {
+      splitGain(c.gl, c.hl, sumG - c.gl, sumH - c.hl, l2: l2, lossCurrent: lossCurrent)
+    }
+    // Then near-ties of the best so far: its copy and its gradient sum a few ulps either way, one of which usually
+    // beats it by an ulp or two of the gain (a skip test without its rounding room would drop it).
+    if let top = candidates.indices.max(by: { exact(candidates[$0]) < exact(candidates[$1]) }) {
+      let c = candidates[top]
+      candidates += [c, (c.gl.nextUp, c.hl), (c.gl.nextDown, c.hl), (c.gl.nextUp.nextUp, c.hl), (c.gl, c.hl.nextDown)]
+    }
+    var bar = SplitBar(lossCurrent: lossCurrent, l2: l2)
+    var best = (gain: -1.0, index: -1)
+    for (i, c) in candidates.enumerated() {
+      bar.offer(gl: c.gl, hl: c.hl, gr: sumG - c.gl, hr: sumH - c.hl, feature: 0, bin: i, missingLeft: false)
+      let gain = exact(c)
+      if gain > best.gain && gain > 0 { best = (gain, i) }
+    }
+    #expect(bar.gain.bitPattern == best.gain.bitPattern)
+    if best.index >= 0 {
+      #expect(bar.bin == best.index)
+      #expect(bar.gradientLeft == candidates[best.index].gl && bar.hessianLeft == candidates[best.index].hl)
+    }
+  }
+
   @Test("Constant and all-NaN features: single-leaf trees on both paths")
   func degenerate() throws {
     let n = 60

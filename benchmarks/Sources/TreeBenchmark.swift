@@ -81,7 +81,7 @@ enum TreeBenchmark {
       checksums.append(
         checksum(try GradientBoostedTrees.fit(x: set.trainX, y: set.trainY, config: config, generator: &g0), set))
     }
-    let python = options.reference ? scikitLearnInterpreter() : nil
+    var python = options.reference ? scikitLearnInterpreter() : nil
     // rounds[r][set]
     var almanacRounds: [[(wall: Double, cpu: Double, auc: Double, trees: Int)]] = []
     var referenceRounds: [[Reference]] = []
@@ -103,12 +103,12 @@ enum TreeBenchmark {
       }
       almanacRounds.append(row)
       // The first round's scikit-learn process also fits the early-stopping models (after its timed fits).
-      if let python,
+      if let interpreter = python {
         let refs = runScikitLearn(
-          python: python, files: files, iterations: options.iterations, repeat: 3,
+          python: interpreter, files: files, iterations: options.iterations, repeat: 3,
           seeds: round == 0 ? options.seeds : 0)
-      {
-        referenceRounds.append(refs)
+        // A failed run (printed) ends the comparison: no ratios from fewer rounds than Almanac's.
+        if let refs { referenceRounds.append(refs) } else { python = nil }
       }
     }
     // The best round of each set (rounds >= 1, so there is one).
@@ -164,7 +164,8 @@ enum TreeBenchmark {
             format: "    scikit-learn: %d trees in %.4f s wall, %.4f s CPU (best of %d rounds); test ROC-AUC %.4f",
             r.trees, r.wall, r.seconds, options.rounds, r.auc))
         let paired = (0..<options.rounds).map { refs[$0].seconds / almanacRounds[$0][i].cpu }
-        let median = paired.sorted()[paired.count / 2]
+        let sorted = paired.sorted()
+        let median = (sorted[(sorted.count - 1) / 2] + sorted[sorted.count / 2]) / 2
         let ratio = r.seconds / a.cpu
         print(
           "    speed, by CPU time: "
