@@ -38,24 +38,54 @@ public struct BinMapper: Sendable, Hashable {
   ///   - maxBins: in 2...255 (scikit-learn's `max_bins`).
   ///   - weights: one non-negative weight per row, or nil.
   public static func fit(columns: [[Double]], weights: [Double]? = nil, maxBins: Int) -> BinMapper {
+    fitTransform(columns: columns, weights: weights, maxBins: maxBins).mapper
+  }
+
+  /// ``fit(columns:weights:maxBins:)`` and the bins of the same rows, feature-major (as ``transform(_:)`` of the same
+  /// values): each column is sorted once, and its bins follow from one walk of the sorted values against the
+  /// thresholds instead of a search per value.
+  public static func fitTransform(columns: [[Double]], weights: [Double]? = nil, maxBins: Int)
+    -> (mapper: BinMapper, binned: [UInt8])
+  {
     precondition((2...255).contains(maxBins), "BinMapper: maxBins must be in 2...255")
-    return BinMapper(
-      maxBins: maxBins,
-      thresholds: columns.map { thresholds(of: $0, weights: weights, maxBins: maxBins) })
+    let n = columns.first?.count ?? 0
+    var binned = [UInt8](repeating: UInt8(maxBins), count: n * columns.count)
+    var thresholds: [[Double]] = []
+    thresholds.reserveCapacity(columns.count)
+    for (f, values) in columns.enumerated() {
+      precondition(values.count == n, "BinMapper: columns of different lengths")
+      let order = sortedOrder(values)
+      let t = self.thresholds(of: values, order: order, weights: weights, maxBins: maxBins)
+      // Bin of a value: the number of thresholds below it (NaN rows keep the missing-values bin).
+      binned.withUnsafeMutableBufferPointer { out in
+        var j = 0
+        for i in order {
+          let v = values[Int(i)]
+          while j < t.count && t[j] < v { j &+= 1 }
+          out[f &* n &+ Int(i)] = UInt8(truncatingIfNeeded: j)
+        }
+      }
+      thresholds.append(t)
+    }
+    return (BinMapper(maxBins: maxBins, thresholds: thresholds), binned)
   }
 
   /// The thresholds of one feature (see the type's documentation).
   static func thresholds(of values: [Double], weights: [Double]?, maxBins: Int) -> [Double] {
+    thresholds(of: values, order: sortedOrder(values), weights: weights, maxBins: maxBins)
+  }
+
+  /// The same from the rows of the non-missing values in increasing order (``sortedOrder(_:)``).
+  private static func thresholds(of values: [Double], order: [Int32], weights: [Double]?, maxBins: Int) -> [Double] {
     precondition(weights.map { $0.count == values.count } ?? true, "BinMapper: one weight per value")
-    // Keep non-missing values (and, when weighted, non-zero weights), sorted with their weights.
+    // The non-missing values (and, when weighted, those of non-zero weight) in increasing order with their weights.
     var pairs: [(value: Double, weight: Double)] = []
-    pairs.reserveCapacity(values.count)
-    for i in values.indices where !values[i].isNaN {
-      let w = weights?[i] ?? 1
-      if weights != nil && w == 0 { continue }
-      pairs.append((values[i], w))
+    pairs.reserveCapacity(order.count)
+    if let weights {
+      for i in order where weights[Int(i)] != 0 { pairs.append((values[Int(i)], weights[Int(i)])) }
+    } else {
+      for i in order { pairs.append((values[Int(i)], 1)) }
     }
-    pairs.sort { $0.value < $1.value }
     var distinct: [Double] = []
     for p in pairs where distinct.last != p.value { distinct.append(p.value) }
     if distinct.count <= 1 { return [] }
@@ -83,6 +113,67 @@ public struct BinMapper: Sendable, Hashable {
       result = unique
     }
     return result.map { $0 > almostInfinity ? almostInfinity : $0 }
+  }
+
+  /// The rows of the values other than NaN, in increasing order of value, equal values in row order (as a stable
+  /// comparison sort: -0 and +0 compare equal and keep their order). A least-significant-digit radix sort of the bit
+  /// patterns mapped to order-preserving unsigned keys (both zeros to one key), a byte per pass, skipping the bytes
+  /// that every key shares (the low 29 bits of a Double from a Float, for one); each pass is stable.
+  static func sortedOrder(_ values: [Double]) -> [Int32] {
+    @inline(__always) func key(_ v: Double) -> UInt64 {
+      if v == 0 { return 1 &<< 63 }
+      let bits = v.bitPattern
+      return bits &>> 63 == 1 ? ~bits : bits | 1 &<< 63
+    }
+    var keys: [UInt64] = []
+    keys.reserveCapacity(values.count)
+    var order: [Int32] = []
+    order.reserveCapacity(values.count)
+    for (i, v) in values.enumerated() where !v.isNaN {
+      keys.append(key(v))
+      order.append(Int32(truncatingIfNeeded: i))
+    }
+    let n = keys.count
+    var keys2 = keys
+    var order2 = order
+    var starts = [Int](repeating: 0, count: 256)
+    for shift in stride(from: UInt64(0), to: 64, by: 8) {
+      let skip = starts.withUnsafeMutableBufferPointer { c in
+        keys.withUnsafeBufferPointer { k in
+          for b in 0..<256 { c[b] = 0 }
+          for i in 0..<n { c[Int(truncatingIfNeeded: k[i] &>> shift & 0xff)] &+= 1 }
+          if c.contains(n) { return true }
+          var start = 0
+          for b in 0..<256 {
+            let count = c[b]
+            c[b] = start
+            start &+= count
+          }
+          return false
+        }
+      }
+      if skip { continue }
+      starts.withUnsafeMutableBufferPointer { c in
+        keys.withUnsafeBufferPointer { k in
+          order.withUnsafeBufferPointer { o in
+            keys2.withUnsafeMutableBufferPointer { k2 in
+              order2.withUnsafeMutableBufferPointer { o2 in
+                for i in 0..<n {
+                  let b = Int(truncatingIfNeeded: k[i] &>> shift & 0xff)
+                  let at = c[b]
+                  c[b] = at &+ 1
+                  k2[at] = k[i]
+                  o2[at] = o[i]
+                }
+              }
+            }
+          }
+        }
+      }
+      swap(&keys, &keys2)
+      swap(&order, &order2)
+    }
+    return order
   }
 
   /// `np.percentile(x, p, method="averaged_inverted_cdf")` of sorted values: virtual index `n p / 100 - 1`; the next

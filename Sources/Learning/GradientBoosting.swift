@@ -177,8 +177,7 @@ public struct GradientBoostedTrees: Sendable, Hashable {
     let p = xTrain.columns
     var columns = [[Double]](repeating: [], count: p)
     for f in 0..<p { columns[f] = (0..<n).map { Double(xTrain.values[$0 * p + f]) } }
-    let mapper = BinMapper.fit(columns: columns, weights: wTrain, maxBins: config.maxBins)
-    let binned = mapper.transform(xTrain)
+    let (mapper, binned) = BinMapper.fitTransform(columns: columns, weights: wTrain, maxBins: config.maxBins)
     let binnedVal = mapper.transform(xVal)
     let hasMissing = (0..<p).map { f in binned[(f * n)..<((f + 1) * n)].contains(UInt8(mapper.missingBin)) }
 

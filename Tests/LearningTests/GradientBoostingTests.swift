@@ -54,6 +54,40 @@ struct GradientBoostingReferenceTests {
     #expect(mismatches == 0)
   }
 
+  @Test(
+    "fitTransform's one sort and walk give transform's bins; the radix order is a stable comparison sort's",
+    arguments: [false, true])
+  func fitTransformEqualsFitThenTransform(weighted: Bool) {
+    var g = SplitMix64(seed: weighted ? 7 : 8)
+    let n = 3000
+    let p = 6
+    // Continuous, a few distinct values (midpoint thresholds), both zeros with negatives, NaN, beyond ALMOST_INF
+    // (as Float, 3e38 is not, so values up to 1e38 and -1e38), and subnormal magnitudes.
+    var values = [Float](repeating: 0, count: n * p)
+    for r in 0..<n {
+      let u = g.nextUnit()
+      values[r * p + 0] = Float(g.nextGaussian() * 1e3)
+      values[r * p + 1] = Float((g.nextUnit() * 6).rounded(.down)) - 2
+      values[r * p + 2] = u < 0.2 ? 0 : u < 0.4 ? -0.0 : Float(g.nextGaussian())
+      values[r * p + 3] = u < 0.3 ? .nan : Float(g.nextUnit())
+      values[r * p + 4] = u < 0.1 ? 1e38 : u < 0.2 ? -1e38 : Float(g.nextGaussian()) * 1e30
+      values[r * p + 5] = Float(g.nextGaussian() * 1e-40)
+    }
+    let x = Matrix(rows: n, columns: p, values: values)
+    let weights: [Double]? = weighted ? (0..<n).map { _ in g.nextUnit() < 0.1 ? 0 : g.nextUnit() } : nil
+    let columns = (0..<p).map { f in (0..<n).map { Double(values[$0 * p + f]) } }
+    let (mapper, binned) = BinMapper.fitTransform(columns: columns, weights: weights, maxBins: 255)
+    // The walk against the binary search of transform (for every value, the number of thresholds below it).
+    #expect(binned == mapper.transform(x))
+    #expect(mapper.thresholds.allSatisfy { $0.count > 1 })
+    for f in 0..<p {
+      let stable = columns[f].indices.filter { !columns[f][$0].isNaN }.sorted {
+        columns[f][$0] < columns[f][$1] || (columns[f][$0] == columns[f][$1] && $0 < $1)
+      }
+      #expect(BinMapper.sortedOrder(columns[f]).map(Int.init) == stable, "feature \(f)")
+    }
+  }
+
   @Test("Baseline, first trees (splits, thresholds, leaf values) and predictions", arguments: TreeFixture.treeCases)
   func firstTrees(c: TreeCase) throws {
     let model = try fitFixture(c)
