@@ -326,8 +326,8 @@ final class TreeGrower {
           let h = af[k].h - bf[k].h
           let c = af[k].count &- bf[k].count
           af[k] = HistogramBin(g: g, h: h, count: c)
-          let empty: UInt64 = c == 0 && g == 0 && h == 0 ? 1 : 0
-          keep &= ~(empty &<< UInt64(bit))
+          // Rarely true but for the split feature's bins on the other side, which come in runs: a branch.
+          if _slowPath(c == 0) && g == 0 && h == 0 { keep &= ~(1 &<< UInt64(bit)) }
         }
         parentMarks[slot] = keep
       }
@@ -489,10 +489,16 @@ final class TreeGrower {
       hl: bar.hessianLeft, nl: nl, sumG: sumG, sumH: sumH, n: n)
   }
 
-  /// One feature, one direction of ``findSplitFast``: the plain scan's running sums from the near end over the
-  /// non-empty bins and its rules (too few rows or too little hessian on the near side skips the bin, on the far side
-  /// ends the scan); every candidate goes to ``SplitBar/offer(gl:hl:gr:hr:feature:bin:missingLeft:)``. Forward: bins
-  /// `0..<limit`, split after the bin. Backward: bins `limit` down to 1, split before the bin.
+  /// One feature, one direction of ``findSplitFast``: the plain scan's running sums from the near end and its rules
+  /// (too few rows or too little hessian on the near side skips the bin, on the far side ends the scan), with each
+  /// candidate offered to the bar. Forward: bins `0..<limit`, split after the bin. Backward: bins `limit` down to 1,
+  /// split before the bin.
+  ///
+  /// Per bin, only the rules that end the scan are tested before ``SplitBar/cannotBeat(gl:hl:gr:hr:)``: a bin the
+  /// plain scan skips by a rule is not offered, and one that the skip test drops changes nothing either way, so the
+  /// skipping rules wait for the few candidates that pass the test. The bins are the non-empty ones (the bitmap's set
+  /// bits), or all of them when nearly all are non-empty (an empty bin leaves the sums, so the candidate, unchanged:
+  /// it cannot beat the same candidate one bin earlier).
   @inline(__always)
   private func scan(
     _ hf: UnsafeMutablePointer<HistogramBin>, _ words: UnsafeMutablePointer<UInt64>, feature: Int, forward: Bool,
@@ -508,17 +514,38 @@ final class TreeGrower {
       nn &+= Int(hf[b].count)
       hn += hf[b].h
       gn += hf[b].g
-      if nn < msl { return true }
-      if nn > nearRows { return false }
-      if hn < minH { return true }
-      if hn > nearMax { return false }
-      let hf = sumH - hn
-      if forward {
-        bar.offer(gl: gn, hl: hn, gr: sumG - gn, hr: hf, feature: feature, bin: b, missingLeft: false)
-      } else {
-        bar.offer(gl: sumG - gn, hl: hf, gr: gn, hr: hn, feature: feature, bin: b &- 1, missingLeft: true)
+      if nn > nearRows || hn > nearMax {
+        // The plain scan ends here unless a skipping rule comes first.
+        if nn < msl { return true }
+        if nn > nearRows { return false }
+        return hn < minH
       }
+      let (gl, hl, gr, hr) = forward ? (gn, hn, sumG - gn, sumH - hn) : (sumG - gn, sumH - hn, gn, hn)
+      if bar.cannotBeat(gl: gl, hl: hl, gr: gr, hr: hr) { return true }
+      if nn < msl || hn < minH { return true }
+      bar.consider(gl: gl, hl: hl, gr: gr, hr: hr, feature: feature, bin: forward ? b : b &- 1, missingLeft: !forward)
       return true
+    }
+    let first = forward ? 0 : 1
+    let last = forward ? limit &- 1 : limit
+    guard first <= last else { return }
+    var marked = 0
+    for wi in 0..<4 {
+      let base = wi &<< 6
+      var word = words[wi]
+      if first > base { word &= ~((1 &<< UInt64(Swift.min(63, first &- base))) &- 1) }
+      if last &- base < 63 { word &= last < base ? 0 : (2 &<< UInt64(last &- base)) &- 1 }
+      marked &+= word.nonzeroBitCount
+    }
+    if marked &* 8 >= (last &- first &+ 1) &* 7 {
+      if forward {
+        var b = first
+        while b <= last && take(b) { b &+= 1 }
+      } else {
+        var b = last
+        while b >= first && take(b) { b &-= 1 }
+      }
+      return
     }
     if forward {
       scan: for wi in 0..<4 {
@@ -816,11 +843,26 @@ struct SplitBar {
     lossCurrent <= 0 ? ((bar - lossCurrent) - 0x1p-40 * -lossCurrent) * (1 - 0x1p-40) : -.infinity
   }
 
+  /// The skip test: true when a candidate with these sums certainly has a gain <= the bar.
   @inline(__always)
-  mutating func offer(gl: Double, hl: Double, gr: Double, hr: Double, feature f: Int, bin b: Int, missingLeft m: Bool) {
+  func cannotBeat(gl: Double, hl: Double, gr: Double, hr: Double) -> Bool {
     let dl = (hl + l2) + 1e-15
     let dr = (hr + l2) + 1e-15
-    if gl * gl * dr + gr * gr * dl + 1e-300 <= room * (dl * dr) { return }
+    return gl * gl * dr + gr * gr * dl + 1e-300 <= room * (dl * dr)
+  }
+
+  /// Offers a candidate: ``cannotBeat(gl:hl:gr:hr:)``, then ``consider(gl:hl:gr:hr:feature:bin:missingLeft:)``.
+  @inline(__always)
+  mutating func offer(gl: Double, hl: Double, gr: Double, hr: Double, feature f: Int, bin b: Int, missingLeft m: Bool) {
+    if cannotBeat(gl: gl, hl: hl, gr: gr, hr: hr) { return }
+    consider(gl: gl, hl: hl, gr: gr, hr: hr, feature: f, bin: b, missingLeft: m)
+  }
+
+  /// The candidate's exact gain replaces the best split if it is above both 0 and the best gain.
+  @inline(__always)
+  mutating func consider(
+    gl: Double, hl: Double, gr: Double, hr: Double, feature f: Int, bin b: Int, missingLeft m: Bool
+  ) {
     let g = splitGain(gl, hl, gr, hr, l2: l2, lossCurrent: lossCurrent)
     guard g > gain && g > 0 else { return }
     gain = g
