@@ -814,7 +814,8 @@ func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, l2: Doubl
 ///
 /// Most candidates cannot: past the best bin of a feature the gains fall, and most features' best is below the
 /// node's. Such a candidate is recognised without the gain's two divisions (which bounded the scan). With
-/// `L = lossCurrent <= 0`, `bar = max(gain, 0)` and `d = (h + l2) + 1e-15 > 0` on each side, `gain <= bar` follows
+/// `L = lossCurrent <= 0`, `bar = max(gain, 0)` and `d = h + (l2 + 1e-15) > 0` on each side (within an ulp of the
+/// gain's own `(h + l2) + 1e-15`), `gain <= bar` follows
 /// from `gl^2/dl + gr^2/dr <= bar - L`, tested multiplied through by `dl * dr` and with room for rounding:
 /// `gl^2 dr + gr^2 dl + 1e-300 <= (bar - L - 2^-40 |L|)(1 - 2^-40) dl dr`. Every operand is non-negative, so each
 /// side is within a few units of 2^-53 of its real value, and the computed gain within 5 * 2^-53
@@ -824,6 +825,8 @@ func splitGain(_ gl: Double, _ hl: Double, _ gr: Double, _ hr: Double, l2: Doubl
 struct SplitBar {
   let lossCurrent: Double
   let l2: Double
+  /// `l2 + 1e-15`, added to each side's hessian sum in the skip test.
+  private let shift: Double
   /// `(bar - L - 2^-40 |L|)(1 - 2^-40)`, or -inf (never skip) if `L > 0`.
   private var room: Double
   private(set) var gain = -1.0
@@ -836,6 +839,7 @@ struct SplitBar {
   init(lossCurrent: Double, l2: Double) {
     self.lossCurrent = lossCurrent
     self.l2 = l2
+    shift = l2 + 1e-15
     room = Self.room(above: 0, lossCurrent: lossCurrent)
   }
 
@@ -846,8 +850,8 @@ struct SplitBar {
   /// The skip test: true when a candidate with these sums certainly has a gain <= the bar.
   @inline(__always)
   func cannotBeat(gl: Double, hl: Double, gr: Double, hr: Double) -> Bool {
-    let dl = (hl + l2) + 1e-15
-    let dr = (hr + l2) + 1e-15
+    let dl = hl + shift
+    let dr = hr + shift
     return gl * gl * dr + gr * gr * dl + 1e-300 <= room * (dl * dr)
   }
 

@@ -86,6 +86,15 @@ struct GradientBoostingReferenceTests {
       }
       #expect(BinMapper.sortedOrder(columns[f]).map(Int.init) == stable, "feature \(f)")
     }
+    // Values that are not all Floats take the 64-bit keys.
+    let doubles: [Double] = (0..<n).map { i in
+      let u = g.nextUnit()
+      return u < 0.1 ? 0 : u < 0.2 ? -0.0 : u < 0.25 ? .nan : u < 0.4 ? Double(i % 7) : g.nextGaussian() * 1e-310
+    }
+    let stable = doubles.indices.filter { !doubles[$0].isNaN }.sorted {
+      doubles[$0] < doubles[$1] || (doubles[$0] == doubles[$1] && $0 < $1)
+    }
+    #expect(BinMapper.sortedOrder(doubles).map(Int.init) == stable)
   }
 
   @Test("Baseline, first trees (splits, thresholds, leaf values) and predictions", arguments: TreeFixture.treeCases)
