@@ -89,7 +89,7 @@ struct GradientBoostingReferenceTests {
     // Values that are not all Floats take the 64-bit keys.
     let doubles: [Double] = (0..<n).map { i in
       let u = g.nextUnit()
-      return u < 0.1 ? 0 : u < 0.2 ? -0.0 : u < 0.25 ? .nan : u < 0.4 ? Double(i % 7) : g.nextGaussian() * 1e-310
+      return u < 0.1 ? 0 : u < 0.2 ? -0.0 : u < 0.25 ? .nan : u < 0.4 ? Double(i % 7) : g.nextGaussian() * 0x1p-1030
     }
     let stable = doubles.indices.filter { !doubles[$0].isNaN }.sorted {
       doubles[$0] < doubles[$1] || (doubles[$0] == doubles[$1] && $0 < $1)
