@@ -21,8 +21,9 @@ let optimizedKernel: [SwiftSetting] =
   [.unsafeFlags(["-O"], .when(configuration: .debug))] + (avx512 ? [.define("ALMANAC_AVX512")] : [])
 
 /// The tree grower keeps its nodes, heap and buffers in one class; Swift checks every access to a class's stored
-/// property for overlapping writes at run time, which cost about 2% of a tree fit (`perf` on `almanac-bench trees`).
-/// Learning's accesses are checked statically and by the debug test build (where this flag is off).
+/// property for overlapping writes at run time, which cost 2-5% of a tree fit (`perf record` on `almanac-bench trees`,
+/// see benchmarks/README.md). Release builds of Learning skip those run-time checks; the debug build, which the tests
+/// use, keeps them.
 let uncheckedExclusivity: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
