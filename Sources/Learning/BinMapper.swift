@@ -70,12 +70,8 @@ public struct BinMapper: Sendable, Hashable {
     return (BinMapper(maxBins: maxBins, thresholds: thresholds), binned)
   }
 
-  /// The thresholds of one feature (see the type's documentation).
-  static func thresholds(of values: [Double], weights: [Double]?, maxBins: Int) -> [Double] {
-    thresholds(of: values, order: sortedOrder(values), weights: weights, maxBins: maxBins)
-  }
-
-  /// The same from the rows of the non-missing values in increasing order (``sortedOrder(_:)``).
+  /// The thresholds of one feature (see the type's documentation), from the rows of its non-missing values in
+  /// increasing order (``sortedOrder(_:)``).
   private static func thresholds(of values: [Double], order: [Int32], weights: [Double]?, maxBins: Int) -> [Double] {
     precondition(weights.map { $0.count == values.count } ?? true, "BinMapper: one weight per value")
     // The non-missing values (and, when weighted, those of non-zero weight) in increasing order with their weights.

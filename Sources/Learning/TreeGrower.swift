@@ -529,14 +529,18 @@ final class TreeGrower {
     let first = forward ? 0 : 1
     let last = forward ? limit &- 1 : limit
     guard first <= last else { return }
-    var marked = 0
-    for wi in 0..<4 {
+    // The bitmap's words cut to bins first...last.
+    @inline(__always) func word(_ wi: Int) -> UInt64 {
       let base = wi &<< 6
-      var word = words[wi]
-      if first > base { word &= ~((1 &<< UInt64(Swift.min(63, first &- base))) &- 1) }
-      if last &- base < 63 { word &= last < base ? 0 : (2 &<< UInt64(last &- base)) &- 1 }
-      marked &+= word.nonzeroBitCount
+      if last < base { return 0 }
+      var w = words[wi]
+      if first > base { w &= ~((1 &<< UInt64(first &- base)) &- 1) }
+      if last &- base < 63 { w &= (2 &<< UInt64(last &- base)) &- 1 }
+      return w
     }
+    let marked =
+      word(0).nonzeroBitCount &+ word(1).nonzeroBitCount &+ word(2).nonzeroBitCount
+      &+ word(3).nonzeroBitCount
     if marked &* 8 >= (last &- first &+ 1) &* 7 {
       if forward {
         var b = first
@@ -545,31 +549,22 @@ final class TreeGrower {
         var b = last
         while b >= first && take(b) { b &-= 1 }
       }
-      return
-    }
-    if forward {
+    } else if forward {
       scan: for wi in 0..<4 {
-        let base = wi &<< 6
-        if base >= limit { break }
-        var word = words[wi]
-        if limit &- base < 64 { word &= (1 &<< UInt64(limit &- base)) &- 1 }
-        while word != 0 {
-          let b = base &+ word.trailingZeroBitCount
-          word &= word &- 1
+        var w = word(wi)
+        while w != 0 {
+          let b = wi &<< 6 &+ w.trailingZeroBitCount
+          w &= w &- 1
           if !take(b) { break scan }
         }
       }
     } else {
       scan: for wi in stride(from: 3, through: 0, by: -1) {
-        let base = wi &<< 6
-        if base > limit { continue }
-        var word = words[wi]
-        if limit &- base < 63 { word &= (2 &<< UInt64(limit &- base)) &- 1 }
-        if base == 0 { word &= ~1 }
-        while word != 0 {
-          let bit = 63 &- word.leadingZeroBitCount
-          word &= ~(1 &<< UInt64(bit))
-          if !take(base &+ bit) { break scan }
+        var w = word(wi)
+        while w != 0 {
+          let bit = 63 &- w.leadingZeroBitCount
+          w &= ~(1 &<< UInt64(bit))
+          if !take(wi &<< 6 &+ bit) { break scan }
         }
       }
     }
