@@ -24,7 +24,8 @@ let optimizedKernel: [SwiftSetting] =
 /// property for overlapping writes at run time, which cost 2-5% of a tree fit (`perf record` on `almanac-bench trees`,
 /// see benchmarks/README.md). Release builds of Learning skip those run-time checks; the debug build, which the tests
 /// use, keeps them.
-let uncheckedExclusivity: [SwiftSetting] = [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+let uncheckedExclusivity: [SwiftSetting] =
+  [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
 
 let package = Package(
   name: "Almanac",
