@@ -52,6 +52,8 @@ struct TreeGrowerFastPathTests {
     "Histograms four features at a time and the bitmap split scan equal the plain loops",
     arguments: [
       (rows: 900, minSamplesLeaf: 20, maxDepth: Int?.none, l2: 0.0, weighted: false, early: false),
+      // Dense histograms deep into the tree: most of the scan goes by blocks of bins.
+      (rows: 5000, minSamplesLeaf: 10, maxDepth: Int?.none, l2: 0.0, weighted: false, early: false),
       (rows: 900, minSamplesLeaf: 1, maxDepth: Int?.none, l2: 0.5, weighted: true, early: false),
       (rows: 700, minSamplesLeaf: 5, maxDepth: Int?.some(3), l2: 0.0, weighted: true, early: true),
       (rows: 40, minSamplesLeaf: 20, maxDepth: Int?.none, l2: 0.0, weighted: false, early: false),
