@@ -329,8 +329,9 @@ final class TreeGrower {
           let h = af[k].h - bf[k].h
           let c = af[k].count &- bf[k].count
           af[k] = HistogramBin(g: g, h: h, count: c)
-          // Rarely true but for the split feature's bins on the other side, which come in runs: a branch.
-          if _slowPath(c == 0) && g == 0 && h == 0 { keep &= ~(1 &<< UInt64(bit)) }
+          // Without a branch: in small nodes, whether a bin's rows all went to the smaller child is a coin toss.
+          let empty: UInt64 = (c == 0 ? 1 : 0) & (g == 0 ? 1 : 0) & (h == 0 ? 1 : 0)
+          keep &= ~(empty &<< UInt64(bit))
         }
         parentMarks[slot] = keep
       }
