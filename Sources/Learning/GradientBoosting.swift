@@ -203,8 +203,8 @@ public struct GradientBoostedTrees: Sendable, Hashable {
       validationScore: [], trainLoss: [])
     var raw = [Double](repeating: baseline, count: n)
     var rawVal = [Double](repeating: baseline, count: xVal.rows)
-    var gradients = [Float](repeating: 0, count: n)
-    var hessians = [Float](repeating: 0, count: n)
+    // Each row's gradient and hessian, rounded to Float (as scikit-learn's float32) and widened back to Double.
+    var pairs = [SIMD2<Double>](repeating: .zero, count: n)
     let grower = TreeGrower(
       binned: binned, rows: n, features: p, mapper: mapper, hasMissing: hasMissing,
       config: config, fastPaths: fastPaths)
@@ -236,53 +236,49 @@ public struct GradientBoostedTrees: Sendable, Hashable {
         var factors = 0
         let recordLoss = pendingLoss
         let weighted = wTrain != nil
-        gradients.withUnsafeMutableBufferPointer { g in
-          hessians.withUnsafeMutableBufferPointer { h in
-            for i in 0..<n {
-              let yi = yTrain[i]
-              let ri = raw[i]
-              let gi: Double
-              let hi: Double
-              let li: Double
-              if ri > -37 {
-                let e = Math.exp(-ri)
-                gi = ((1 - yi) - yi * e) / (1 + e)
-                hi = e / ((1 + e) * (1 + e))
-                if !recordLoss {
-                  li = 0
-                } else if weighted {
-                  li = (e < 1 ? Math.log1p(e) : Math.log(1 + e)) + (1 - yi) * ri
-                } else {
-                  product *= 1 + e
-                  factors &+= 1
-                  if factors == 8 {
-                    lossSum += Math.log(product)
-                    product = 1
-                    factors = 0
-                  }
-                  li = (1 - yi) * ri
+        pairs.withUnsafeMutableBufferPointer { gh in
+          for i in 0..<n {
+            let yi = yTrain[i]
+            let ri = raw[i]
+            let gi: Double
+            let hi: Double
+            let li: Double
+            if ri > -37 {
+              let e = Math.exp(-ri)
+              gi = ((1 - yi) - yi * e) / (1 + e)
+              hi = e / ((1 + e) * (1 + e))
+              if !recordLoss {
+                li = 0
+              } else if weighted {
+                li = (e < 1 ? Math.log1p(e) : Math.log(1 + e)) + (1 - yi) * ri
+              } else {
+                product *= 1 + e
+                factors &+= 1
+                if factors == 8 {
+                  lossSum += Math.log(product)
+                  product = 1
+                  factors = 0
                 }
-              } else {
-                let e = Math.exp(ri)
-                gi = e - yi
-                hi = e
-                li = e - yi * ri
+                li = (1 - yi) * ri
               }
-              if let wTrain {
-                let w = wTrain[i]
-                g[i] = Float(w * gi)
-                h[i] = Float(w * hi)
-                lossSum += w * li
-                weightSum += w
-              } else {
-                g[i] = Float(gi)
-                h[i] = Float(hi)
-                lossSum += li
-              }
+            } else {
+              let e = Math.exp(ri)
+              gi = e - yi
+              hi = e
+              li = e - yi * ri
             }
-            if factors > 0 { lossSum += Math.log(product) }
-            if let gp = g.baseAddress, let hp = h.baseAddress { grower.grow(gradients: gp, hessians: hp) }
+            if let wTrain {
+              let w = wTrain[i]
+              gh[i] = SIMD2(Double(Float(w * gi)), Double(Float(w * hi)))
+              lossSum += w * li
+              weightSum += w
+            } else {
+              gh[i] = SIMD2(Double(Float(gi)), Double(Float(hi)))
+              lossSum += li
+            }
           }
+          if factors > 0 { lossSum += Math.log(product) }
+          if let p = gh.baseAddress { grower.grow(pairs: p) }
         }
         if recordLoss {
           model.trainLoss.append(lossSum / (wTrain == nil ? Double(n) : weightSum))

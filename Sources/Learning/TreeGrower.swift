@@ -73,9 +73,6 @@ final class TreeGrower {
   let partition: UnsafeMutablePointer<UInt32>
   private let leftBuffer: UnsafeMutablePointer<UInt32>
   private let rightBuffer: UnsafeMutablePointer<UInt32>
-  /// The node's gradients and hessians in partition order, widened to Double once per row.
-  private let orderedG: UnsafeMutablePointer<Double>
-  private let orderedH: UnsafeMutablePointer<Double>
   /// Whether to take the fast paths; false runs the plain loops (every histogram cleared, subtracted and scanned over
   /// all its bins, one feature per pass over the rows, one gain at a time). Both give bit-identical trees (a test
   /// checks it): the fast paths only skip work whose outcome is known, and add every sum in the same order.
@@ -130,8 +127,6 @@ final class TreeGrower {
     partition = .allocate(capacity: n)
     leftBuffer = .allocate(capacity: n)
     rightBuffer = .allocate(capacity: n)
-    orderedG = .allocate(capacity: n)
-    orderedH = .allocate(capacity: n)
   }
 
   deinit {
@@ -139,8 +134,6 @@ final class TreeGrower {
     partition.deallocate()
     leftBuffer.deallocate()
     rightBuffer.deallocate()
-    orderedG.deallocate()
-    orderedH.deallocate()
     for h in histograms { h.deallocate() }
     for b in nonEmpty { b.deallocate() }
     for b in dirty { b.deallocate() }
@@ -170,19 +163,11 @@ final class TreeGrower {
   }
 
   /// Histogram of the rows `partition[start..<stop]`, added in partition order.
-  private func buildHistogram(
-    start: Int, stop: Int, gradients: UnsafePointer<Float>,
-    hessians: UnsafePointer<Float>
-  ) -> Int {
+  private func buildHistogram(start: Int, stop: Int, pairs: UnsafePointer<SIMD2<Double>>) -> Int {
     let index = takeHistogram()
     let hist = histograms[index]
     let m = stop - start
     let idx = partition + start
-    for k in 0..<m {
-      let r = Int(idx[k])
-      orderedG[k] = Double(gradients[r])
-      orderedH[k] = Double(hessians[r])
-    }
     guard fastPaths else {
       hist.update(repeating: HistogramBin(g: 0, h: 0, count: 0), count: features * binCount)
       for f in 0..<features {
@@ -190,8 +175,8 @@ final class TreeGrower {
         let hf = hist + f &* binCount
         for k in 0..<m {
           let b = Int(col[Int(idx[k])])
-          hf[b].g += orderedG[k]
-          hf[b].h += orderedH[k]
+          hf[b].g += pairs[Int(idx[k])].x
+          hf[b].h += pairs[Int(idx[k])].y
           hf[b].count &+= 1
         }
       }
@@ -222,8 +207,8 @@ final class TreeGrower {
       let w3 = width > 2 ? w2 + 4 : w0
       for k in 0..<m {
         let r = Int(idx[k])
-        let g = orderedG[k]
-        let h = orderedH[k]
+        let gh = pairs[r]
+        let (g, h) = (gh.x, gh.y)
         @inline(__always) func add(
           _ c: UnsafeMutablePointer<UInt8>, _ hf: UnsafeMutablePointer<HistogramBin>,
           _ w: UnsafeMutablePointer<UInt64>
@@ -707,13 +692,14 @@ final class TreeGrower {
   }
 
   /// Grows one tree; afterwards ``leaves`` hold the leaf nodes (with shrunk values) and their rows in ``partition``.
-  func grow(gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>) {
+  /// - Parameter pairs: each training row's (gradient, hessian), Float values widened to Double.
+  func grow(pairs: UnsafePointer<SIMD2<Double>>) {
     nodes.removeAll(keepingCapacity: true)
     heap.removeAll(keepingCapacity: true)
     leaves.removeAll(keepingCapacity: true)
     freeHistograms = Array((0..<histograms.count).reversed())
     for r in 0..<rows { partition[r] = UInt32(truncatingIfNeeded: r) }
-    let rootHist = buildHistogram(start: 0, stop: rows, gradients: gradients, hessians: hessians)
+    let rootHist = buildHistogram(start: 0, stop: rows, pairs: pairs)
     let h0 = histograms[rootHist]
     let sumG = pairwiseSum(count: binCount) { h0[$0].g }
     let sumH = pairwiseSum(count: binCount) { h0[$0].h }
@@ -726,11 +712,11 @@ final class TreeGrower {
     } else {
       computeBestSplitAndPush(0)
     }
-    while !heap.isEmpty { splitNext(gradients: gradients, hessians: hessians) }
+    while !heap.isEmpty { splitNext(pairs: pairs) }
     for l in leaves { nodes[l].value *= shrinkage }
   }
 
-  private func splitNext(gradients: UnsafePointer<Float>, hessians: UnsafePointer<Float>) {
+  private func splitNext(pairs: UnsafePointer<SIMD2<Double>>) {
     let node = pop()
     guard var split = nodes[node].split else { return }
     let start = nodes[node].start
@@ -796,8 +782,7 @@ final class TreeGrower {
     if splitLeft || splitRight {
       let (smallest, largest) = nl < nr ? (left, right) : (right, left)
       nodes[smallest].histogram = buildHistogram(
-        start: nodes[smallest].start, stop: nodes[smallest].stop,
-        gradients: gradients, hessians: hessians)
+        start: nodes[smallest].start, stop: nodes[smallest].stop, pairs: pairs)
       subtract(nodes[node].histogram, nodes[smallest].histogram)
       nodes[largest].histogram = nodes[node].histogram
       nodes[node].histogram = -1
