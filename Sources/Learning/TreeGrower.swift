@@ -483,10 +483,11 @@ final class TreeGrower {
   /// candidate offered to the bar. Forward: bins `0..<limit`, split after the bin. Backward: bins `limit` down to 1,
   /// split before the bin.
   ///
-  /// Per bin, only the rules that end the scan are tested before ``SplitBar/cannotBeat(gl:hl:gr:hr:)``: a bin the
-  /// plain scan skips by a rule is not offered, and one that the skip test drops changes nothing either way, so the
-  /// skipping rules wait for the few candidates that pass the test. The bins are the non-empty ones (the bitmap's set
-  /// bits), or all of them when nearly all are non-empty (an empty bin leaves the sums, so the candidate, unchanged:
+  /// Per bin, the row-count rule on the near side comes first (it holds for a whole run of first bins, and it skips
+  /// a bin whatever else holds); then the rules that end the scan; then ``SplitBar/cannotBeat(gl:hl:gr:hr:)``: a bin
+  /// the plain scan skips by a rule is not offered, and one that the skip test drops changes nothing either way, so
+  /// the hessian rule waits for the few candidates that pass the test. The bins are the non-empty ones (the bitmap's
+  /// set bits), or all of them when most are non-empty (an empty bin leaves the sums, so the candidate, unchanged:
   /// it cannot beat the same candidate one bin earlier).
   @inline(__always)
   private func scan(
@@ -503,15 +504,17 @@ final class TreeGrower {
       nn &+= Int(hf[b].count)
       near += SIMD2(hf[b].g, hf[b].h)
       let (gn, hn) = (near.x, near.y)
+      // Too few rows on the near side: the plain scan skips the bin whatever else holds (in small nodes, about the
+      // first third of the bins).
+      if nn < msl { return true }
       if nn > nearRows || hn > nearMax {
-        // The plain scan ends here unless a skipping rule comes first.
-        if nn < msl { return true }
+        // The plain scan ends here unless the hessian rule skips the bin first.
         if nn > nearRows { return false }
         return hn < minH
       }
       let (gl, hl, gr, hr) = forward ? (gn, hn, sumG - gn, sumH - hn) : (sumG - gn, sumH - hn, gn, hn)
       if bar.cannotBeat(gl: gl, hl: hl, gr: gr, hr: hr) { return true }
-      if nn < msl || hn < minH { return true }
+      if hn < minH { return true }
       bar.consider(gl: gl, hl: hl, gr: gr, hr: hr, feature: feature, bin: forward ? b : b &- 1, missingLeft: !forward)
       return true
     }
