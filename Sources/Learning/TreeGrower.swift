@@ -531,24 +531,25 @@ final class TreeGrower {
     // (a = max(|lo|, |hi|), first hl, r, last hr): ``SplitBar/cannotBeat(gl:hl:gr:hr:)`` on those four bounds skipping
     // shows that each candidate would have been skipped.
     @inline(__always) func skipBlock(_ b: Int) -> Bool {
+      // `a < b ? a : b` and `a > b ? a : b`: one instruction each (the sums are never NaN).
+      @inline(__always) func low(_ a: Double, _ b: Double) -> Double { a < b ? a : b }
+      @inline(__always) func high(_ a: Double, _ b: Double) -> Double { a > b ? a : b }
       let p = hf + b
-      var v = near
-      var c = nn
-      var lo = Double.infinity
-      var hi = -Double.infinity
-      var firstH = 0.0
-      for k in 0..<Self.blockBins {
+      var v = near + SIMD2(p[0].g, p[0].h)
+      var c = nn &+ Int(p[0].count)
+      let firstH = v.y
+      var lo = v.x
+      var hi = v.x
+      for k in 1..<Self.blockBins {
         v += SIMD2(p[k].g, p[k].h)
         c &+= Int(p[k].count)
-        // One instruction each (the sums are never NaN).
-        lo = v.x < lo ? v.x : lo
-        hi = v.x > hi ? v.x : hi
-        if k == 0 { firstH = v.y }
+        lo = low(v.x, lo)
+        hi = high(v.x, hi)
       }
       if c > nearRows || v.y > nearMax { return false }
       if c >= msl {
-        let a = Swift.max(Swift.abs(lo), Swift.abs(hi))
-        let r = Swift.max(Swift.abs(sumG - lo), Swift.abs(sumG - hi))
+        let a = high(Swift.abs(lo), Swift.abs(hi))
+        let r = high(Swift.abs(sumG - lo), Swift.abs(sumG - hi))
         if !bar.cannotBeat(gl: a, hl: firstH, gr: r, hr: sumH - v.y) { return false }
       }
       near = v
