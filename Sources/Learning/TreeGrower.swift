@@ -95,6 +95,9 @@ final class TreeGrower {
   private static let blockBins = 8
   private var histograms: [UnsafeMutablePointer<HistogramBin>] = []
   private var freeHistograms: [Int] = []
+  /// The root's row counts per bin and its non-empty bins, kept from the first tree (fast paths only).
+  private var rootCounts: UnsafeMutablePointer<UInt32>?
+  private var rootMarks: UnsafeMutablePointer<UInt64>?
   private(set) var nodes: [GrowingNode] = []
   private var heap: [Int] = []
   private(set) var leaves: [Int] = []
@@ -137,6 +140,8 @@ final class TreeGrower {
     for h in histograms { h.deallocate() }
     for b in nonEmpty { b.deallocate() }
     for b in dirty { b.deallocate() }
+    rootCounts?.deallocate()
+    rootMarks?.deallocate()
   }
 
   // MARK: Histograms
@@ -189,10 +194,13 @@ final class TreeGrower {
     // exactly when a row landed in it), which costs `features * binCount` tests instead of an update per row.
     let markRows = m <= binCount
     if markRows { marks.update(repeating: 0, count: features &* 4) }
+    // The root holds every row in row order, so its row counts and marks are the same for every tree: the first
+    // root's are kept, and later roots add only the sums (reading the rows in order, without the partition).
+    let root = m == rows && rootCounts != nil
     // Four features per pass (then two, then one): one index, gradient and hessian load serves four histograms, and
     // the four read-add-write chains are independent (rows landing in the same bin of one feature no longer stall
     // the pass).
-    @inline(__always) func pass(_ f: Int, width: Int, mark: Bool) {
+    @inline(__always) func pass(_ f: Int, width: Int, mark: Bool, root: Bool = false) {
       let c0 = binned + f &* rows
       let c1 = width > 1 ? c0 + rows : c0
       let c2 = width > 2 ? c1 + rows : c0
@@ -206,7 +214,7 @@ final class TreeGrower {
       let w2 = width > 2 ? w1 + 4 : w0
       let w3 = width > 2 ? w2 + 4 : w0
       for k in 0..<m {
-        let r = Int(idx[k])
+        let r = root ? k : Int(idx[k])
         let gh = pairs[r]
         let (g, h) = (gh.x, gh.y)
         @inline(__always) func add(
@@ -216,7 +224,7 @@ final class TreeGrower {
           let b = Int(c[r])
           hf[b].g += g
           hf[b].h += h
-          hf[b].count &+= 1
+          if !root { hf[b].count &+= 1 }
           if mark { w[b &>> 6] |= 1 &<< UInt64(b & 63) }
         }
         add(c0, h0, w0)
@@ -226,6 +234,22 @@ final class TreeGrower {
           add(c3, h3, w3)
         }
       }
+    }
+    if root, let counts = rootCounts, let rootMarks {
+      var f = 0
+      while f &+ 4 <= features {
+        pass(f, width: 4, mark: false, root: true)
+        f &+= 4
+      }
+      if f &+ 2 <= features {
+        pass(f, width: 2, mark: false, root: true)
+        f &+= 2
+      }
+      if f < features { pass(f, width: 1, mark: false, root: true) }
+      for k in 0..<(features &* binCount) { hist[k].count = counts[k] }
+      marks.update(from: rootMarks, count: features &* 4)
+      written.update(from: marks, count: features &* 4)
+      return index
     }
     var f = 0
     while f &+ 4 <= features {
@@ -255,6 +279,14 @@ final class TreeGrower {
     }
     // A built bin is non-empty exactly when a row landed in it; those are also the bins written.
     written.update(from: marks, count: features &* 4)
+    if m == rows && rootCounts == nil {
+      let counts = UnsafeMutablePointer<UInt32>.allocate(capacity: features &* binCount)
+      for k in 0..<(features &* binCount) { counts[k] = hist[k].count }
+      let words = UnsafeMutablePointer<UInt64>.allocate(capacity: features &* 4)
+      words.initialize(from: marks, count: features &* 4)
+      rootCounts = counts
+      rootMarks = words
+    }
     return index
   }
 
