@@ -560,8 +560,9 @@ final class TreeGrower {
     // least the first bin's; their far-side sums, `sumG - gl` and `sumH - hl` rounded (which is monotonic), have
     // |gr| <= r = max(|sumG - lo|, |sumG - hi|) and hr >= `sumH - ` the last bin's hl. Each side's `g^2 / (h + shift)`
     // grows with |g| and shrinks as h grows, so every candidate's `gl^2/dl + gr^2/dr` is at most the one of
-    // (a = max(|lo|, |hi|), first hl, r, last hr): ``SplitBar/cannotBeat(gl:hl:gr:hr:)`` on those four bounds skipping
-    // shows that each candidate would have been skipped.
+    // (a = max(|lo|, |hi|), first hl, r, last hr). ``SplitBar``'s argument needs only such an upper bound on that sum,
+    // so ``SplitBar/cannotBeat(gl:hl:gr:hr:)`` passing on those four shows that no candidate in the block has a gain
+    // above the bar.
     @inline(__always) func skipBlock(_ b: Int) -> Bool {
       // `a < b ? a : b` and `a > b ? a : b`: one instruction each (the sums are never NaN).
       @inline(__always) func low(_ a: Double, _ b: Double) -> Double { a < b ? a : b }
