@@ -193,14 +193,10 @@ final class TreeGrower {
     // Large nodes mark their non-empty bins afterwards from the row counts (a bin of a built histogram is non-empty
     // exactly when a row landed in it), which costs `features * binCount` tests instead of an update per row.
     let markRows = m <= binCount
-    if markRows { marks.update(repeating: 0, count: features &* 4) }
-    // The root holds every row in row order, so its row counts and marks are the same for every tree: the first
-    // root's are kept, and later roots add only the sums (reading the rows in order, without the partition).
-    let root = m == rows && rootCounts != nil
     // Four features per pass (then two, then one): one index, gradient and hessian load serves four histograms, and
     // the four read-add-write chains are independent (rows landing in the same bin of one feature no longer stall
     // the pass).
-    @inline(__always) func pass(_ f: Int, width: Int, mark: Bool, root: Bool = false) {
+    @inline(__always) func pass(_ f: Int, width: Int, mark: Bool, root: Bool) {
       let c0 = binned + f &* rows
       let c1 = width > 1 ? c0 + rows : c0
       let c2 = width > 2 ? c1 + rows : c0
@@ -235,33 +231,32 @@ final class TreeGrower {
         }
       }
     }
-    if root, let counts = rootCounts, let rootMarks {
+    @inline(__always) func passes(mark: Bool, root: Bool) {
       var f = 0
       while f &+ 4 <= features {
-        pass(f, width: 4, mark: false, root: true)
+        pass(f, width: 4, mark: mark, root: root)
         f &+= 4
       }
       if f &+ 2 <= features {
-        pass(f, width: 2, mark: false, root: true)
+        pass(f, width: 2, mark: mark, root: root)
         f &+= 2
       }
-      if f < features { pass(f, width: 1, mark: false, root: true) }
+      if f < features { pass(f, width: 1, mark: mark, root: root) }
+    }
+    // The root holds every row in row order, so its row counts and marks are the same for every tree: the first
+    // root's are kept, and later roots add only the sums (reading the rows in order, without the partition).
+    if m == rows, let counts = rootCounts, let rootMarks {
+      passes(mark: false, root: true)
       for k in 0..<(features &* binCount) { hist[k].count = counts[k] }
       marks.update(from: rootMarks, count: features &* 4)
       written.update(from: marks, count: features &* 4)
       return index
     }
-    var f = 0
-    while f &+ 4 <= features {
-      if markRows { pass(f, width: 4, mark: true) } else { pass(f, width: 4, mark: false) }
-      f &+= 4
-    }
-    if f &+ 2 <= features {
-      if markRows { pass(f, width: 2, mark: true) } else { pass(f, width: 2, mark: false) }
-      f &+= 2
-    }
-    if f < features {
-      if markRows { pass(f, width: 1, mark: true) } else { pass(f, width: 1, mark: false) }
+    if markRows {
+      marks.update(repeating: 0, count: features &* 4)
+      passes(mark: true, root: false)
+    } else {
+      passes(mark: false, root: false)
     }
     if !markRows {
       for f in 0..<features {
@@ -519,8 +514,9 @@ final class TreeGrower {
   /// a bin whatever else holds); then the rules that end the scan; then ``SplitBar/cannotBeat(gl:hl:gr:hr:)``: a bin
   /// the plain scan skips by a rule is not offered, and one that the skip test drops changes nothing either way, so
   /// the hessian rule waits for the few candidates that pass the test. The bins are the non-empty ones (the bitmap's
-  /// set bits), or all of them when most are non-empty (an empty bin leaves the sums, so the candidate, unchanged:
-  /// it cannot beat the same candidate one bin earlier).
+  /// set bits), or all of them (an empty bin leaves the sums, so the candidate, unchanged: it cannot beat the same
+  /// candidate one bin earlier) in blocks left to right when at least half are non-empty, one by one right to left
+  /// when nearly all are.
   @inline(__always)
   private func scan(
     _ hf: UnsafeMutablePointer<HistogramBin>, _ words: UnsafeMutablePointer<UInt64>, feature: Int, forward: Bool,
@@ -604,7 +600,8 @@ final class TreeGrower {
     let marked =
       word(0).nonzeroBitCount &+ word(1).nonzeroBitCount &+ word(2).nonzeroBitCount
       &+ word(3).nonzeroBitCount
-    if forward && marked &* 2 >= (last &- first &+ 1) {
+    let span = last &- first &+ 1
+    if forward && marked &* 2 >= span {
       // At least half the bins non-empty: blocks of bins (an empty bin leaves the sums unchanged).
       var b = first
       while b &+ Self.blockBins <= last &+ 1 {
@@ -616,14 +613,10 @@ final class TreeGrower {
         b &+= Self.blockBins
       }
       while b <= last && take(b) { b &+= 1 }
-    } else if marked &* 8 >= (last &- first &+ 1) &* 7 {
-      if forward {
-        var b = first
-        while b <= last && take(b) { b &+= 1 }
-      } else {
-        var b = last
-        while b >= first && take(b) { b &-= 1 }
-      }
+    } else if !forward && marked &* 8 >= span &* 7 {
+      // Right to left, nearly every bin non-empty: all of them, without the bitmap.
+      var b = last
+      while b >= first && take(b) { b &-= 1 }
     } else if forward {
       scan: for wi in 0..<4 {
         var w = word(wi)
